@@ -1,0 +1,466 @@
+"""The command line: parse options, load, analyse, render, map outcomes to exit codes.
+
+Heavy modules (models, rules, renderers) are imported inside the commands so that ``--help``
+and ``--version`` stay fast. Exit codes: 0 success, 1 a finding the caller asked to fail on
+(not ready, explanation problems), 2 usage or input error, 70 internal error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+    from step1plan.plans import Plan
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
+BUG_HINT = (
+    "step1plan: internal error ({error}). This is a bug: please report it with the command "
+    "you ran; add --debug to see the traceback."
+)
+
+app = typer.Typer(
+    name="step1plan",
+    help="Recovery planner after a failed USMLE Step 1: diagnosis, study plan, retake "
+    "readiness, Step 2 CK and Match timeline, application strategy.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False}
+
+
+class ReportFormat(StrEnum):
+    """Output formats of single-profile commands."""
+
+    table = "table"
+    json = "json"
+    md = "md"
+
+
+class CohortFormat(StrEnum):
+    """Output formats of ``cohort``."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    md = "md"
+
+
+class FailOnReady(StrEnum):
+    """What makes ``diagnose`` exit 1."""
+
+    not_ready = "not-ready"
+
+
+class CohortFailOn(StrEnum):
+    """What makes ``cohort`` exit non-zero."""
+
+    error = "error"
+    not_ready = "not-ready"
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _err_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def handle_errors(func: F) -> F:
+    """Turn user errors into one-line messages and exit 2, unexpected ones into exit 70."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from step1plan.errors import UserError
+
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except UserError as exc:
+            for line in exc.lines():
+                typer.echo(line, err=True)
+            raise typer.Exit(EXIT_INPUT) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            if _state["debug"] or os.environ.get("STEP1PLAN_DEBUG"):
+                raise
+            typer.echo(BUG_HINT.format(error=type(exc).__name__), err=True)
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _parse_date(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        from step1plan import __version__
+
+        typer.echo(f"step1plan {__version__}")
+        raise typer.Exit()
+
+
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Run as if today were this date (YYYY-MM-DD), for reproducible results. "
+        "Default: today.",
+        metavar="DATE",
+    ),
+]
+PlanOpt = Annotated[
+    str,
+    typer.Option(
+        "--plan",
+        help="Thresholds and weights: a shipped plan (default, strict) or a plan file path.",
+        metavar="NAME|PATH",
+    ),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write the report to FILE (atomically) instead of stdout.",
+        dir_okay=False, metavar="FILE",
+    ),
+]
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Show the version and exit.", callback=_version,
+                     is_eager=True),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of an internal error.")
+    ] = False,
+) -> None:
+    """Recovery planner after a failed USMLE Step 1."""
+    _state["debug"] = debug
+
+
+# ---------------------------------------------------------------- shared plumbing
+
+
+def _plan(name: str) -> Plan:
+    from step1plan.plans import load_plan
+
+    return load_plan(name)
+
+
+def _emit_text(text: str, output: Path | None, inputs: list[Path]) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+        return
+    from step1plan.outfile import write_atomic
+
+    write_atomic(output, text if text.endswith("\n") else text + "\n", inputs)
+
+
+def _emit_rich(items: list[RenderableType], output: Path | None, inputs: list[Path]) -> None:
+    from rich.console import Console
+
+    if output is None:
+        console = Console(highlight=False)
+        for item in items:
+            console.print(item)
+        return
+    console = Console(record=True, width=100, no_color=True, highlight=False,
+                      file=open(os.devnull, "w"))  # noqa: SIM115
+    for item in items:
+        console.print(item)
+    console.file.close()
+    _emit_text(console.export_text(), output, inputs)
+
+
+def _export(items: list[RenderableType], target: Path, inputs: list[Path]) -> None:
+    from rich.console import Console
+
+    from step1plan.errors import UserError
+    from step1plan.outfile import write_atomic
+
+    suffix = target.suffix.lower()
+    if suffix not in (".html", ".svg"):
+        raise UserError(f"{target}: --export takes a .html or .svg file name")
+    with open(os.devnull, "w") as sink:
+        console = Console(record=True, width=110, file=sink, force_terminal=True)
+        for item in items:
+            console.print(item)
+        text = console.export_html() if suffix == ".html" else console.export_svg(
+            title="step1plan")
+    write_atomic(target, text, inputs)
+
+
+# ---------------------------------------------------------------- commands
+
+
+@app.command()
+@handle_errors
+def diagnose(
+    profile: Annotated[Path, typer.Argument(help="The student's profile (YAML).",
+                                            metavar="PROFILE")],
+    scores: Annotated[Path | None, typer.Option(
+        "--scores", help="Practice scores (CSV) in addition to the profile's.",
+        metavar="CSV")] = None,
+    as_of: AsOf = None,
+    plan: PlanOpt = "default",
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f",
+                                              help="Output format.")] = ReportFormat.table,
+    output: OutputOpt = None,
+    export: Annotated[Path | None, typer.Option(
+        "--export", help="Also save the rich report as HTML or SVG (by the file's suffix).",
+        metavar="FILE.html|FILE.svg")] = None,
+    fail_on: Annotated[FailOnReady | None, typer.Option(
+        "--fail-on", help="Exit 1 when the verdict is not 'ready'.")] = None,
+) -> None:
+    """Why the attempt failed, a prioritised week-by-week plan, readiness, timeline, strategy."""
+    from step1plan.analysis import analyse
+    from step1plan.load.profile import load_inputs
+
+    day = _parse_date(as_of)
+    the_plan = _plan(plan)
+    loaded = load_inputs(profile, day, the_plan, scores=scores)
+    report = analyse(loaded.context(the_plan, day))
+    inputs = loaded.inputs
+    if fmt is ReportFormat.json:
+        from step1plan.report.jsonout import dumps, report_dict
+
+        _emit_text(dumps(report_dict(report)), output, inputs)
+    elif fmt is ReportFormat.md:
+        from step1plan.report.markdown import report_markdown
+
+        _emit_text(report_markdown(report), output, inputs)
+    else:
+        from step1plan.report.table import report_renderables
+
+        _emit_rich(report_renderables(report), output, inputs)
+    if export is not None:
+        from step1plan.report.table import report_renderables
+
+        _export(report_renderables(report), export, inputs)
+    from step1plan.models.report import Verdict
+
+    if fail_on is FailOnReady.not_ready and (
+        report.readiness is None or report.readiness.verdict is not Verdict.ready
+    ):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+@handle_errors
+def ready(
+    scores: Annotated[Path | None, typer.Option(
+        "--scores", help="Practice scores (CSV).", metavar="CSV")] = None,
+    profile: Annotated[Path | None, typer.Option(
+        "--profile", help="A profile, for attempt history, eligibility and causes.",
+        metavar="PROFILE")] = None,
+    as_of: AsOf = None,
+    plan: PlanOpt = "default",
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f",
+                                              help="Output format.")] = ReportFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Retake-readiness verdict from practice scores. Exit 0 ready, 1 any other verdict."""
+    from step1plan.analysis import assess_ready
+    from step1plan.errors import UserError
+    from step1plan.load.profile import load_inputs, load_scores_only
+    from step1plan.models.report import StudentRef, Verdict
+
+    if scores is None and profile is None:
+        raise UserError("ready: give --scores CSV (and optionally --profile PROFILE)")
+    day = _parse_date(as_of)
+    the_plan = _plan(plan)
+    if profile is not None:
+        loaded = load_inputs(profile, day, the_plan, scores=scores)
+    else:
+        assert scores is not None
+        loaded = load_scores_only(scores, day)
+    ctx = loaded.context(the_plan, day)
+    eligibility, readiness = assess_ready(ctx)
+    student = (
+        StudentRef(ctx.profile.student.id, ctx.profile.student.name) if ctx.profile else None
+    )
+    if fmt is ReportFormat.json:
+        from step1plan.report.jsonout import dumps, ready_dict
+
+        _emit_text(dumps(ready_dict(day, student, readiness, eligibility)), output, loaded.inputs)
+    elif fmt is ReportFormat.md:
+        from step1plan.report.readiness_view import readiness_markdown
+
+        _emit_text(readiness_markdown(readiness, eligibility, student), output, loaded.inputs)
+    else:
+        from step1plan.report.readiness_view import readiness_renderables
+
+        _emit_rich(readiness_renderables(readiness, eligibility, student), output,
+                   loaded.inputs)
+    if readiness.verdict is not Verdict.ready:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+@handle_errors
+def timeline(
+    profile: Annotated[Path, typer.Argument(help="The student's profile (YAML).",
+                                            metavar="PROFILE")],
+    scores: Annotated[Path | None, typer.Option(
+        "--scores", help="Practice scores (CSV) in addition to the profile's.",
+        metavar="CSV")] = None,
+    as_of: AsOf = None,
+    plan: PlanOpt = "default",
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f",
+                                              help="Output format.")] = ReportFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Step 1 retake, Step 2 CK and Match milestones with dates and slack."""
+    from step1plan.analysis import assess_ready
+    from step1plan.load.profile import load_inputs
+    from step1plan.models.report import StudentRef
+    from step1plan.rules.timeline import build_timeline
+
+    day = _parse_date(as_of)
+    the_plan = _plan(plan)
+    loaded = load_inputs(profile, day, the_plan, scores=scores)
+    ctx = loaded.context(the_plan, day)
+    eligibility, readiness = assess_ready(ctx)
+    assert eligibility is not None and ctx.profile is not None
+    result = build_timeline(ctx, eligibility, readiness)
+    student = StudentRef(ctx.profile.student.id, ctx.profile.student.name)
+    if fmt is ReportFormat.json:
+        from step1plan.report.jsonout import dumps, timeline_dict
+
+        _emit_text(dumps(timeline_dict(day, student, eligibility, result)), output,
+                   loaded.inputs)
+    elif fmt is ReportFormat.md:
+        from step1plan.report.timeline_view import timeline_markdown
+
+        _emit_text(timeline_markdown(result, eligibility), output, loaded.inputs)
+    else:
+        from step1plan.report.timeline_view import timeline_renderables
+
+        _emit_rich(timeline_renderables(result, eligibility), output, loaded.inputs)
+
+
+@app.command()
+@handle_errors
+def cohort(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Profiles, or folders searched for *.yaml and *.yml.", metavar="PATH...")],
+    as_of: AsOf = None,
+    plan: PlanOpt = "default",
+    fmt: Annotated[CohortFormat, typer.Option("--format", "-f",
+                                              help="Output format.")] = CohortFormat.table,
+    output: OutputOpt = None,
+    fail_on: Annotated[list[CohortFailOn] | None, typer.Option(
+        "--fail-on", help="Exit 2 if any profile is invalid (error), 1 if any student is "
+        "not ready (not-ready). Repeatable.")] = None,
+    redact: Annotated[bool, typer.Option(
+        "--redact", help="Leave student names out of every output.")] = False,
+    shard: Annotated[str | None, typer.Option(
+        "--shard", help="Process only shard K of N (1-based), a stable split whose outputs "
+        "concatenate to the whole run.", metavar="K/N")] = None,
+) -> None:
+    """Every profile under the paths: one row per student and a summary."""
+    from step1plan.cohort import run_cohort_command
+
+    code = run_cohort_command(
+        paths=paths, as_of=_parse_date(as_of), plan=_plan(plan), fmt=fmt.value, output=output,
+        fail_on={f.value for f in fail_on or ()}, redact=redact, shard=shard,
+    )
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+@handle_errors
+def validate(
+    files: Annotated[list[Path], typer.Argument(
+        help="Profiles (.yaml/.yml) and practice-score files (.csv).", metavar="FILE...")],
+    as_of: AsOf = None,
+    plan: PlanOpt = "default",
+) -> None:
+    """Check profiles and score files; list every problem as FILE:LINE:COL. Exit 0 or 2."""
+    from step1plan.errors import InputError
+    from step1plan.load.profile import validate_files
+
+    problems = validate_files(files, _parse_date(as_of), _plan(plan))
+    if problems:
+        raise InputError(problems)
+    typer.echo(f"{len(files)} file{'s' if len(files) != 1 else ''} valid", err=True)
+
+
+@app.command()
+@handle_errors
+def init(
+    img: Annotated[bool, typer.Option(
+        "--img", help="A starter profile for an international medical graduate.")] = False,
+) -> None:
+    """Print a commented starter profile to fill in (it validates as printed)."""
+    from step1plan.starter import starter_profile
+
+    typer.echo(starter_profile(img=img), nl=False)
+
+
+@app.command()
+@handle_errors
+def schema() -> None:
+    """Print the JSON Schema of the profile (for editors and yaml-language-server)."""
+    import json
+
+    from step1plan.models.profile import Profile
+
+    typer.echo(json.dumps(Profile.model_json_schema(), indent=2))
+
+
+@app.command()
+@handle_errors
+def explain(
+    profile: Annotated[Path | None, typer.Argument(
+        help="The student's profile (YAML).", metavar="PROFILE")] = None,
+    check: Annotated[Path | None, typer.Option(
+        "--check", help="Review a written explanation (a text file) instead.",
+        metavar="FILE")] = None,
+    as_of: AsOf = None,
+    plan: PlanOpt = "default",
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f",
+                                              help="Output format.")] = ReportFormat.table,
+) -> None:
+    """Draft a short explanation of the failure, or review one with --check (exit 1 on problems)."""
+    from step1plan.commands_explain import run_explain
+
+    code = run_explain(profile=profile, check=check, as_of=_parse_date(as_of),
+                       plan_name=plan, fmt=fmt.value)
+    if code:
+        raise typer.Exit(code)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

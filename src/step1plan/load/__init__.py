@@ -1,0 +1,1 @@
+"""Loading of profiles, practice-score CSVs and plans, with FILE:LINE:COL errors."""

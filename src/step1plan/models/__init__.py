@@ -1,0 +1,1 @@
+"""Pydantic input models (profile, practice scores) and typed output models (report)."""

@@ -1,0 +1,58 @@
+"""Content-area bands, keyed by the fixed outline keys (unknown keys are rejected)."""
+
+from __future__ import annotations
+
+from step1plan.models.common import DISCIPLINES, SYSTEMS, Band, StrictModel
+
+
+class Disciplines(StrictModel):
+    """Band per discipline; leave out the disciplines the report did not show."""
+
+    pathology: Band | None = None
+    physiology: Band | None = None
+    pharmacology: Band | None = None
+    biochemistry_nutrition: Band | None = None
+    microbiology: Band | None = None
+    immunology: Band | None = None
+    gross_anatomy_embryology: Band | None = None
+    histology_cell_biology: Band | None = None
+    behavioral_sciences: Band | None = None
+    genetics: Band | None = None
+
+
+class Systems(StrictModel):
+    """Band per organ system; leave out the systems the report did not show."""
+
+    human_development: Band | None = None
+    blood_immune: Band | None = None
+    behavioral_nervous: Band | None = None
+    musculoskeletal_skin: Band | None = None
+    cardiovascular: Band | None = None
+    respiratory_renal: Band | None = None
+    gastrointestinal: Band | None = None
+    reproductive_endocrine: Band | None = None
+    multisystem: Band | None = None
+    biostatistics_epidemiology: Band | None = None
+    social_sciences_communication: Band | None = None
+
+
+class ContentAreas(StrictModel):
+    """Content-area feedback from a score report or an NBME practice report."""
+
+    disciplines: Disciplines = Disciplines()
+    """Bands by discipline."""
+    systems: Systems = Systems()
+    """Bands by organ system."""
+
+    def bands(self) -> dict[tuple[str, str], Band]:
+        """Every band given, keyed by ``(group, area)`` with group ``disciplines`` or ``systems``."""
+        out: dict[tuple[str, str], Band] = {}
+        for key in DISCIPLINES:
+            band = getattr(self.disciplines, key)
+            if band is not None:
+                out[("disciplines", key)] = band
+        for key in SYSTEMS:
+            band = getattr(self.systems, key)
+            if band is not None:
+                out[("systems", key)] = band
+        return out

@@ -1,0 +1,132 @@
+"""Shared vocabulary of the input and output models: enums, area keys and the strict base model."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationInfo
+
+
+class StrictModel(BaseModel):
+    """Base of every input model: unknown keys are errors and instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Band(StrEnum):
+    """Content-area feedback of a failing report or NBME report, relative to a low pass."""
+
+    lower = "lower"
+    same = "same"
+    higher = "higher"
+
+
+class GraduateType(StrEnum):
+    """Where the student's medical degree is (or will be) from."""
+
+    us_md = "us_md"
+    us_do = "us_do"
+    img = "img"
+
+
+class Exam(StrEnum):
+    """A USMLE Step this tool plans for."""
+
+    step1 = "step1"
+    step2ck = "step2ck"
+
+
+class AttemptResult(StrEnum):
+    """Outcome of one USMLE attempt. Incomplete attempts count toward the attempt limit."""
+
+    passed = "pass"
+    fail = "fail"
+    incomplete = "incomplete"
+
+
+class Level(StrEnum):
+    """A self-rated intensity (test-day anxiety, fatigue)."""
+
+    none = "none"
+    low = "low"
+    moderate = "moderate"
+    high = "high"
+
+
+class QbankMode(StrEnum):
+    """How QBank blocks were done."""
+
+    tutor = "tutor"
+    timed = "timed"
+    mixed = "mixed"
+
+
+class CauseId(StrEnum):
+    """The fixed ids of the failure causes (DESIGN.md)."""
+
+    weak_foundations = "weak_foundations"
+    question_interpretation = "question_interpretation"
+    memorization_without_reasoning = "memorization_without_reasoning"
+    rushed_qbank_review = "rushed_qbank_review"
+    premature_exam = "premature_exam"
+    timing = "timing"
+    test_anxiety_fatigue = "test_anxiety_fatigue"
+
+
+class PracticeKind(StrEnum):
+    """Kind of practice assessment, read from its form name."""
+
+    cbssa = "cbssa"
+    free120 = "free120"
+    uwsa = "uwsa"
+    other = "other"
+
+
+DISCIPLINES: tuple[str, ...] = (
+    "pathology",
+    "physiology",
+    "pharmacology",
+    "biochemistry_nutrition",
+    "microbiology",
+    "immunology",
+    "gross_anatomy_embryology",
+    "histology_cell_biology",
+    "behavioral_sciences",
+    "genetics",
+)
+"""Fixed discipline keys of the Step 1 content outline (DESIGN.md)."""
+
+SYSTEMS: tuple[str, ...] = (
+    "human_development",
+    "blood_immune",
+    "behavioral_nervous",
+    "musculoskeletal_skin",
+    "cardiovascular",
+    "respiratory_renal",
+    "gastrointestinal",
+    "reproductive_endocrine",
+    "multisystem",
+    "biostatistics_epidemiology",
+    "social_sciences_communication",
+)
+"""Fixed system keys of the Step 1 content outline (DESIGN.md)."""
+
+
+def as_of_from(info: ValidationInfo) -> dt.date | None:
+    """The ``as_of`` date passed in the validation context, if any."""
+    ctx: Any = info.context
+    if isinstance(ctx, dict):
+        value = ctx.get("as_of")
+        if isinstance(value, dt.date):
+            return value
+    return None
+
+
+def not_after_as_of(value: dt.date, info: ValidationInfo, what: str) -> dt.date:
+    """Reject a date that lies after the run's ``as_of`` date (it cannot have happened yet)."""
+    as_of = as_of_from(info)
+    if as_of is not None and value > as_of:
+        raise ValueError(f"{what} {value.isoformat()} is after the as-of date {as_of.isoformat()}")
+    return value

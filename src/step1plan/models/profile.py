@@ -1,0 +1,196 @@
+"""The student profile (YAML, ``schema_version: 1``), exactly as DESIGN.md names its fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from step1plan.models.areas import ContentAreas
+from step1plan.models.common import (
+    AttemptResult,
+    CauseId,
+    Exam,
+    GraduateType,
+    Level,
+    QbankMode,
+    StrictModel,
+    not_after_as_of,
+)
+from step1plan.models.scores import PracticeScore
+
+_KEY = r"^[a-z][a-z0-9_]*$"
+
+
+class Student(StrictModel):
+    """Who the profile is about."""
+
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    """A pseudonymous id (letters, digits, ``.``, ``_``, ``-``), used in cohort output."""
+    name: str | None = Field(default=None, max_length=120)
+    """Optional display name; dropped by ``--redact``."""
+    graduate_type: GraduateType = GraduateType.us_md
+    """``us_md``, ``us_do`` or ``img`` (international medical graduate)."""
+    graduation_year: int | None = Field(default=None, ge=1950, le=2100)
+    """Year of (expected) graduation from medical school."""
+    visa_required: bool = False
+    """True when a US visa is needed for residency."""
+    us_clinical_experience_months: int = Field(default=0, ge=0, le=240)
+    """Months of hands-on US clinical experience."""
+    us_letters: int = Field(default=0, ge=0, le=20)
+    """Letters of recommendation from US physicians."""
+
+
+class Target(StrictModel):
+    """What the student is aiming for."""
+
+    specialty: str = Field(default="internal_medicine", pattern=_KEY, max_length=64)
+    """A key of the plan's specialty table (``internal_medicine``, ``family_medicine``, ...)."""
+    match_year: int | None = Field(default=None, ge=2000, le=2100)
+    """The Match (year of Match Day) aimed for; otherwise the earliest feasible one."""
+    step1_date: dt.date | None = None
+    """The planned Step 1 retake date, if booked or chosen."""
+    step2ck_date: dt.date | None = None
+    """The planned Step 2 CK date, if booked or chosen."""
+
+
+class TestDay(StrictModel):
+    """How the test day of an attempt went (self-reported)."""
+
+    unfinished_blocks: int = Field(default=0, ge=0, le=20)
+    """Blocks where time ran out before every item was answered."""
+    anxiety: Level | None = None
+    """Test-day anxiety."""
+    fatigue: Level | None = None
+    """Test-day fatigue."""
+    illness_or_event: bool = False
+    """An illness or a disruptive event on or just before test day."""
+
+
+class Attempt(StrictModel):
+    """One USMLE attempt."""
+
+    exam: Exam
+    """``step1`` or ``step2ck``."""
+    date: dt.date
+    """The test date (never after the as-of date)."""
+    result: AttemptResult
+    """``pass``, ``fail`` or ``incomplete``."""
+    score: int | None = Field(default=None, ge=1, le=300)
+    """The 3-digit score, only for exams still scored numerically (Step 2 CK, Step 1 before 2022)."""
+    content_areas: ContentAreas | None = None
+    """The failing report's content-area feedback."""
+    test_day: TestDay | None = None
+    """How the test day went."""
+
+    @field_validator("date")
+    @classmethod
+    def _not_in_future(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        return not_after_as_of(value, info, "attempt date")
+
+
+class QBank(StrictModel):
+    """QBank use before the failed attempt."""
+
+    name: str | None = Field(default=None, max_length=60)
+    """The QBank (UWorld, AMBOSS, ...)."""
+    percent_complete: float | None = Field(default=None, ge=0, le=100)
+    """Share of the QBank done, in percent."""
+    percent_correct: float | None = Field(default=None, ge=0, le=100)
+    """Overall percent correct."""
+    mode: QbankMode | None = None
+    """``tutor``, ``timed`` or ``mixed``."""
+    review_minutes_per_block: float | None = Field(default=None, ge=0, le=600)
+    """Average minutes spent reviewing one block."""
+    passes: int | None = Field(default=None, ge=0, le=10)
+    """How many times the whole QBank was gone through."""
+
+
+class Study(StrictModel):
+    """Study habits and resources."""
+
+    hours_per_week: float | None = Field(default=None, ge=0, le=112)
+    """Hours available per week from now on."""
+    weeks_before_attempt: float | None = Field(default=None, ge=0, le=156)
+    """Weeks of dedicated study before the failed attempt."""
+    anki_minutes_per_day: float | None = Field(default=None, ge=0, le=1440)
+    """Minutes a day spent on Anki (or other flashcards)."""
+    tutoring: bool = False
+    """True when working with a tutor or structured coaching."""
+    test_day_plan: bool = False
+    """True when a written test-day plan (breaks, pacing, food, sleep) exists."""
+
+
+class RemainingClerkship(StrictModel):
+    """A clerkship still to do."""
+
+    name: str = Field(min_length=1, max_length=60)
+    """Its name (``pediatrics``)."""
+    ends: dt.date
+    """When it ends."""
+
+
+class Clerkships(StrictModel):
+    """Clinical clerkships and shelf exams."""
+
+    completed: list[str] = Field(default_factory=list, max_length=30)
+    """Clerkships done."""
+    remaining: list[RemainingClerkship] = Field(default_factory=list, max_length=30)
+    """Clerkships still to do, with their end dates."""
+    shelves: dict[str, float] = Field(default_factory=dict, max_length=30)
+    """NBME shelf exam scores by clerkship (0-100)."""
+
+    @field_validator("shelves")
+    @classmethod
+    def _shelf_range(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, score in value.items():
+            if not 0 <= score <= 100:
+                raise ValueError(f"shelf score for {name} must be between 0 and 100, got {score}")
+        return value
+
+
+class Profile(StrictModel):
+    """A student profile: the failed attempt(s), what happened, practice data and goals."""
+
+    schema_version: Literal[1] = 1
+    """Always 1 for this format."""
+    student: Student
+    """Who the profile is about."""
+    target: Target = Target()
+    """Specialty, Match year and planned dates."""
+    attempts: list[Attempt] = Field(default_factory=list, max_length=20)
+    """Every USMLE attempt, oldest first."""
+    causes: list[CauseId] = Field(default_factory=list, max_length=7)
+    """Self-reported failure causes (ids fixed by DESIGN.md)."""
+    practice: list[PracticeScore] = Field(default_factory=list, max_length=500)
+    """Practice assessments, in addition to any ``scores_file``."""
+    qbank: QBank | None = None
+    """QBank use before the attempt."""
+    study: Study = Study()
+    """Study habits."""
+    clerkships: Clerkships = Clerkships()
+    """Clerkships and shelf scores."""
+    scores_file: str | None = Field(default=None, min_length=1, max_length=500)
+    """A practice-score CSV, relative to the profile's folder."""
+
+    @field_validator("attempts")
+    @classmethod
+    def _attempts_in_order(cls, value: list[Attempt]) -> list[Attempt]:
+        for i in range(1, len(value)):
+            if value[i].date < value[i - 1].date:
+                raise ValueError(
+                    f"attempts must be oldest first: attempt {i} ({value[i].date}) "
+                    f"is before attempt {i - 1} ({value[i - 1].date})"
+                )
+        return value
+
+    def failed_step1(self) -> bool:
+        """True when any Step 1 attempt was failed or incomplete."""
+        return any(
+            a.exam is Exam.step1 and a.result is not AttemptResult.passed for a in self.attempts
+        )
+
+    def step1_attempts(self) -> list[Attempt]:
+        """The Step 1 attempts, oldest first."""
+        return [a for a in self.attempts if a.exam is Exam.step1]

@@ -1,0 +1,97 @@
+"""A practice assessment result: one CSV row, or one ``practice:`` entry of a profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+
+from step1plan.models.areas import ContentAreas
+from step1plan.models.common import PracticeKind, StrictModel, not_after_as_of
+
+_CBSSA = re.compile(r"^(?:cbssa|nbme)\s*(?:form\s*)?#?\s*\d+\b", re.IGNORECASE)
+_FREE120 = re.compile(r"^free\s*-?\s*120\b", re.IGNORECASE)
+_UWSA = re.compile(r"^uwsa\s*#?\s*\d+\b", re.IGNORECASE)
+
+
+def kind_of_form(form: str) -> PracticeKind:
+    """Read the assessment kind from its form name (``CBSSA 29``, ``Free 120``, ``UWSA 2``)."""
+    text = form.strip()
+    if _CBSSA.match(text):
+        return PracticeKind.cbssa
+    if _FREE120.match(text):
+        return PracticeKind.free120
+    if _UWSA.match(text):
+        return PracticeKind.uwsa
+    return PracticeKind.other
+
+
+def _percent_text(value: Any) -> Any:
+    """Accept ``"62%"`` or ``"62"`` for a 0-100 number."""
+    if isinstance(value, str):
+        text = value.strip()
+        return text[:-1].strip() if text.endswith("%") else text
+    return value
+
+
+def _probability(value: Any) -> Any:
+    """Accept a probability as 0-1 (``0.92``) or as a percent string (``"92%"``)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith("%"):
+            number = text[:-1].strip()
+            try:
+                return float(number) / 100
+            except ValueError:
+                raise ValueError(f"expected a percent such as 92%, got {value!r}") from None
+        return text
+    return value
+
+
+Percent = Annotated[float, BeforeValidator(_percent_text), Field(ge=0, le=100)]
+Probability = Annotated[float, BeforeValidator(_probability), Field(ge=0, le=1)]
+
+
+class PracticeScore(StrictModel):
+    """One practice assessment: an NBME CBSSA, a Free 120, a UWSA or another exam."""
+
+    date: dt.date
+    """The day the assessment was taken (never after the as-of date)."""
+    form: str = Field(min_length=1, max_length=80)
+    """Its name: ``CBSSA 29`` / ``NBME 29``, ``Free 120``, ``UWSA 2``, or anything else."""
+    epc: Percent | None = None
+    """Equated percent correct, 0-100 (CBSSA since 2022)."""
+    pass_probability: Probability | None = None
+    """Estimated probability of passing, 0-1 (or a percent such as ``92%``)."""
+    score: int | None = Field(default=None, ge=1, le=300)
+    """A 3-digit score (UWSA, or a pre-2022 NBME form)."""
+    percent_correct: Percent | None = None
+    """Percent correct, 0-100 (Free 120 and others)."""
+    unfinished_blocks: int | None = Field(default=None, ge=0, le=20)
+    """Blocks where time ran out before every item was answered."""
+    seen_before: bool = False
+    """True when this form or set was taken before (its score is inflated)."""
+    content_areas: ContentAreas | None = None
+    """The NBME report's content bands, when copied in (profile only; newer bands win)."""
+
+    @field_validator("date")
+    @classmethod
+    def _not_in_future(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        return not_after_as_of(value, info, "practice date")
+
+    @model_validator(mode="after")
+    def _has_a_result(self) -> PracticeScore:
+        if self.epc is None and self.pass_probability is None and self.score is None and (
+            self.percent_correct is None
+        ):
+            raise ValueError(
+                "give at least one of epc, pass_probability, score or percent_correct"
+            )
+        return self
+
+    @property
+    def kind(self) -> PracticeKind:
+        """The assessment kind, read from :attr:`form`."""
+        return kind_of_form(self.form)

@@ -1,0 +1,1 @@
+"""Renderers: pure functions from typed results to text (rich tables, JSON, Markdown, CSV)."""

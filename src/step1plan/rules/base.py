@@ -1,0 +1,77 @@
+"""The rule registry and the context every rule receives.
+
+A rule is a small pure function decorated with :func:`rule`. Its code (``C101``) is unique and
+well formed, its docstring says why it exists and which source (DOMAIN.md fact or plan key)
+backs its numbers, and it returns typed results; rules never print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from step1plan.models.profile import Profile
+    from step1plan.models.scores import PracticeScore
+    from step1plan.plans import Plan
+
+CODE_PATTERN = re.compile(r"^[CERPTSM][1-7]\d\d$")
+"""C1xx causes, E2xx eligibility, R3xx readiness, P4xx study plan, T5xx timeline, S6xx strategy,
+M7xx mistakes."""
+
+PREFIX_DIGIT = {"C": "1", "E": "2", "R": "3", "P": "4", "T": "5", "S": "6", "M": "7"}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """A registered rule."""
+
+    code: str
+    title: str
+    func: Callable[..., Any]
+    module: str
+
+    @property
+    def doc(self) -> str:
+        """The rule's docstring: its user documentation."""
+        return (self.func.__doc__ or "").strip()
+
+
+REGISTRY: dict[str, RuleInfo] = {}
+"""Every rule that has been imported, by code. Use :func:`step1plan.rules.all_rules`."""
+
+
+def rule(code: str, title: str) -> Callable[[F], F]:
+    """Register a rule function under a unique, well-formed code."""
+    if not CODE_PATTERN.match(code) or PREFIX_DIGIT[code[0]] != code[1]:
+        raise ValueError(f"malformed rule code {code!r}")
+
+    def register(func: F) -> F:
+        existing = REGISTRY.get(code)
+        if existing is not None and existing.func.__qualname__ != func.__qualname__:
+            raise ValueError(f"rule code {code} is used twice")
+        REGISTRY[code] = RuleInfo(code, title, func, func.__module__)
+        func.code = code  # type: ignore[attr-defined]
+        func.title = title  # type: ignore[attr-defined]
+        return func
+
+    return register
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Everything a rule may look at: validated inputs, the plan and the run date."""
+
+    plan: Plan
+    as_of: dt.date
+    profile: Profile | None = None
+    scores: Sequence[PracticeScore] = field(default_factory=tuple)
+    """Practice scores from the profile's ``practice:`` and its ``scores_file`` (or ``--scores``),
+    sorted by date; the path of each for evidence is in :attr:`score_paths`."""
+    score_paths: Sequence[str] = field(default_factory=tuple)
+    """Evidence path of each score (``practice[0]`` or ``nbme.csv:3``), parallel to scores."""
