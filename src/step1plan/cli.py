@@ -91,7 +91,7 @@ def handle_errors(func: F) -> F:
 
         try:
             return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, SystemExit):
+        except (typer.Exit, typer.Abort, typer.BadParameter, SystemExit):
             raise
         except UserError as exc:
             for line in exc.lines():
@@ -145,8 +145,11 @@ PlanOpt = Annotated[
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
-        "--output", "-o", help="Write the report to FILE (atomically) instead of stdout.",
-        dir_okay=False, metavar="FILE",
+        "--output",
+        "-o",
+        help="Write the report to FILE (atomically) instead of stdout.",
+        dir_okay=False,
+        metavar="FILE",
     ),
 ]
 
@@ -155,8 +158,9 @@ OutputOpt = Annotated[
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", help="Show the version and exit.", callback=_version,
-                     is_eager=True),
+        typer.Option(
+            "--version", help="Show the version and exit.", callback=_version, is_eager=True
+        ),
     ] = False,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the traceback of an internal error.")
@@ -186,6 +190,8 @@ def _emit_text(text: str, output: Path | None, inputs: list[Path]) -> None:
 
 
 def _emit_rich(items: list[RenderableType], output: Path | None, inputs: list[Path]) -> None:
+    import io
+
     from rich.console import Console
 
     if output is None:
@@ -193,12 +199,11 @@ def _emit_rich(items: list[RenderableType], output: Path | None, inputs: list[Pa
         for item in items:
             console.print(item)
         return
-    console = Console(record=True, width=100, no_color=True, highlight=False,
-                      file=open(os.devnull, "w"))  # noqa: SIM115
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=100, no_color=True, highlight=False)
     for item in items:
         console.print(item)
-    console.file.close()
-    _emit_text(console.export_text(), output, inputs)
+    _emit_text(buffer.getvalue(), output, inputs)
 
 
 def _export(items: list[RenderableType], target: Path, inputs: list[Path]) -> None:
@@ -214,8 +219,7 @@ def _export(items: list[RenderableType], target: Path, inputs: list[Path]) -> No
         console = Console(record=True, width=110, file=sink, force_terminal=True)
         for item in items:
             console.print(item)
-        text = console.export_html() if suffix == ".html" else console.export_svg(
-            title="step1plan")
+        text = console.export_html() if suffix == ".html" else console.export_svg(title="step1plan")
     write_atomic(target, text, inputs)
 
 
@@ -225,21 +229,33 @@ def _export(items: list[RenderableType], target: Path, inputs: list[Path]) -> No
 @app.command()
 @handle_errors
 def diagnose(
-    profile: Annotated[Path, typer.Argument(help="The student's profile (YAML).",
-                                            metavar="PROFILE")],
-    scores: Annotated[Path | None, typer.Option(
-        "--scores", help="Practice scores (CSV) in addition to the profile's.",
-        metavar="CSV")] = None,
+    profile: Annotated[
+        Path, typer.Argument(help="The student's profile (YAML).", metavar="PROFILE")
+    ],
+    scores: Annotated[
+        Path | None,
+        typer.Option(
+            "--scores", help="Practice scores (CSV) in addition to the profile's.", metavar="CSV"
+        ),
+    ] = None,
     as_of: AsOf = None,
     plan: PlanOpt = "default",
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f",
-                                              help="Output format.")] = ReportFormat.table,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ReportFormat.table,
     output: OutputOpt = None,
-    export: Annotated[Path | None, typer.Option(
-        "--export", help="Also save the rich report as HTML or SVG (by the file's suffix).",
-        metavar="FILE.html|FILE.svg")] = None,
-    fail_on: Annotated[FailOnReady | None, typer.Option(
-        "--fail-on", help="Exit 1 when the verdict is not 'ready'.")] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            help="Also save the rich report as HTML or SVG (by the file's suffix).",
+            metavar="FILE.html|FILE.svg",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOnReady | None,
+        typer.Option("--fail-on", help="Exit 1 when the verdict is not 'ready'."),
+    ] = None,
 ) -> None:
     """Why the attempt failed, a prioritised week-by-week plan, readiness, timeline, strategy."""
     from step1plan.analysis import analyse
@@ -277,18 +293,26 @@ def diagnose(
 @app.command()
 @handle_errors
 def ready(
-    scores: Annotated[Path | None, typer.Option(
-        "--scores", help="Practice scores (CSV).", metavar="CSV")] = None,
-    profile: Annotated[Path | None, typer.Option(
-        "--profile", help="A profile, for attempt history, eligibility and causes.",
-        metavar="PROFILE")] = None,
+    scores: Annotated[
+        Path | None, typer.Option("--scores", help="Practice scores (CSV).", metavar="CSV")
+    ] = None,
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            "--profile",
+            help="A profile, for attempt history, eligibility and causes.",
+            metavar="PROFILE",
+        ),
+    ] = None,
     as_of: AsOf = None,
     plan: PlanOpt = "default",
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f",
-                                              help="Output format.")] = ReportFormat.table,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ReportFormat.table,
     output: OutputOpt = None,
 ) -> None:
     """Retake-readiness verdict from practice scores. Exit 0 ready, 1 any other verdict."""
+    day = _parse_date(as_of)
     from step1plan.analysis import assess_ready
     from step1plan.errors import UserError
     from step1plan.load.profile import load_inputs, load_scores_only
@@ -296,7 +320,6 @@ def ready(
 
     if scores is None and profile is None:
         raise UserError("ready: give --scores CSV (and optionally --profile PROFILE)")
-    day = _parse_date(as_of)
     the_plan = _plan(plan)
     if profile is not None:
         loaded = load_inputs(profile, day, the_plan, scores=scores)
@@ -305,9 +328,7 @@ def ready(
         loaded = load_scores_only(scores, day)
     ctx = loaded.context(the_plan, day)
     eligibility, readiness = assess_ready(ctx)
-    student = (
-        StudentRef(ctx.profile.student.id, ctx.profile.student.name) if ctx.profile else None
-    )
+    student = StudentRef(ctx.profile.student.id, ctx.profile.student.name) if ctx.profile else None
     if fmt is ReportFormat.json:
         from step1plan.report.jsonout import dumps, ready_dict
 
@@ -319,8 +340,7 @@ def ready(
     else:
         from step1plan.report.readiness_view import readiness_renderables
 
-        _emit_rich(readiness_renderables(readiness, eligibility, student), output,
-                   loaded.inputs)
+        _emit_rich(readiness_renderables(readiness, eligibility, student), output, loaded.inputs)
     if readiness.verdict is not Verdict.ready:
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -328,15 +348,20 @@ def ready(
 @app.command()
 @handle_errors
 def timeline(
-    profile: Annotated[Path, typer.Argument(help="The student's profile (YAML).",
-                                            metavar="PROFILE")],
-    scores: Annotated[Path | None, typer.Option(
-        "--scores", help="Practice scores (CSV) in addition to the profile's.",
-        metavar="CSV")] = None,
+    profile: Annotated[
+        Path, typer.Argument(help="The student's profile (YAML).", metavar="PROFILE")
+    ],
+    scores: Annotated[
+        Path | None,
+        typer.Option(
+            "--scores", help="Practice scores (CSV) in addition to the profile's.", metavar="CSV"
+        ),
+    ] = None,
     as_of: AsOf = None,
     plan: PlanOpt = "default",
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f",
-                                              help="Output format.")] = ReportFormat.table,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ReportFormat.table,
     output: OutputOpt = None,
 ) -> None:
     """Step 1 retake, Step 2 CK and Match milestones with dates and slack."""
@@ -356,8 +381,7 @@ def timeline(
     if fmt is ReportFormat.json:
         from step1plan.report.jsonout import dumps, timeline_dict
 
-        _emit_text(dumps(timeline_dict(day, student, eligibility, result)), output,
-                   loaded.inputs)
+        _emit_text(dumps(timeline_dict(day, student, eligibility, result)), output, loaded.inputs)
     elif fmt is ReportFormat.md:
         from step1plan.report.timeline_view import timeline_markdown
 
@@ -371,28 +395,51 @@ def timeline(
 @app.command()
 @handle_errors
 def cohort(
-    paths: Annotated[list[Path], typer.Argument(
-        help="Profiles, or folders searched for *.yaml and *.yml.", metavar="PATH...")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Profiles, or folders searched for *.yaml and *.yml.", metavar="PATH..."
+        ),
+    ],
     as_of: AsOf = None,
     plan: PlanOpt = "default",
-    fmt: Annotated[CohortFormat, typer.Option("--format", "-f",
-                                              help="Output format.")] = CohortFormat.table,
+    fmt: Annotated[
+        CohortFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = CohortFormat.table,
     output: OutputOpt = None,
-    fail_on: Annotated[list[CohortFailOn] | None, typer.Option(
-        "--fail-on", help="Exit 2 if any profile is invalid (error), 1 if any student is "
-        "not ready (not-ready). Repeatable.")] = None,
-    redact: Annotated[bool, typer.Option(
-        "--redact", help="Leave student names out of every output.")] = False,
-    shard: Annotated[str | None, typer.Option(
-        "--shard", help="Process only shard K of N (1-based), a stable split whose outputs "
-        "concatenate to the whole run.", metavar="K/N")] = None,
+    fail_on: Annotated[
+        list[CohortFailOn] | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 2 if any profile is invalid (error), 1 if any student is "
+            "not ready (not-ready). Repeatable.",
+        ),
+    ] = None,
+    redact: Annotated[
+        bool, typer.Option("--redact", help="Leave student names out of every output.")
+    ] = False,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            help="Process only shard K of N (1-based), a stable split whose outputs "
+            "concatenate to the whole run.",
+            metavar="K/N",
+        ),
+    ] = None,
 ) -> None:
     """Every profile under the paths: one row per student and a summary."""
     from step1plan.cohort import run_cohort_command
 
     code = run_cohort_command(
-        paths=paths, as_of=_parse_date(as_of), plan=_plan(plan), fmt=fmt.value, output=output,
-        fail_on={f.value for f in fail_on or ()}, redact=redact, shard=shard,
+        paths=paths,
+        as_of=_parse_date(as_of),
+        plan=_plan(plan),
+        fmt=fmt.value,
+        output=output,
+        fail_on={f.value for f in fail_on or ()},
+        redact=redact,
+        shard=shard,
     )
     if code:
         raise typer.Exit(code)
@@ -401,8 +448,12 @@ def cohort(
 @app.command()
 @handle_errors
 def validate(
-    files: Annotated[list[Path], typer.Argument(
-        help="Profiles (.yaml/.yml) and practice-score files (.csv).", metavar="FILE...")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Profiles (.yaml/.yml) and practice-score files (.csv).", metavar="FILE..."
+        ),
+    ],
     as_of: AsOf = None,
     plan: PlanOpt = "default",
 ) -> None:
@@ -419,8 +470,9 @@ def validate(
 @app.command()
 @handle_errors
 def init(
-    img: Annotated[bool, typer.Option(
-        "--img", help="A starter profile for an international medical graduate.")] = False,
+    img: Annotated[
+        bool, typer.Option("--img", help="A starter profile for an international medical graduate.")
+    ] = False,
 ) -> None:
     """Print a commented starter profile to fill in (it validates as printed)."""
     from step1plan.starter import starter_profile
@@ -442,21 +494,27 @@ def schema() -> None:
 @app.command()
 @handle_errors
 def explain(
-    profile: Annotated[Path | None, typer.Argument(
-        help="The student's profile (YAML).", metavar="PROFILE")] = None,
-    check: Annotated[Path | None, typer.Option(
-        "--check", help="Review a written explanation (a text file) instead.",
-        metavar="FILE")] = None,
+    profile: Annotated[
+        Path | None, typer.Argument(help="The student's profile (YAML).", metavar="PROFILE")
+    ] = None,
+    check: Annotated[
+        Path | None,
+        typer.Option(
+            "--check", help="Review a written explanation (a text file) instead.", metavar="FILE"
+        ),
+    ] = None,
     as_of: AsOf = None,
     plan: PlanOpt = "default",
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f",
-                                              help="Output format.")] = ReportFormat.table,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ReportFormat.table,
 ) -> None:
     """Draft a short explanation of the failure, or review one with --check (exit 1 on problems)."""
     from step1plan.commands_explain import run_explain
 
-    code = run_explain(profile=profile, check=check, as_of=_parse_date(as_of),
-                       plan_name=plan, fmt=fmt.value)
+    code = run_explain(
+        profile=profile, check=check, as_of=_parse_date(as_of), plan_name=plan, fmt=fmt.value
+    )
     if code:
         raise typer.Exit(code)
 

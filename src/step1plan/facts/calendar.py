@@ -93,9 +93,7 @@ def match_calendar(match_year: int) -> MatchCalendar:
     known = _KNOWN.get(match_year)
     if known is None:
         return MatchCalendar(match_year, _pattern(match_year))
-    return MatchCalendar(
-        match_year, {event: CalendarDate(*known[event]) for event in EVENTS}
-    )
+    return MatchCalendar(match_year, {event: CalendarDate(*known[event]) for event in EVENTS})
 
 
 RELEASE_LAG_DAYS = 28

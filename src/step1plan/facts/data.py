@@ -9,6 +9,22 @@ from typing import TypeVar
 from step1plan.facts.types import AreaWeight, Confidence, ExamFormat, Fact
 
 T = TypeVar("T")
+
+__all__ = [
+    "ATTEMPTS_PER_STEP",
+    "FOURTH_ATTEMPT_MONTHS_AFTER_FIRST",
+    "FOURTH_ATTEMPT_MONTHS_AFTER_LATEST",
+    "MAX_ATTEMPTS_IN_12_MONTHS",
+    "PASSING_ITEM_SHARE",
+    "STEP1_PASS_FAIL_SINCE",
+    "UWSA_OVERPREDICTION",
+    "Fact",
+    "attempt_limit",
+    "content_outline",
+    "exam_format",
+    "outline_source",
+    "passing_score",
+]
 H, M, L = Confidence.H, Confidence.M, Confidence.L
 D = dt.date
 

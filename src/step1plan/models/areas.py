@@ -45,7 +45,7 @@ class ContentAreas(StrictModel):
     """Bands by organ system."""
 
     def bands(self) -> dict[tuple[str, str], Band]:
-        """Every band given, keyed by ``(group, area)`` with group ``disciplines`` or ``systems``."""
+        """Every band given, keyed by ``(group, area)``; group is ``disciplines`` or ``systems``."""
         out: dict[tuple[str, str], Band] = {}
         for key in DISCIPLINES:
             band = getattr(self.disciplines, key)

@@ -18,7 +18,8 @@ class StrictModel(BaseModel):
 class Band(StrEnum):
     """Content-area feedback of a failing report or NBME report, relative to a low pass."""
 
-    lower = "lower"
+    # The member name is DESIGN.md's band word; it shadows str.lower on Band values only.
+    lower = "lower"  # type: ignore[assignment]
     same = "same"
     higher = "higher"
 

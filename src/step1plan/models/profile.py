@@ -78,7 +78,7 @@ class Attempt(StrictModel):
     result: AttemptResult
     """``pass``, ``fail`` or ``incomplete``."""
     score: int | None = Field(default=None, ge=1, le=300)
-    """The 3-digit score, only for exams still scored numerically (Step 2 CK, Step 1 before 2022)."""
+    """The 3-digit score, only for exams still scored numerically (Step 2 CK; Step 1 pre-2022)."""
     content_areas: ContentAreas | None = None
     """The failing report's content-area feedback."""
     test_day: TestDay | None = None

@@ -83,12 +83,13 @@ class PracticeScore(StrictModel):
 
     @model_validator(mode="after")
     def _has_a_result(self) -> PracticeScore:
-        if self.epc is None and self.pass_probability is None and self.score is None and (
-            self.percent_correct is None
+        if (
+            self.epc is None
+            and self.pass_probability is None
+            and self.score is None
+            and (self.percent_correct is None)
         ):
-            raise ValueError(
-                "give at least one of epc, pass_probability, score or percent_correct"
-            )
+            raise ValueError("give at least one of epc, pass_probability, score or percent_correct")
         return self
 
     @property

@@ -59,7 +59,10 @@ def _head(as_of: dt.date, student: StudentRef | None) -> dict[str, Any]:
 
 
 def ready_dict(
-    as_of: dt.date, student: StudentRef | None, readiness: Readiness, eligibility: Eligibility | None
+    as_of: dt.date,
+    student: StudentRef | None,
+    readiness: Readiness,
+    eligibility: Eligibility | None,
 ) -> dict[str, Any]:
     """``ready --format json``: readiness and eligibility with schema, as_of and student."""
     return {

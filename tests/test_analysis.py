@@ -1,0 +1,36 @@
+"""The pipeline's context: profile practice entries and file scores merged by date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from step1plan.analysis import make_context
+from step1plan.models.profile import Profile
+from step1plan.models.scores import PracticeScore
+from step1plan.plans import load_plan
+
+AS_OF = dt.date(2026, 11, 27)
+
+
+def test_context_merges_practice_and_file_scores_sorted_by_date() -> None:
+    profile = Profile.model_validate(
+        {
+            "student": {"id": "s-1"},
+            "practice": [
+                {"date": "2026-10-01", "form": "CBSSA 27", "epc": 64},
+                {"date": "2026-08-01", "form": "CBSSA 26", "epc": 60},
+            ],
+        },
+        context={"as_of": AS_OF},
+    )
+    file_score = PracticeScore(date=dt.date(2026, 9, 1), form="UWSA 1", score=220)
+    ctx = make_context(load_plan("default"), AS_OF, profile, [file_score], ["nbme.csv:2"])
+    assert [s.form for s in ctx.scores] == ["CBSSA 26", "UWSA 1", "CBSSA 27"]
+    assert list(ctx.score_paths) == ["practice[1]", "nbme.csv:2", "practice[0]"]
+
+
+def test_context_without_profile_names_scores_by_index() -> None:
+    scores = [PracticeScore(date=dt.date(2026, 9, 1), form="Free 120", percent_correct=70)]
+    ctx = make_context(load_plan("default"), AS_OF, None, scores)
+    assert ctx.profile is None
+    assert list(ctx.score_paths) == ["scores[0]"]

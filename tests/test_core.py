@@ -1,0 +1,112 @@
+"""Core plumbing: problem formatting, atomic output, JSON conversion, CLI basics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from step1plan import __version__
+from step1plan.cli import app
+from step1plan.errors import InputError, Problem, UserError
+from step1plan.models.common import Band, CauseId
+from step1plan.models.report import Evidence, Finding, Severity
+from step1plan.outfile import write_atomic
+from step1plan.report.jsonout import dumps, jsonable
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("problem", "text"),
+    [
+        (Problem("p.yaml", "bad", 3, 5, "attempts.0.date"), "p.yaml:3:5: attempts.0.date: bad"),
+        (Problem("s.csv", "bad", 4, None, "epc"), "s.csv:4: epc: bad"),
+        (Problem("p.yaml", "too big"), "p.yaml: too big"),
+    ],
+)
+def test_problem_format(problem: Problem, text: str) -> None:
+    assert problem.format() == text
+
+
+def test_input_error_lists_every_problem() -> None:
+    err = InputError([Problem("a", "x", 1), Problem("a", "y", 2)])
+    assert err.lines() == ["a:1: x", "a:2: y"]
+    assert isinstance(err, UserError)
+    with pytest.raises(ValueError):
+        InputError([])
+
+
+def test_write_atomic_writes_and_leaves_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    write_atomic(target, "{}\n")
+    assert target.read_text() == "{}\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_write_atomic_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
+    source = tmp_path / "profile.yaml"
+    source.write_text("student: {id: a}\n")
+    with pytest.raises(UserError, match="over an input"):
+        write_atomic(tmp_path / "." / "profile.yaml", "x", [source])
+    assert source.read_text() == "student: {id: a}\n"
+
+
+def test_write_atomic_missing_folder_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="does not exist"):
+        write_atomic(tmp_path / "nope" / "out.txt", "x")
+
+
+def test_jsonable_converts_results() -> None:
+    finding = Finding(
+        "M701",
+        "Retake too soon",
+        Severity.warning,
+        "msg",
+        (Evidence("target.step1_date", dt.date(2027, 2, 10)),),
+    )
+    data = jsonable({"f": finding, "band": Band.lower, "cause": CauseId.timing})
+    assert data == {
+        "f": {
+            "code": "M701",
+            "title": "Retake too soon",
+            "severity": "warning",
+            "message": "msg",
+            "evidence": [{"path": "target.step1_date", "value": "2027-02-10"}],
+            "recommendation": None,
+        },
+        "band": "lower",
+        "cause": "timing",
+    }
+    assert json.loads(dumps(data)) == data
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"step1plan {__version__}"
+
+
+def test_no_arguments_shows_help() -> None:
+    result = runner.invoke(app, [])
+    assert "Usage" in result.output
+    assert "diagnose" in result.output
+
+
+@pytest.mark.parametrize("bad", ["2026-02-30", "yesterday", "27/11/2026"])
+def test_bad_as_of_is_a_usage_error(bad: str) -> None:
+    result = runner.invoke(app, ["ready", "--scores", "x.csv", "--as-of", bad])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_unknown_plan_is_an_input_error(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["ready", "--scores", "x.csv", "--plan", str(tmp_path / "missing.yaml")]
+    )
+    assert result.exit_code == 2
+    assert "missing.yaml" in result.output
+    assert "Traceback" not in result.output
