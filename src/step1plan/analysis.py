@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from step1plan import __version__
 from step1plan.models.profile import Profile
-from step1plan.models.report import Eligibility, Readiness, Report, StudentRef
+from step1plan.models.report import CauseResult, Eligibility, Readiness, Report, StudentRef
 from step1plan.models.scores import PracticeScore
 from step1plan.plans import Plan
 from step1plan.rules.base import Context
@@ -42,8 +42,8 @@ def assess_ready(ctx: Context) -> tuple[Eligibility | None, Readiness]:
     from step1plan.rules.eligibility import assess_eligibility
     from step1plan.rules.readiness import assess_readiness
 
-    eligibility = None
-    causes = ()
+    eligibility: Eligibility | None = None
+    causes: tuple[CauseResult, ...] = ()
     if ctx.profile is not None:
         eligibility = assess_eligibility(ctx.profile.attempts, ctx.as_of)
         causes, _ = diagnose_causes(ctx)

@@ -1,0 +1,265 @@
+"""Eligibility for the next Step 1 attempt: USMLE attempt rules as facts (codes E2xx).
+
+Every number here is a dated fact from :mod:`step1plan.facts` (DOMAIN.md "Attempts and
+retakes"), never a plan threshold: the attempt limit per Step (4 from 2021-07-01, incomplete
+attempts included; 6 before), at most 3 attempts at the same exam in any 12 months, and a 4th or
+later attempt no sooner than 12 months after the first and 6 months after the most recent one.
+A Step already passed cannot be retaken.
+
+Each rule is a small pure function of the student's Step 1 attempt history and the as-of date.
+It returns a :class:`Constraint` when it limits the next attempt (a later earliest date, or no
+attempt at all) and ``None`` otherwise. :func:`assess_eligibility` combines them: the earliest
+next attempt is the latest date any rule imposes, and never before the as-of date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from step1plan.facts import (
+    FOURTH_ATTEMPT_MONTHS_AFTER_FIRST,
+    FOURTH_ATTEMPT_MONTHS_AFTER_LATEST,
+    MAX_ATTEMPTS_IN_12_MONTHS,
+    attempt_limit,
+)
+from step1plan.facts.types import Fact
+from step1plan.models.common import AttemptResult, Exam
+from step1plan.models.profile import Attempt
+from step1plan.models.report import Eligibility
+from step1plan.rules.base import rule
+
+SPACED_ATTEMPT_NUMBER = 4
+"""The attempt from which the 12-month / 6-month spacing applies (DOMAIN.md "4th and later
+attempt", ECFMG Reporter, H)."""
+
+WINDOW_MONTHS = 12
+"""Length of the rolling window of the "at most 3 attempts in any 12 months" rule (DOMAIN.md,
+ECFMG Reporter, H)."""
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus a number of calendar months, clamped to the last day of the target month.
+
+    31 August + 6 months is the last day of February (28th, or 29th in a leap year);
+    29 February + 12 months is 28 February of the next year.
+    """
+    index = day.year * 12 + (day.month - 1) + months
+    year, month0 = divmod(index, 12)
+    last_day = calendar.monthrange(year, month0 + 1)[1]
+    return dt.date(year, month0 + 1, min(day.day, last_day))
+
+
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``, ... ``11th``, ``21st``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _in_force(fact: Fact[int], on: dt.date) -> bool:
+    return fact.since is None or fact.since <= on
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptHistory:
+    """The Step 1 attempts as the eligibility rules see them."""
+
+    as_of: dt.date
+    dates: tuple[dt.date, ...]
+    """Dates of the Step 1 attempts up to the as-of date, oldest first (every result counts)."""
+    passed_on: dt.date | None
+    """Date of a passing attempt, if any."""
+    limit: int
+    """Attempts allowed per Step on the as-of date (facts ``attempt_limit``)."""
+
+    @property
+    def used(self) -> int:
+        """Attempts used, incomplete and failed ones included."""
+        return len(self.dates)
+
+    @property
+    def left(self) -> int:
+        """Attempts left (0 once Step 1 is passed: a passed Step cannot be retaken)."""
+        if self.passed_on is not None:
+            return 0
+        return max(0, self.limit - self.used)
+
+    @property
+    def next_number(self) -> int:
+        """The number the next attempt would have (1 for a first attempt)."""
+        return self.used + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    """What one eligibility rule imposes on the next attempt."""
+
+    code: str
+    """The rule code (``E203``)."""
+    reason: str
+    """Why, in plain words, with the dates and numbers that decided it."""
+    blocked: bool = False
+    """No next attempt is possible at all."""
+    earliest: dt.date | None = None
+    """The next attempt cannot be before this date."""
+
+
+def history_of(attempts: Sequence[Attempt], as_of: dt.date) -> AttemptHistory:
+    """The Step 1 attempts up to ``as_of``, oldest first, and the limit in force then."""
+    step1 = sorted(
+        (a for a in attempts if a.exam is Exam.step1 and a.date <= as_of), key=lambda a: a.date
+    )
+    passed = [a.date for a in step1 if a.result is AttemptResult.passed]
+    return AttemptHistory(
+        as_of=as_of,
+        dates=tuple(a.date for a in step1),
+        passed_on=passed[0] if passed else None,
+        limit=attempt_limit(as_of).value,
+    )
+
+
+@rule("E201", "Attempt limit reached")
+def attempt_limit_reached(history: AttemptHistory) -> Constraint | None:
+    """No Step 1 attempt is left once the attempt limit is used up.
+
+    USMLE allows 4 attempts per Step for applications from 2021-07-01 (6 before), incomplete
+    attempts included; after the last one without a pass, no Step can be applied for (DOMAIN.md
+    "Attempts and retakes", usmle.org attempt-limit page, H; facts ``attempt_limit``). Practice
+    scores cannot change this, so the readiness verdict becomes ``ineligible``.
+    """
+    if history.passed_on is not None or history.used < history.limit:
+        return None
+    return Constraint(
+        "E201",
+        f"All {history.limit} Step 1 attempts allowed are used ({history.used} taken, "
+        "incomplete ones included): USMLE accepts no further Step 1 application.",
+        blocked=True,
+    )
+
+
+@rule("E202", "Step 1 already passed")
+def already_passed(history: AttemptHistory) -> Constraint | None:
+    """A passed Step cannot be retaken.
+
+    USMLE does not allow retaking a Step that was passed, except in licensing time-limit cases
+    the tool does not model (DOMAIN.md "Attempts and retakes", usmle.org, H).
+    """
+    if history.passed_on is None:
+        return None
+    return Constraint(
+        "E202",
+        f"Step 1 was passed on {history.passed_on.isoformat()}: a passed Step cannot be taken "
+        "again, so there is no retake to plan.",
+        blocked=True,
+    )
+
+
+@rule("E203", "Three attempts in twelve months")
+def twelve_month_window(history: AttemptHistory) -> Constraint | None:
+    """At most 3 attempts at Step 1 may fall in any 12-month period.
+
+    The window rolls ("any 12 months", ECFMG Reporter, DOMAIN.md, H): a new attempt on day D
+    shares a window with every earlier attempt taken within the 12 months up to D. With 3
+    attempts already in that span a 4th would make 4, so the next attempt must wait until the
+    oldest of the last 3 has left the window: the day after that attempt turns 12 months old.
+    Older attempts are already outside the window, so only the third most recent one matters.
+    Month ends clamp (an attempt on 29 February is 12 months old on 28 February).
+    """
+    cap = MAX_ATTEMPTS_IN_12_MONTHS.value
+    if not _in_force(MAX_ATTEMPTS_IN_12_MONTHS, history.as_of) or history.used < cap:
+        return None
+    oldest = history.dates[-cap]
+    earliest = add_months(oldest, WINDOW_MONTHS) + dt.timedelta(days=1)
+    if earliest <= history.as_of:
+        return None
+    return Constraint(
+        "E203",
+        f"{cap} attempts fall within 12 months (the oldest of them on {oldest.isoformat()}); "
+        f"a {ordinal(history.next_number)} attempt must wait until that one is more than "
+        f"12 months old: from {earliest.isoformat()}.",
+        earliest=earliest,
+    )
+
+
+@rule("E204", "Spacing of a fourth or later attempt")
+def fourth_attempt_spacing(history: AttemptHistory) -> Constraint | None:
+    """A 4th or later attempt comes at least 12 months after the first and 6 after the latest.
+
+    ECFMG Reporter rule for the 4th and later attempt at the same exam (DOMAIN.md "Attempts and
+    retakes", H; facts ``FOURTH_ATTEMPT_MONTHS_AFTER_FIRST`` and ``_LATEST``). Month ends clamp:
+    an attempt on 31 August plus 6 months is the last day of February.
+    """
+    after_first = FOURTH_ATTEMPT_MONTHS_AFTER_FIRST
+    after_latest = FOURTH_ATTEMPT_MONTHS_AFTER_LATEST
+    if history.next_number < SPACED_ATTEMPT_NUMBER or not _in_force(after_first, history.as_of):
+        return None
+    first, latest = history.dates[0], history.dates[-1]
+    from_first = add_months(first, after_first.value)
+    from_latest = add_months(latest, after_latest.value)
+    earliest = max(from_first, from_latest)
+    if earliest <= history.as_of:
+        return None
+    return Constraint(
+        "E204",
+        f"A {ordinal(history.next_number)} attempt must be at least {after_first.value} months "
+        f"after the first ({first.isoformat()} -> {from_first.isoformat()}) and "
+        f"{after_latest.value} months after the latest ({latest.isoformat()} -> "
+        f"{from_latest.isoformat()}): from {earliest.isoformat()}.",
+        earliest=earliest,
+    )
+
+
+@rule("E205", "Last attempt left")
+def last_attempt(history: AttemptHistory) -> Constraint | None:
+    """Warn when the next attempt is the last one the attempt limit allows.
+
+    A fail on it ends Step 1 eligibility for good (attempt limit, DOMAIN.md, usmle.org, H), so
+    the evidence of readiness should be at its strongest: the shipped ``strict`` plan is meant
+    for this case. Informational: it does not move the earliest date.
+    """
+    if history.passed_on is not None or history.left != 1:
+        return None
+    return Constraint(
+        "E205",
+        f"The next attempt would be the {ordinal(history.next_number)} and last of "
+        f"{history.limit}: a fail would end Step 1 eligibility, so hold it to the strictest bar "
+        "(--plan strict).",
+    )
+
+
+ELIGIBILITY_RULES: tuple[Callable[[AttemptHistory], Constraint | None], ...] = (
+    already_passed,
+    attempt_limit_reached,
+    twelve_month_window,
+    fourth_attempt_spacing,
+    last_attempt,
+)
+"""The E2xx rules in the order their reasons are reported."""
+
+
+def assess_eligibility(attempts: Sequence[Attempt], as_of: dt.date) -> Eligibility:
+    """Attempts used and left, the earliest next Step 1 attempt and whether none is possible.
+
+    Only Step 1 attempts on or before ``as_of`` count. The first reason always summarises the
+    attempt count; each rule that limits the next attempt adds its own.
+    """
+    history = history_of(attempts, as_of)
+    constraints = [c for c in (r(history) for r in ELIGIBILITY_RULES) if c is not None]
+    summary = (
+        f"{history.used} of {history.limit} Step 1 attempts used (incomplete attempts count); "
+        f"{history.left} left."
+    )
+    reasons = [summary, *(c.reason for c in constraints)]
+    blocked = any(c.blocked for c in constraints)
+    if blocked:
+        return Eligibility(history.used, history.left, None, True, tuple(reasons))
+    dates = [c.earliest for c in constraints if c.earliest is not None]
+    earliest = max([as_of, *dates])
+    if not dates:
+        reasons.append(
+            f"No waiting period applies to a {ordinal(history.next_number)} attempt: it can be "
+            f"taken from {as_of.isoformat()} (the as-of date) once readiness is proven."
+        )
+    return Eligibility(history.used, history.left, earliest, False, tuple(reasons))

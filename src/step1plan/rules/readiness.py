@@ -1,0 +1,977 @@
+"""Retake readiness: do the practice scores prove the student is ready? (codes R3xx)
+
+The product's core promise is that a student never retakes before the data proves readiness:
+a second failure is much harder to recover from than one failure followed by a strong pass.
+Every threshold comes from the plan's ``readiness:`` section (rules of thumb, labelled as such
+in the output); facts (passing standard, pacing) come from :mod:`step1plan.facts`.
+
+What counts as evidence (decisions, documented for users):
+
+* Evidence is judged as of the as-of date. "Recent" means taken at most ``window_days`` before
+  it, and the recency check R305 asks that the latest one be at most ``max_days_before_test``
+  old on that date. A planned retake date (``target.step1_date``) further away than that from
+  the latest CBSSA adds a next step: one more unseen CBSSA close to the test.
+* Only assessments taken after the latest Step 1 attempt count: earlier ones are the evidence
+  the failed attempt was built on.
+* A counted assessment is an unseen NBME CBSSA with an EPC or a pass probability. Forms seen
+  before are shown as weaker evidence and never counted; UWSA scores only support the NBME
+  evidence (they over-predict); a Free 120 has its own check.
+* Bar: a student with any failed or incomplete Step 1 attempt in the profile is held to the
+  ``retaker`` bar, one without to ``first_timer``. Without a profile (``ready --scores``) there is
+  no attempt history: the plan's ``bar_without_history`` applies (``first_timer`` in the default
+  plan, ``retaker`` in the strict plan) and the output says so.
+
+Verdict:
+
+* ``ineligible`` when eligibility is blocked (no attempt left, or Step 1 already passed),
+  whatever the scores;
+* ``ready`` when every check passes;
+* ``borderline`` when every failed check is advisory (``Check.required`` is false): missing
+  evidence that is quick to add (no recent Free 120, the latest CBSSA older than
+  ``max_days_before_test``, unfinished blocks not recorded, no written test-day plan), a UWSA
+  that disagrees, or a near miss (every short CBSSA still above the borderline pass probability
+  or the low-pass EPC; a Free 120 between about 60 %, the share of items a passing examinee
+  answers, and the bar);
+* ``not_ready`` otherwise.
+
+With a rising EPC trend and the bar not yet met, a straight-line projection of the practice
+EPC gives a projected date; it is labelled as a projection of practice scores, never as a
+prediction of the exam.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from step1plan.facts import PASSING_ITEM_SHARE, UWSA_OVERPREDICTION, exam_format, passing_score
+from step1plan.models.common import CauseId, Exam, PracticeKind
+from step1plan.models.report import (
+    CauseResult,
+    Check,
+    Eligibility,
+    Evidence,
+    Readiness,
+    ScorePoint,
+    Verdict,
+)
+from step1plan.models.scores import PracticeScore
+from step1plan.plans import ReadinessBar, ReadinessPlan
+from step1plan.rules.base import Context, rule
+
+_EPS = 1e-9
+"""Tolerance of threshold comparisons (a 95 % written as 0.95 or 95/100)."""
+
+_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+TEST_DAY_CAUSES = (CauseId.timing, CauseId.test_anxiety_fatigue)
+"""Causes that make the timing and test-day-plan checks apply (DESIGN.md cause ids)."""
+
+
+# ---------------------------------------------------------------- formatting helpers
+
+
+def words(n: int) -> str:
+    """A small count in words (``two``), digits from 11 on."""
+    return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 CBSSA``, ``2 CBSSAs``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def num(x: float) -> str:
+    """A number without a useless ``.0`` (``68``, ``68.5``)."""
+    return f"{round(x, 2):g}"
+
+
+def pct(p: float) -> str:
+    """A probability as a percent (``0.95`` -> ``95%``)."""
+    return f"{round(p * 100, 1):g}%"
+
+
+# ---------------------------------------------------------------- the evidence
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """One practice score as the readiness rules see it."""
+
+    score: PracticeScore
+    path: str
+    """Evidence path of the score (``practice[0]``, ``nbme.csv:3``)."""
+    current: bool
+    """Taken after the latest Step 1 attempt (or no attempt is known)."""
+    recent: bool
+    """Current and taken at most ``window_days`` before the as-of date."""
+
+    @property
+    def kind(self) -> PracticeKind:
+        """CBSSA, Free 120, UWSA or other."""
+        return self.score.kind
+
+    @property
+    def label(self) -> str:
+        """``CBSSA 29 (2026-08-20)``."""
+        return f"{self.score.form} ({self.score.date.isoformat()})"
+
+    def evidence(self, name: str) -> Evidence:
+        """The value of one field of this score, with its path."""
+        return Evidence(f"{self.path}.{name}", getattr(self.score, name))
+
+
+@dataclass(frozen=True, slots=True)
+class ReadinessData:
+    """Everything the readiness rules look at, gathered once from the context."""
+
+    as_of: dt.date
+    plan: ReadinessPlan
+    bar: ReadinessBar
+    bar_name: str
+    """``first_timer`` or ``retaker``."""
+    assessments: tuple[Assessment, ...]
+    """Every practice score up to the as-of date, oldest first."""
+    since: dt.date | None = None
+    """Date of the latest Step 1 attempt: only later assessments count."""
+    test_date: dt.date | None = None
+    """The planned retake date, when it is on or after the as-of date."""
+    test_day_reasons: tuple[Evidence, ...] = ()
+    """Why timing or test-day factors are a cause (empty: R309 and R310 do not apply)."""
+    test_day_plan: bool = False
+    """``study.test_day_plan`` of the profile."""
+
+    def current(self, kind: PracticeKind, *, recent: bool = True) -> tuple[Assessment, ...]:
+        """Assessments of one kind taken after the latest attempt (and recently)."""
+        return tuple(
+            a for a in self.assessments if a.kind is kind and (a.recent if recent else a.current)
+        )
+
+    @property
+    def counted(self) -> tuple[Assessment, ...]:
+        """Recent, unseen CBSSAs with an EPC or a pass probability: the evidence that counts."""
+        return tuple(
+            a
+            for a in self.current(PracticeKind.cbssa)
+            if not a.score.seen_before
+            and (a.score.epc is not None or a.score.pass_probability is not None)
+        )
+
+    @property
+    def free120(self) -> Assessment | None:
+        """The latest recent, unseen Free 120 with a percent correct (the one R306 judges)."""
+        unseen = [
+            a
+            for a in self.current(PracticeKind.free120)
+            if not a.score.seen_before and a.score.percent_correct is not None
+        ]
+        return unseen[-1] if unseen else None
+
+    @property
+    def trend(self) -> tuple[Assessment, ...]:
+        """The latest ``trend_window`` unseen CBSSAs with an EPC since the latest attempt."""
+        usable = [
+            a
+            for a in self.current(PracticeKind.cbssa, recent=False)
+            if not a.score.seen_before and a.score.epc is not None
+        ]
+        return tuple(usable[-self.plan.trend_window :])
+
+    @property
+    def bar_phrase(self) -> str:
+        """``95% pass probability (EPC 70 where none is reported)``."""
+        return (
+            f"{pct(self.bar.min_pass_probability)} pass probability "
+            f"(EPC {num(self.bar.min_epc)} where none is reported)"
+        )
+
+
+def _latest_attempt_date(ctx: Context) -> dt.date | None:
+    if ctx.profile is None:
+        return None
+    dates = [a.date for a in ctx.profile.step1_attempts() if a.date <= ctx.as_of]
+    return max(dates) if dates else None
+
+
+def _bar_name(ctx: Context) -> str:
+    if ctx.profile is None:
+        return ctx.plan.readiness.bar_without_history
+    return "retaker" if ctx.profile.failed_step1() else "first_timer"
+
+
+def _test_day_reasons(ctx: Context, causes: Sequence[CauseResult]) -> tuple[Evidence, ...]:
+    """Evidence that timing or test-day factors caused the failure."""
+    found: list[Evidence] = []
+    for cause in causes:
+        if cause.id in TEST_DAY_CAUSES and (cause.supported or cause.self_reported):
+            how = "supported by the data" if cause.supported else "self-reported"
+            found.append(Evidence(f"causes.{cause.id.value}", how))
+    named = {e.path for e in found}
+    profile = ctx.profile
+    if profile is None:
+        return tuple(found)
+    for i, cid in enumerate(profile.causes):
+        if cid in TEST_DAY_CAUSES and f"causes.{cid.value}" not in named:
+            found.append(Evidence(f"causes[{i}]", cid.value))
+    step1 = [(i, a) for i, a in enumerate(profile.attempts) if a.exam is Exam.step1]
+    if step1:
+        i, last = step1[-1]
+        if last.test_day is not None and last.test_day.unfinished_blocks > 0:
+            found.append(
+                Evidence(
+                    f"attempts[{i}].test_day.unfinished_blocks", last.test_day.unfinished_blocks
+                )
+            )
+    return tuple(found)
+
+
+def readiness_data(ctx: Context, causes: Sequence[CauseResult] = ()) -> ReadinessData:
+    """Gather the evidence once: which scores count, which bar applies, which causes matter."""
+    plan = ctx.plan.readiness
+    bar_name = _bar_name(ctx)
+    bar: ReadinessBar = getattr(plan, bar_name)
+    since = _latest_attempt_date(ctx)
+    paths = list(ctx.score_paths) or [f"scores[{i}]" for i in range(len(ctx.scores))]
+    items: list[Assessment] = []
+    for score, path in sorted(zip(ctx.scores, paths, strict=True), key=lambda x: x[0].date):
+        if score.date > ctx.as_of:
+            continue
+        current = since is None or score.date > since
+        recent = current and (ctx.as_of - score.date).days <= bar.window_days
+        items.append(Assessment(score, path, current, recent))
+    planned = ctx.profile.target.step1_date if ctx.profile is not None else None
+    return ReadinessData(
+        as_of=ctx.as_of,
+        plan=plan,
+        bar=bar,
+        bar_name=bar_name,
+        assessments=tuple(items),
+        since=since,
+        test_date=planned if planned is not None and planned >= ctx.as_of else None,
+        test_day_reasons=_test_day_reasons(ctx, causes),
+        test_day_plan=ctx.profile.study.test_day_plan if ctx.profile is not None else False,
+    )
+
+
+# ---------------------------------------------------------------- shared judgements
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """One CBSSA against the bar: on pass probability where given, EPC otherwise."""
+
+    assessment: Assessment
+    measure: str
+    """``96% pass probability`` or ``EPC 71``."""
+    clears: bool
+    near: bool
+    """Short of the bar but above the borderline probability / low-pass EPC."""
+    field: str
+    """The score field judged (``pass_probability`` or ``epc``)."""
+
+
+def judge(a: Assessment, data: ReadinessData) -> Judgement:
+    """Judge one CBSSA against the bar (plan ``min_pass_probability`` / ``min_epc``)."""
+    p, epc = a.score.pass_probability, a.score.epc
+    if p is not None:
+        return Judgement(
+            a,
+            f"{pct(p)} pass probability",
+            p + _EPS >= data.bar.min_pass_probability,
+            p + _EPS >= data.plan.borderline_pass_probability,
+            "pass_probability",
+        )
+    assert epc is not None
+    return Judgement(
+        a,
+        f"EPC {num(epc)}",
+        epc + _EPS >= data.bar.min_epc,
+        epc + _EPS >= data.plan.low_pass_epc,
+        "epc",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """A least-squares line through (days, EPC) points."""
+
+    slope_per_day: float
+    fitted_last: float
+    """The line's value on the date of the last point."""
+    first: Assessment
+    last: Assessment
+    n: int
+
+    @property
+    def per_week(self) -> float:
+        """EPC points per week."""
+        return self.slope_per_day * 7
+
+
+def fit_trend(points: Sequence[Assessment]) -> Fit | None:
+    """Least-squares slope of EPC over time; ``None`` with fewer than 2 dates."""
+    pts = [(a.score.date.toordinal(), a.score.epc) for a in points if a.score.epc is not None]
+    if len(pts) < 2:
+        return None
+    n = len(pts)
+    mx = sum(x for x, _ in pts) / n
+    my = sum(y for _, y in pts) / n
+    sxx = sum((x - mx) ** 2 for x, _ in pts)
+    if sxx == 0:
+        return None
+    slope = sum((x - mx) * (y - my) for x, y in pts) / sxx
+    fitted_last = my + slope * (pts[-1][0] - mx)
+    return Fit(slope, fitted_last, points[0], points[-1], n)
+
+
+def _list(items: Sequence[str]) -> str:
+    return "; ".join(items)
+
+
+# ---------------------------------------------------------------- the rules
+
+
+@rule("R301", "Enough recent unseen CBSSAs")
+def enough_assessments(data: ReadinessData) -> Check:
+    """Enough recent, unseen NBME CBSSAs taken since the last attempt.
+
+    One good score can be luck; readiness is proven by several full-length NBME assessments
+    the student had not seen, taken recently (plan ``readiness.<bar>.min_assessments`` and
+    ``window_days``; DOMAIN.md rules of thumb: two or more recent unseen NBMEs, L-M). Forms seen
+    before and UWSA scores are not counted (DOMAIN.md: seen forms inflate, UWSA over-predicts).
+    """
+    counted, need = data.counted, data.bar.min_assessments
+    cbssas = data.current(PracticeKind.cbssa, recent=False)
+    excluded = []
+    seen = sum(1 for a in data.current(PracticeKind.cbssa) if a.score.seen_before)
+    old = sum(1 for a in cbssas if not a.recent and not a.score.seen_before)
+    before = sum(1 for a in data.assessments if a.kind is PracticeKind.cbssa and not a.current)
+    uwsa = len(data.current(PracticeKind.uwsa))
+    if seen:
+        excluded.append(f"{plural(seen, 'form')} seen before")
+    if old:
+        excluded.append(f"{old} older than {data.bar.window_days} days")
+    if before:
+        excluded.append(f"{before} from before the last attempt")
+    if uwsa:
+        excluded.append(f"{plural(uwsa, 'UWSA')} (support only)")
+    message = (
+        f"{plural(len(counted), 'recent unseen CBSSA')} (taken within {data.bar.window_days} "
+        f"days of {data.as_of.isoformat()}); the {bar_label(data.bar_name)} bar asks for {need}."
+    )
+    if excluded:
+        message += f" Not counted: {', '.join(excluded)}."
+    short = need - len(counted)
+    return Check(
+        "R301",
+        enough_assessments.title,  # type: ignore[attr-defined]
+        short <= 0,
+        message,
+        tuple(a.evidence("form") for a in counted),
+        None
+        if short <= 0
+        else f"{words(short).capitalize()} more unseen CBSSA{'' if short == 1 else 's'} at or "
+        f"above {data.bar_phrase}, within {data.bar.window_days} days of each other.",
+    )
+
+
+@rule("R302", "Clear of the low-pass zone")
+def clear_margin(data: ReadinessData) -> Check:
+    """Every recent unseen CBSSA clears the bar by the plan's margin over the low-pass zone.
+
+    Judged on the pass probability where the report gives one, on EPC otherwise (plan
+    ``readiness.<bar>.min_pass_probability``, DOMAIN.md 90-95 % tutor consensus, L; and
+    ``min_epc``, "cleanly above about 68", L-M). A score short of the bar but above the
+    borderline (plan ``borderline_pass_probability``, about 50 %, DOMAIN.md M; or
+    ``low_pass_epc``, EPC about 65, L-M) is a near miss: it only lowers the verdict to
+    ``borderline``.
+    """
+    title: str = clear_margin.title  # type: ignore[attr-defined]
+    counted = data.counted
+    if not counted:
+        return Check(
+            "R302",
+            title,
+            False,
+            f"No recent unseen CBSSA to judge against the bar of {data.bar_phrase}.",
+            (),
+            f"Unseen CBSSAs at or above {data.bar_phrase}.",
+        )
+    judged = [judge(a, data) for a in counted]
+    short = [j for j in judged if not j.clears]
+    evidence = tuple(j.assessment.evidence(j.field) for j in judged)
+    if not short:
+        shown = _list([f"{j.assessment.score.form} {j.measure}" for j in judged])
+        return Check(
+            "R302",
+            title,
+            True,
+            f"All {len(judged)} recent unseen CBSSAs clear the bar of {data.bar_phrase}: {shown}.",
+            evidence,
+        )
+    near = all(j.near for j in short)
+    zone = (
+        f"{pct(data.plan.borderline_pass_probability)} pass probability or EPC "
+        f"{num(data.plan.low_pass_epc)}"
+    )
+    shown = _list([f"{j.assessment.label} {j.measure}" for j in short])
+    message = (
+        f"{len(short)} of {len(judged)} recent unseen CBSSAs fall short of the bar of "
+        f"{data.bar_phrase}: {shown}. "
+    )
+    message += (
+        f"Near miss: all are above the low-pass zone ({zone})."
+        if near
+        else f"At or below the low-pass zone ({zone}): not yet clear of failing."
+    )
+    leaves = max(j.assessment.score.date for j in short) + dt.timedelta(
+        days=data.bar.window_days + 1
+    )
+    return Check(
+        "R302",
+        title,
+        False,
+        message,
+        evidence,
+        f"New unseen CBSSAs at or above {data.bar_phrase}; "
+        f"{'the short one leaves' if len(short) == 1 else 'the short ones have all left'} the "
+        f"{data.bar.window_days}-day window on {leaves.isoformat()}.",
+        required=not near,
+    )
+
+
+@rule("R303", "Consistent scores")
+def consistent(data: ReadinessData) -> Check | None:
+    """The recent unseen CBSSAs agree with each other: EPC spread within the plan's limit.
+
+    A CBSSA is precise to about +-4 EPC (DOMAIN.md, M), so recent scores further apart than
+    plan ``readiness.<bar>.max_epc_spread`` mean the level is not settled. Erratic scores are
+    also the moment to ask a tutor for help (seed article). Needs two EPCs; otherwise silent.
+    """
+    epcs = [(a, a.score.epc) for a in data.counted if a.score.epc is not None]
+    if len(epcs) < 2:
+        return None
+    values = [v for _, v in epcs]
+    low, high = min(values), max(values)
+    spread = high - low
+    passed = spread <= data.bar.max_epc_spread + _EPS
+    return Check(
+        "R303",
+        consistent.title,  # type: ignore[attr-defined]
+        passed,
+        f"EPC of the {len(epcs)} recent unseen CBSSAs runs from {num(low)} to {num(high)} "
+        f"(spread {num(spread)}); the bar allows a spread of {num(data.bar.max_epc_spread)}.",
+        tuple(a.evidence("epc") for a, _ in epcs),
+        None
+        if passed
+        else f"Steadier scores: the next unseen CBSSAs within {num(data.bar.max_epc_spread)} "
+        "EPC of each other (scores this erratic are a good reason to work with a tutor).",
+    )
+
+
+@rule("R304", "Trend not falling")
+def trend_not_falling(data: ReadinessData) -> Check | None:
+    """The EPC trend since the last attempt is not falling.
+
+    A least-squares line through the latest plan ``readiness.trend_window`` unseen CBSSA EPCs
+    (convention) gives a slope in EPC points per week; it must not fall faster than plan
+    ``min_trend_slope_per_week`` (convention, L; 0 in the strict plan). A falling series means
+    the level reached earlier is not holding. Needs two dates; otherwise silent.
+    """
+    fit = fit_trend(data.trend)
+    if fit is None:
+        return None
+    floor = data.plan.min_trend_slope_per_week
+    passed = fit.per_week + _EPS >= floor
+    first, last = fit.first.score, fit.last.score
+    assert first.epc is not None and last.epc is not None
+    return Check(
+        "R304",
+        trend_not_falling.title,  # type: ignore[attr-defined]
+        passed,
+        f"EPC trend over the last {fit.n} unseen CBSSAs: {fit.per_week:+.2f} points a week "
+        f"({num(first.epc)} on {first.date.isoformat()} to {num(last.epc)} on "
+        f"{last.date.isoformat()}); the plan accepts {floor:+.2f} a week or better.",
+        tuple(a.evidence("epc") for a in data.trend),
+        None
+        if passed
+        else "A stable or rising EPC on the next unseen CBSSAs; find out what changed (sleep, "
+        "hours, new material) before booking.",
+    )
+
+
+def latest_unseen(data: ReadinessData) -> Assessment | None:
+    """The latest unseen CBSSA since the last attempt (counted ones first)."""
+    pool = data.counted or tuple(
+        a for a in data.current(PracticeKind.cbssa, recent=False) if not a.score.seen_before
+    )
+    return pool[-1] if pool else None
+
+
+def before_test_step(data: ReadinessData) -> str | None:
+    """When the planned test is further from the latest CBSSA than the bar allows: the fix."""
+    latest, limit = latest_unseen(data), data.bar.max_days_before_test
+    if data.test_date is None or latest is None:
+        return None
+    if (data.test_date - latest.score.date).days <= limit:
+        return None
+    start = max(data.test_date - dt.timedelta(days=limit), data.as_of)
+    return (
+        f"Before the planned test on {data.test_date.isoformat()}, take one more unseen CBSSA on "
+        f"or after {start.isoformat()} (within {limit} days of the test) and check it still "
+        "clears the bar."
+    )
+
+
+@rule("R305", "Evidence recent enough")
+def recent_enough(data: ReadinessData) -> Check:
+    """The latest unseen CBSSA is recent enough to speak for the current level.
+
+    A CBSSA's pass probability holds if the exam is taken within about a week (DOMAIN.md, H);
+    plan ``readiness.<bar>.max_days_before_test`` (convention, L) is how old the latest one may
+    be on the as-of date (evidence is judged as of that date). When a planned
+    ``target.step1_date`` lies further from it, the output adds the step of one more CBSSA
+    close to the test. Advisory: stale evidence lowers the verdict to ``borderline``.
+    """
+    title: str = recent_enough.title  # type: ignore[attr-defined]
+    limit = data.bar.max_days_before_test
+    latest = latest_unseen(data)
+    if latest is None:
+        return Check(
+            "R305",
+            title,
+            False,
+            "No unseen CBSSA since the last attempt: nothing shows the current level.",
+            (),
+            f"An unseen CBSSA within {limit} days before the test.",
+            required=False,
+        )
+    gap = (data.as_of - latest.score.date).days
+    passed = gap <= limit
+    message = (
+        f"The latest unseen CBSSA, {latest.label}, is {plural(gap, 'day')} old on "
+        f"{data.as_of.isoformat()}; the bar allows {limit}."
+    )
+    if data.test_date is not None:
+        ahead = (data.test_date - latest.score.date).days
+        message += f" The planned test on {data.test_date.isoformat()} is {ahead} days after it."
+    return Check(
+        "R305",
+        title,
+        passed,
+        message,
+        (latest.evidence("date"),),
+        None
+        if passed
+        else f"A new unseen CBSSA: the latest is {gap} days old, and the evidence should be at "
+        f"most {limit} days old when the exam is booked.",
+        required=False,
+    )
+
+
+@rule("R306", "Unseen Free 120")
+def free120(data: ReadinessData) -> Check:
+    """A recent, unseen Free 120 at or above the plan's percent.
+
+    The USMLE sample items are the closest thing to the real exam; a new set at 65-70 % or more
+    is the tutors' rule of thumb (plan ``readiness.<bar>.min_free120_percent``, DOMAIN.md, L).
+    A missing Free 120, or one between about 60 % (the share of items a passing examinee answers
+    correctly, DOMAIN.md, H) and the bar, is advisory (``borderline``); one below about 60 % is
+    a required failure. Percent correct is never converted to a 3-digit score (no sourced
+    formula, DOMAIN.md).
+    """
+    title: str = free120.title  # type: ignore[attr-defined]
+    need = data.bar.min_free120_percent
+    latest = data.free120
+    want = f"An unseen Free 120 at {num(need)}% or more, in the last days before the test."
+    if latest is None:
+        seen = sum(1 for a in data.current(PracticeKind.free120) if a.score.seen_before)
+        message = f"No unseen Free 120 in the last {data.bar.window_days} days"
+        message += f" ({plural(seen, 'set')} seen before, not counted)." if seen else "."
+        return Check("R306", title, False, message, (), want, required=False)
+    value = latest.score.percent_correct
+    assert value is not None
+    passed = value + _EPS >= need
+    floor = PASSING_ITEM_SHARE.value
+    message = f"{latest.label}: {num(value)}% correct; the bar is {num(need)}%."
+    if not passed:
+        message += (
+            f" Below about {floor}%, the share of items a passing examinee answers correctly."
+            if value < floor
+            else " Near miss."
+        )
+    return Check(
+        "R306",
+        title,
+        passed,
+        message,
+        (latest.evidence("percent_correct"),),
+        None if passed else want,
+        required=passed or value < floor,
+    )
+
+
+@rule("R307", "UWSA only supports")
+def uwsa_support(data: ReadinessData) -> Check | None:
+    """UWSA scores support the NBME evidence but never prove readiness on their own.
+
+    UWorld self-assessments historically over-predict NBME-based results by about 10-25 points
+    (DOMAIN.md, M); each recent UWSA is shown discounted by plan
+    ``readiness.uwsa_overprediction_points`` and compared with the Step 1 passing standard
+    (facts ``passing_score``, 196 since 2022-01-26, H). UWSA without any counted CBSSA fails
+    (required); a discounted UWSA below the passing standard is an advisory disagreement.
+    Silent when no recent UWSA has a score.
+    """
+    title: str = uwsa_support.title  # type: ignore[attr-defined]
+    uwsas = [a for a in data.current(PracticeKind.uwsa) if a.score.score is not None]
+    if not uwsas:
+        return None
+    cut = data.plan.uwsa_overprediction_points
+    passing = passing_score("step1", data.as_of).value
+    shown = []
+    low = []
+    for a in uwsas:
+        raw = a.score.score
+        assert raw is not None
+        shown.append(f"{a.score.form} {raw} (about {num(raw - cut)} once discounted)")
+        if raw - cut < passing:
+            low.append(a)
+    evidence = tuple(a.evidence("score") for a in uwsas)
+    lo, hi = UWSA_OVERPREDICTION.value
+    over = f"UWSA over-predicts by about {lo}-{hi} points (discounted here by {num(cut)})"
+    if not data.counted:
+        return Check(
+            "R307",
+            title,
+            False,
+            f"Only UWSA evidence: {_list(shown)}. {over}; it never proves readiness alone.",
+            evidence,
+            "Unseen NBME CBSSAs: UWSA scores can only support them.",
+        )
+    if low:
+        return Check(
+            "R307",
+            title,
+            False,
+            f"{_list(shown)}: below the passing standard of {passing} once discounted, so the "
+            f"supporting evidence disagrees with the CBSSAs. {over}.",
+            evidence,
+            "Find out why the UWSA disagrees (pacing, a weak system) before booking.",
+            required=False,
+        )
+    return Check(
+        "R307",
+        title,
+        True,
+        f"{_list(shown)}: supports the CBSSAs (passing standard {passing}); not counted toward "
+        f"the minimum. {over}.",
+        evidence,
+    )
+
+
+@rule("R308", "Forms seen before")
+def seen_forms(data: ReadinessData) -> Check | None:
+    """Forms taken before are weaker evidence: shown, never counted.
+
+    A form or Free 120 set already seen inflates the score (DOMAIN.md, M), a common trap for
+    retakers who reuse forms. The check fails when the unseen assessments alone do not reach
+    plan ``readiness.<bar>.min_assessments``; silent when no recent form was seen before.
+    """
+    seen = [a for a in data.assessments if a.recent and a.score.seen_before]
+    if not seen:
+        return None
+    need = data.bar.min_assessments
+    unseen = len(data.counted)
+    passed = unseen >= need
+    shown = _list([a.label for a in seen])
+    return Check(
+        "R308",
+        seen_forms.title,  # type: ignore[attr-defined]
+        passed,
+        f"{plural(len(seen), 'recent form')} seen before ({shown}): repeat forms inflate the "
+        f"score, so they are weaker evidence and not counted. The {unseen} unseen "
+        f"{'does' if unseen == 1 else 'do'}{'' if passed else ' not'} reach the minimum of "
+        f"{need}.",
+        tuple(a.evidence("seen_before") for a in seen),
+        None if passed else "Take forms you have not seen: a repeated form cannot prove readiness.",
+    )
+
+
+def _cause_text(data: ReadinessData) -> str:
+    return ", ".join(f"{e.path} = {e.value}" for e in data.test_day_reasons)
+
+
+@rule("R309", "Timing fixed")
+def timing_fixed(data: ReadinessData) -> Check | None:
+    """When timing or test-day factors caused the failure, recent assessments finish every block.
+
+    Applies when the causes include ``timing`` or ``test_anxiety_fatigue`` (supported by the
+    data or self-reported), or the last attempt's test day had unfinished blocks (seed article:
+    better timing before the retake). Recent full-length assessments (CBSSA, Free 120, UWSA)
+    must record ``unfinished_blocks`` and all be 0: an unfinished block fails (required); no
+    record at all is missing evidence (advisory, ``borderline``). Pacing from facts
+    ``exam_format`` (about 90 seconds an item, DOMAIN.md, H).
+    """
+    if not data.test_day_reasons:
+        return None
+    title: str = timing_fixed.title  # type: ignore[attr-defined]
+    fmt = exam_format("step1", data.test_date or data.as_of).value
+    seconds = round(fmt.minutes_per_block * 60 / fmt.items_per_block)
+    recent = [a for a in data.assessments if a.recent and a.kind is not PracticeKind.other]
+    reported = [a for a in recent if a.score.unfinished_blocks is not None]
+    unfinished = [a for a in reported if (a.score.unfinished_blocks or 0) > 0]
+    why = f"Timing or test-day factors were a cause ({_cause_text(data)})"
+    change = (
+        f"Finish every block of the next timed full-length assessments (about {seconds} seconds "
+        "an item) and record unfinished_blocks: 0."
+    )
+    evidence = tuple(a.evidence("unfinished_blocks") for a in reported)
+    if not reported:
+        return Check(
+            "R309",
+            title,
+            False,
+            f"{why}, but no recent assessment records its unfinished blocks.",
+            (),
+            change,
+            required=False,
+        )
+    if unfinished:
+        shown = _list([f"{a.label}: {a.score.unfinished_blocks}" for a in unfinished])
+        return Check(
+            "R309",
+            title,
+            False,
+            f"{why}, and recent assessments still left blocks unfinished ({shown}).",
+            evidence,
+            change,
+        )
+    return Check(
+        "R309",
+        title,
+        True,
+        f"{why}; the {plural(len(reported), 'recent assessment')} that record it finished "
+        "every block.",
+        evidence,
+    )
+
+
+@rule("R310", "Test-day plan")
+def written_test_day_plan(data: ReadinessData) -> Check | None:
+    """When timing or test-day factors caused the failure, a written test-day plan exists.
+
+    Applies under the same conditions as R309. A clear plan for the day (sleep, food, breaks,
+    pacing across the blocks) is part of readiness after such a failure (seed article); read
+    from ``study.test_day_plan``. Advisory: a missing plan lowers the verdict to ``borderline``
+    (it takes an evening to write, not weeks of study). Blocks and length from facts
+    ``exam_format`` (DOMAIN.md, H).
+    """
+    if not data.test_day_reasons:
+        return None
+    fmt = exam_format("step1", data.test_date or data.as_of).value
+    passed = data.test_day_plan
+    return Check(
+        "R310",
+        written_test_day_plan.title,  # type: ignore[attr-defined]
+        passed,
+        f"Timing or test-day factors were a cause ({_cause_text(data)}); a written test-day "
+        f"plan is {'in place' if passed else 'missing'} (study.test_day_plan).",
+        (Evidence("study.test_day_plan", passed),),
+        None
+        if passed
+        else f"Write a test-day plan for {fmt.blocks} blocks of {fmt.minutes_per_block} minutes "
+        f"over about {fmt.test_day_hours} hours (sleep, food, breaks, pacing), rehearse it on a "
+        "full-length assessment, then set study.test_day_plan: true.",
+        required=False,
+    )
+
+
+READINESS_RULES: tuple[Callable[[ReadinessData], Check | None], ...] = (
+    enough_assessments,
+    clear_margin,
+    consistent,
+    trend_not_falling,
+    recent_enough,
+    free120,
+    uwsa_support,
+    seen_forms,
+    timing_fixed,
+    written_test_day_plan,
+)
+"""The R3xx checks, in report order."""
+
+
+# ---------------------------------------------------------------- verdict and projection
+
+COVERED_BY = {"R308": "R301"}
+"""A failed check whose next step is already given by another failed check (more unseen
+CBSSAs), so the next steps do not repeat it."""
+
+
+def bar_label(name: str) -> str:
+    """``retaker`` -> ``retaker``; ``first_timer`` -> ``first-timer``."""
+    return name.replace("_", "-")
+
+
+def verdict_of(checks: Sequence[Check], eligibility: Eligibility | None) -> Verdict:
+    """The verdict logic of the module docstring."""
+    if eligibility is not None and eligibility.blocked:
+        return Verdict.ineligible
+    failed = [c for c in checks if not c.passed]
+    if not failed:
+        return Verdict.ready
+    if all(not c.required for c in failed):
+        return Verdict.borderline
+    return Verdict.not_ready
+
+
+def project(data: ReadinessData, verdict: Verdict) -> tuple[dt.date | None, str | None]:
+    """A projected date when the EPC trend line reaches the bar's EPC, with its label."""
+    if verdict in (Verdict.ready, Verdict.ineligible):
+        return None, None
+    fit = fit_trend(data.trend)
+    target = data.bar.min_epc
+    if fit is None or fit.slope_per_day <= 0 or fit.fitted_last >= target:
+        return None, None
+    days = math.ceil((target - fit.fitted_last) / fit.slope_per_day)
+    raw = fit.last.score.date + dt.timedelta(days=days)
+    projected = max(raw, data.as_of)
+    line = (
+        f"a straight line through the last {fit.n} unseen CBSSA EPCs ({fit.per_week:+.2f} a week)"
+    )
+    if (projected - data.as_of).days > data.plan.projection_max_days:
+        return None, (
+            f"Projection of practice scores: on {line} the EPC bar of {num(target)} is more "
+            f"than {data.plan.projection_max_days} days away, too far for a straight line to "
+            "mean much."
+        )
+    when = (
+        f"would already be there by {projected.isoformat()}"
+        if raw <= data.as_of
+        else f"reaches it around {projected.isoformat()}"
+    )
+    return projected, (
+        f"Projection of practice scores, not a prediction of the exam: {line} aimed at the EPC "
+        f"bar of {num(target)} {when}. Only new unseen CBSSAs at the bar can confirm it."
+    )
+
+
+def _bar_detail(data: ReadinessData) -> str:
+    b = data.bar
+    return (
+        f"{bar_label(data.bar_name)}: {b.min_assessments} unseen CBSSAs within {b.window_days} "
+        f"days, each at or above {data.bar_phrase}, EPC spread at most {num(b.max_epc_spread)}, "
+        f"an unseen Free 120 at {num(b.min_free120_percent)}% or more, the latest CBSSA at most "
+        f"{b.max_days_before_test} days before the test"
+    )
+
+
+def _notes(ctx: Context, data: ReadinessData, eligibility: Eligibility | None) -> list[str]:
+    notes = [
+        f"Thresholds are tutors' rules of thumb from the plan '{ctx.plan.name}', not USMLE rules."
+    ]
+    if ctx.profile is None:
+        notes.append(
+            f"No profile, so no attempt history: judged against the "
+            f"{bar_label(data.bar_name)} bar (plan readiness.bar_without_history). Add "
+            "--profile for the attempt history, eligibility and causes."
+        )
+    elif data.bar_name == "retaker":
+        notes.append(
+            "Held to the retaker bar after a failed Step 1 attempt: a second failure is much "
+            "harder to recover from than one failure and a strong pass."
+        )
+    if data.since is not None:
+        notes.append(
+            f"Only assessments after the last Step 1 attempt ({data.since.isoformat()}) count."
+        )
+    if (
+        eligibility is not None
+        and not eligibility.blocked
+        and eligibility.attempts_used >= 2
+        and ctx.plan.name == "default"
+    ):
+        notes.append(
+            f"The next attempt would be attempt {eligibility.attempts_used + 1}: consider "
+            "--plan strict."
+        )
+    return notes
+
+
+def _next_steps(
+    checks: Sequence[Check], verdict: Verdict, eligibility: Eligibility | None, data: ReadinessData
+) -> list[str]:
+    if verdict is Verdict.ineligible:
+        assert eligibility is not None
+        return [*eligibility.reasons[1:], "Practice scores cannot change this verdict."]
+    failing = {c.code for c in checks if not c.passed}
+    failed = [
+        c for c in checks if not c.passed and c.to_change and COVERED_BY.get(c.code) not in failing
+    ]
+    ordered = [c for c in failed if c.required] + [c for c in failed if not c.required]
+    steps: list[str] = []
+    for c in ordered:
+        assert c.to_change is not None
+        if c.to_change not in steps:
+            steps.append(c.to_change)
+    ahead = before_test_step(data)
+    if ahead is not None and ahead not in steps:
+        steps.append(ahead)
+    if verdict is Verdict.ready and data.counted and data.test_date is None:
+        last = data.counted[-1].score.date
+        until = last + dt.timedelta(days=data.bar.max_days_before_test)
+        steps.append(
+            f"Book the retake while the evidence is fresh: by {until.isoformat()}, or take "
+            "another unseen CBSSA first."
+        )
+    if (
+        eligibility is not None
+        and eligibility.earliest_next_attempt is not None
+        and eligibility.earliest_next_attempt > data.as_of
+    ):
+        steps.append(
+            f"USMLE rules allow the next attempt from {eligibility.earliest_next_attempt} at "
+            "the earliest."
+        )
+    return steps
+
+
+def _point(a: Assessment, counted: bool) -> ScorePoint:
+    s = a.score
+    if a.kind is PracticeKind.cbssa:
+        value = s.epc
+    elif a.kind is PracticeKind.free120:
+        value = s.percent_correct
+    elif a.kind is PracticeKind.uwsa:
+        value = float(s.score) if s.score is not None else s.percent_correct
+    else:
+        value = s.epc if s.epc is not None else s.percent_correct
+    return ScorePoint(
+        s.date, s.form, a.kind.value, value, s.pass_probability, s.seen_before, counted
+    )
+
+
+def assess_readiness(
+    ctx: Context, eligibility: Eligibility | None, causes: Sequence[CauseResult]
+) -> Readiness:
+    """Run the R3xx checks and decide the verdict (see the module docstring)."""
+    data = readiness_data(ctx, causes)
+    checks = tuple(c for c in (r(data) for r in READINESS_RULES) if c is not None)
+    verdict = verdict_of(checks, eligibility)
+    projected, note = project(data, verdict)
+    counted = {id(a) for a in (*data.counted, data.free120) if a is not None}
+    return Readiness(
+        verdict=verdict,
+        checks=checks,
+        projected_ready_date=projected,
+        projection_note=note,
+        next_steps=tuple(_next_steps(checks, verdict, eligibility, data)),
+        points=tuple(_point(a, id(a) in counted) for a in data.assessments),
+        bar=data.bar_name,
+        bar_detail=_bar_detail(data),
+        notes=tuple(_notes(ctx, data, eligibility)),
+        low_pass_epc=data.plan.low_pass_epc,
+        bar_epc=data.bar.min_epc,
+    )

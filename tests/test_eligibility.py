@@ -1,0 +1,260 @@
+"""Eligibility (E2xx): attempt limit, 12-month window, 4th-attempt spacing, month-end dates.
+
+Every expected date below was worked out by hand from the USMLE/ECFMG rules in DOMAIN.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from step1plan.models.profile import Attempt
+from step1plan.rules.eligibility import (
+    add_months,
+    already_passed,
+    assess_eligibility,
+    attempt_limit_reached,
+    fourth_attempt_spacing,
+    history_of,
+    last_attempt,
+    ordinal,
+    twelve_month_window,
+)
+
+D = dt.date.fromisoformat
+
+
+def attempts(*spec: str, exam: str = "step1") -> list[Attempt]:
+    """``"2025-01-10"`` is a failed attempt; ``"2025-01-10:pass"`` or ``:incomplete`` others."""
+    out = []
+    for item in spec:
+        day, _, result = item.partition(":")
+        out.append(Attempt.model_validate({"exam": exam, "date": day, "result": result or "fail"}))
+    return out
+
+
+# ---------------------------------------------------------------- add_months
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        ("2025-08-31", 6, "2026-02-28"),  # 31 August + 6 months: end of February
+        ("2023-08-31", 6, "2024-02-29"),  # ... in a leap year
+        ("2024-02-29", 12, "2025-02-28"),  # 29 February + 12 months
+        ("2024-02-29", 48, "2028-02-29"),  # back to a leap year
+        ("2024-01-31", 1, "2024-02-29"),
+        ("2025-12-15", 1, "2026-01-15"),  # across the year
+        ("2025-03-31", -1, "2025-02-28"),  # backwards
+        ("2025-05-14", 0, "2025-05-14"),
+    ],
+)
+def test_add_months_clamps_to_the_month_end(day: str, months: int, expected: str) -> None:
+    assert add_months(D(day), months) == D(expected)
+
+
+@given(
+    st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2090, 12, 31)),
+    st.integers(min_value=-120, max_value=120),
+)
+def test_add_months_moves_whole_months_and_never_overshoots(day: dt.date, months: int) -> None:
+    out = add_months(day, months)
+    assert (out.year * 12 + out.month) - (day.year * 12 + day.month) == months
+    assert out.day <= day.day
+    assert out.day == day.day or (out + dt.timedelta(days=1)).day == 1  # clamped to month end
+
+
+def test_ordinal_words() -> None:
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22)] == [
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+    ]
+
+
+# ---------------------------------------------------------------- counts
+
+
+def test_no_attempt_yet_leaves_four_and_no_wait() -> None:
+    result = assess_eligibility([], D("2026-09-01"))
+    assert (result.attempts_used, result.attempts_left) == (0, 4)
+    assert result.earliest_next_attempt == D("2026-09-01")
+    assert not result.blocked
+    assert result.reasons[0].startswith("0 of 4 Step 1 attempts used")
+
+
+def test_one_failure_leaves_three_with_no_waiting_period() -> None:
+    result = assess_eligibility(attempts("2026-05-14"), D("2026-09-01"))
+    assert (result.attempts_used, result.attempts_left) == (1, 3)
+    assert result.earliest_next_attempt == D("2026-09-01")
+    assert any("No waiting period" in r for r in result.reasons)
+
+
+def test_step2ck_attempts_do_not_count() -> None:
+    mixed = attempts("2025-11-05:pass", exam="step2ck") + attempts("2026-04-08")
+    result = assess_eligibility(mixed, D("2026-09-01"))
+    assert (result.attempts_used, result.attempts_left, result.blocked) == (1, 3, False)
+
+
+def test_attempts_after_the_as_of_date_are_not_counted() -> None:
+    result = assess_eligibility(attempts("2026-01-10", "2026-06-10"), D("2026-03-01"))
+    assert result.attempts_used == 1
+
+
+def test_attempts_given_out_of_order_are_sorted() -> None:
+    history = history_of(attempts("2025-08-31", "2025-01-10", "2025-05-01"), D("2025-10-01"))
+    assert history.dates == (D("2025-01-10"), D("2025-05-01"), D("2025-08-31"))
+
+
+# ---------------------------------------------------------------- E201 attempt limit
+
+
+def test_e201_triggers_with_four_failed_attempts() -> None:
+    result = assess_eligibility(
+        attempts("2021-11-10", "2022-05-04", "2023-02-15", "2024-03-20"), D("2026-09-01")
+    )
+    assert result.blocked
+    assert (result.attempts_used, result.attempts_left) == (4, 0)
+    assert result.earliest_next_attempt is None
+    assert any("All 4 Step 1 attempts" in r for r in result.reasons)
+
+
+def test_e201_triggers_when_an_incomplete_attempt_uses_the_last_one() -> None:
+    spec = ("2022-01-10", "2023-02-01:incomplete", "2024-03-01", "2025-04-01")
+    result = assess_eligibility(attempts(*spec), D("2026-09-01"))
+    assert result.blocked and result.attempts_left == 0
+
+
+def test_e201_quiet_with_three_failed_attempts() -> None:
+    history = history_of(attempts("2023-01-10", "2024-02-01", "2025-03-01"), D("2026-09-01"))
+    assert attempt_limit_reached(history) is None
+    assert not assess_eligibility(
+        attempts("2023-01-10", "2024-02-01", "2025-03-01"), D("2026-09-01")
+    ).blocked
+
+
+def test_e201_quiet_under_the_older_limit_of_six() -> None:
+    # Before 2021-07-01 the limit was 6 (DOMAIN.md): four failures still left two.
+    spec = ("2017-01-10", "2018-02-01", "2019-03-01", "2020-04-01")
+    result = assess_eligibility(attempts(*spec), D("2021-05-01"))
+    assert not result.blocked
+    assert result.attempts_left == 2
+
+
+# ---------------------------------------------------------------- E202 passed
+
+
+def test_e202_triggers_when_step1_was_passed() -> None:
+    result = assess_eligibility(attempts("2025-06-01", "2026-01-15:pass"), D("2026-09-01"))
+    assert result.blocked
+    assert result.attempts_left == 0
+    assert result.earliest_next_attempt is None
+    assert any("passed on 2026-01-15" in r for r in result.reasons)
+
+
+def test_e202_quiet_when_step1_was_only_failed() -> None:
+    assert already_passed(history_of(attempts("2025-06-01"), D("2026-09-01"))) is None
+
+
+# ---------------------------------------------------------------- E203 12-month window
+
+
+def test_e203_triggers_the_day_after_the_oldest_of_three_turns_twelve_months_old() -> None:
+    # 29 Feb 2024 + 12 months = 28 Feb 2025; the next attempt may be on the day after.
+    # E204 alone would allow 28 Feb 2025 (12 months after the first): the window decides.
+    result = assess_eligibility(attempts("2024-02-29", "2024-05-01", "2024-07-01"), D("2024-08-01"))
+    assert result.earliest_next_attempt == D("2025-03-01")
+    assert any(
+        "from 2025-03-01" in r and "3 attempts fall within 12 months" in r for r in result.reasons
+    )
+
+
+def test_e203_triggers_on_the_last_three_only_under_the_limit_of_six() -> None:
+    # Four attempts before 2021-07-01: the oldest of the last three is 2019-02-01, so the
+    # window opens on 2020-02-02; E204 (5th attempt) would only ask for 2019-11-01.
+    spec = ("2018-01-10", "2019-02-01", "2019-03-01", "2019-05-01")
+    result = assess_eligibility(attempts(*spec), D("2019-06-01"))
+    assert result.earliest_next_attempt == D("2020-02-02")
+    history = history_of(attempts(*spec), D("2019-06-01"))
+    constraint = twelve_month_window(history)
+    assert constraint is not None and constraint.earliest == D("2020-02-02")
+
+
+def test_e203_quiet_once_the_window_has_passed() -> None:
+    history = history_of(attempts("2024-01-10", "2024-03-10", "2024-06-10"), D("2025-03-01"))
+    assert twelve_month_window(history) is None
+    assert assess_eligibility(
+        attempts("2024-01-10", "2024-03-10", "2024-06-10"), D("2025-03-01")
+    ).earliest_next_attempt == D("2025-03-01")
+
+
+def test_e203_quiet_with_two_attempts() -> None:
+    history = history_of(attempts("2026-01-10", "2026-04-10"), D("2026-05-01"))
+    assert twelve_month_window(history) is None
+
+
+# ---------------------------------------------------------------- E204 4th-attempt spacing
+
+
+def test_e204_triggers_six_months_after_the_latest_on_the_31st() -> None:
+    # First 2025-01-10 + 12 months = 2026-01-10; latest 2025-08-31 + 6 months = 2026-02-28.
+    result = assess_eligibility(attempts("2025-01-10", "2025-05-01", "2025-08-31"), D("2025-10-01"))
+    assert result.earliest_next_attempt == D("2026-02-28")
+    history = history_of(attempts("2025-01-10", "2025-05-01", "2025-08-31"), D("2025-10-01"))
+    constraint = fourth_attempt_spacing(history)
+    assert constraint is not None and constraint.earliest == D("2026-02-28")
+    assert "4th attempt" in constraint.reason
+
+
+def test_e204_triggers_twelve_months_after_the_first() -> None:
+    # First 2025-03-15 + 12 = 2026-03-15; latest 2025-08-31 + 6 = 2026-02-28. The window rule
+    # then adds a day (2026-03-16): both reasons are listed.
+    result = assess_eligibility(attempts("2025-03-15", "2025-06-10", "2025-08-31"), D("2025-10-01"))
+    assert result.earliest_next_attempt == D("2026-03-16")
+    assert any("from 2026-03-15" in r for r in result.reasons)
+    assert any("from 2026-03-16" in r for r in result.reasons)
+
+
+def test_e204_triggers_in_a_leap_year_end_of_february() -> None:
+    result = assess_eligibility(attempts("2023-01-05", "2023-04-01", "2023-08-31"), D("2023-09-15"))
+    assert result.earliest_next_attempt == D("2024-02-29")
+
+
+def test_e204_quiet_for_a_third_attempt() -> None:
+    history = history_of(attempts("2026-01-10", "2026-04-10"), D("2026-05-01"))
+    assert fourth_attempt_spacing(history) is None
+    result = assess_eligibility(attempts("2026-01-10", "2026-04-10"), D("2026-05-01"))
+    assert result.earliest_next_attempt == D("2026-05-01")
+
+
+def test_e204_quiet_when_the_gaps_are_respected() -> None:
+    history = history_of(attempts("2024-01-10", "2024-09-10", "2025-06-10"), D("2026-01-01"))
+    assert fourth_attempt_spacing(history) is None
+
+
+def test_earliest_is_never_before_the_as_of_date() -> None:
+    result = assess_eligibility(attempts("2020-01-10", "2021-01-10", "2022-01-10"), D("2026-09-01"))
+    assert result.earliest_next_attempt == D("2026-09-01")
+
+
+# ---------------------------------------------------------------- E205 last attempt
+
+
+def test_e205_triggers_when_one_attempt_is_left() -> None:
+    history = history_of(attempts("2024-01-10", "2024-09-10", "2025-06-10"), D("2026-01-01"))
+    constraint = last_attempt(history)
+    assert constraint is not None and "last of 4" in constraint.reason
+    assert not constraint.blocked and constraint.earliest is None
+
+
+def test_e205_quiet_with_three_attempts_left() -> None:
+    assert last_attempt(history_of(attempts("2026-05-14"), D("2026-09-01"))) is None
