@@ -510,13 +510,53 @@ def explain(
     ] = ReportFormat.table,
 ) -> None:
     """Draft a short explanation of the failure, or review one with --check (exit 1 on problems)."""
-    from step1plan.commands_explain import run_explain
+    from step1plan.errors import UserError
+    from step1plan.report import explain_view as view
+    from step1plan.report.jsonout import dumps
 
-    code = run_explain(
-        profile=profile, check=check, as_of=_parse_date(as_of), plan_name=plan, fmt=fmt.value
-    )
-    if code:
-        raise typer.Exit(code)
+    day = _parse_date(as_of)
+    the_plan = _plan(plan)
+    if check is not None:
+        from step1plan.load.textfile import read_text
+        from step1plan.rules.explanation import check_explanation
+
+        if profile is not None:
+            raise UserError("explain: give either PROFILE (to draft) or --check FILE, not both")
+        name = str(check)
+        text = read_text(check, name)
+        if not text.strip():
+            raise UserError(f"{name}: the file is empty: there is no explanation to check")
+        problems = check_explanation(text, limits=the_plan.strategy)
+        if fmt is ReportFormat.json:
+            _emit_text(dumps(view.check_dict(name, problems)), None, [check])
+        elif fmt is ReportFormat.md:
+            _emit_text(view.check_markdown(name, problems), None, [check])
+        else:
+            _emit_rich(view.check_renderables(name, problems), None, [check])
+        if problems:
+            raise typer.Exit(EXIT_FINDINGS)
+        return
+    if profile is None:
+        raise UserError("explain: give a PROFILE to draft from, or --check FILE to review a text")
+    from step1plan.analysis import assess_ready
+    from step1plan.load.profile import load_inputs
+    from step1plan.models.report import StudentRef
+    from step1plan.rules.causes import diagnose_causes
+    from step1plan.rules.explanation import draft_explanation
+
+    loaded = load_inputs(profile, day, the_plan)
+    ctx = loaded.context(the_plan, day)
+    assert ctx.profile is not None
+    causes, _ = diagnose_causes(ctx)
+    _, readiness = assess_ready(ctx)
+    draft = draft_explanation(ctx, causes, readiness)
+    student = StudentRef(ctx.profile.student.id, ctx.profile.student.name)
+    if fmt is ReportFormat.json:
+        _emit_text(dumps(view.draft_dict(day, student, draft)), None, loaded.inputs)
+    elif fmt is ReportFormat.md:
+        _emit_text(view.draft_markdown(student, draft), None, loaded.inputs)
+    else:
+        _emit_rich(view.draft_renderables(student, draft), None, loaded.inputs)
 
 
 def main() -> None:

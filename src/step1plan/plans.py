@@ -9,9 +9,9 @@ Each section's model belongs to the rules that read it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from step1plan.models.common import StrictModel
 
@@ -39,8 +39,75 @@ class ReadinessPlan(StrictModel):
     trend_window: int = Field(ge=2, le=20)
     min_trend_slope_per_week: float
     uwsa_overprediction_points: float = Field(ge=0, le=100)
+    projection_max_days: int = Field(ge=1, le=730)
+    """A projected ready date further than this from the as-of date is not shown."""
+    bar_without_history: str = Field(pattern=r"^(first_timer|retaker)$")
+    """The bar used when no profile gives the attempt history (``ready --scores`` alone)."""
     first_timer: ReadinessBar
     retaker: ReadinessBar
+
+
+class CauseSpans(StrictModel):
+    """How far past a threshold a value must be for its signal to reach full strength.
+
+    A value just past its threshold gives a signal of strength 0.5; one this far past gives 1.
+    """
+
+    epc_points: float = Field(gt=0, le=100)
+    probability: float = Field(gt=0, le=1)
+    percent_points: float = Field(gt=0, le=100)
+    completion_points: float = Field(gt=0, le=100)
+    review_minutes: float = Field(gt=0, le=600)
+    anki_minutes: float = Field(gt=0, le=1440)
+    days: int = Field(gt=0, le=365)
+    weeks: float = Field(gt=0, le=156)
+    blocks: int = Field(gt=0, le=20)
+
+
+class LevelStrength(StrictModel):
+    """Signal strength of a self-rated level (test-day anxiety, fatigue), 0-1."""
+
+    none: float = Field(ge=0, le=1)
+    low: float = Field(ge=0, le=1)
+    moderate: float = Field(ge=0, le=1)
+    high: float = Field(ge=0, le=1)
+
+
+class CauseWeights(StrictModel):
+    """Weight (0-1) of each evidence signal in its cause's score (combined as a noisy OR)."""
+
+    lower_area_count: float = Field(ge=0, le=1)
+    lower_area_weight: float = Field(ge=0, le=1)
+    low_qbank_correct: float = Field(ge=0, le=1)
+    qbank_nbme_gap: float = Field(ge=0, le=1)
+    diffuse_failure: float = Field(ge=0, le=1)
+    heavy_anki: float = Field(ge=0, le=1)
+    reasoning_vs_recall: float = Field(ge=0, le=1)
+    repeated_passes: float = Field(ge=0, le=1)
+    short_review: float = Field(ge=0, le=1)
+    finished_qbank_low_score: float = Field(ge=0, le=1)
+    low_practice: float = Field(ge=0, le=1)
+    stale_practice: float = Field(ge=0, le=1)
+    short_prep: float = Field(ge=0, le=1)
+    low_completion: float = Field(ge=0, le=1)
+    inflated_practice: float = Field(ge=0, le=1)
+    unfinished_exam_blocks: float = Field(ge=0, le=1)
+    unfinished_practice_blocks: float = Field(ge=0, le=1)
+    untimed_qbank: float = Field(ge=0, le=1)
+    anxiety: float = Field(ge=0, le=1)
+    fatigue: float = Field(ge=0, le=1)
+    illness_or_event: float = Field(ge=0, le=1)
+    ready_then_failed: float = Field(ge=0, le=1)
+
+
+def _check_area_keys(value: list[str]) -> list[str]:
+    """Reject a content-area key that is not one of DESIGN.md's fixed keys."""
+    from step1plan.models.common import DISCIPLINES, SYSTEMS
+
+    unknown = [key for key in value if key not in DISCIPLINES and key not in SYSTEMS]
+    if unknown:
+        raise ValueError(f"unknown content area(s): {', '.join(unknown)}")
+    return value
 
 
 class CausesPlan(StrictModel):
@@ -49,9 +116,42 @@ class CausesPlan(StrictModel):
     weak_foundations_min_lower_areas: int = Field(ge=1, le=21)
     low_qbank_percent_correct: float = Field(ge=0, le=100)
     min_review_minutes_per_block: float = Field(ge=0, le=600)
+    review_block_items: int = Field(ge=1, le=100)
     heavy_anki_minutes_per_day: float = Field(ge=0, le=1440)
     short_prep_weeks: float = Field(ge=0, le=156)
     stale_practice_days: int = Field(ge=0, le=365)
+    interpretation_gap_points: float = Field(ge=0, le=100)
+    low_qbank_completion: float = Field(ge=0, le=100)
+    high_qbank_completion: float = Field(ge=0, le=100)
+    memorization_min_passes: int = Field(ge=1, le=10)
+    reasoning_areas: list[str] = Field(min_length=1, max_length=21)
+    recall_areas: list[str] = Field(min_length=1, max_length=21)
+    min_evidence_groups: int = Field(ge=0, le=6)
+    supported_min_score: float = Field(ge=0, le=1)
+    medium_confidence_score: float = Field(ge=0, le=1)
+    high_confidence_score: float = Field(ge=0, le=1)
+    self_report_weight: float = Field(ge=0, le=1)
+    spans: CauseSpans
+    level_strength: LevelStrength
+    weights: CauseWeights
+
+    _areas = field_validator("reasoning_areas", "recall_areas")(_check_area_keys)
+
+
+class BandDeficit(StrictModel):
+    """How far below a low pass each content band is, 0-1 (priority = outline weight x this)."""
+
+    lower: float = Field(ge=0, le=1)
+    same: float = Field(ge=0, le=1)
+    higher: float = Field(ge=0, le=1)
+
+
+class PhaseShares(StrictModel):
+    """A share (0-1) per study-plan phase."""
+
+    foundations: float = Field(ge=0, le=1)
+    integration: float = Field(ge=0, le=1)
+    readiness: float = Field(ge=0, le=1)
 
 
 class StudyPlanParams(StrictModel):
@@ -68,6 +168,9 @@ class StudyPlanParams(StrictModel):
     cbssa_every_weeks: int = Field(ge=1, le=8)
     weekly_cbssa_final_weeks: int = Field(ge=0, le=8)
     free120_final_days: int = Field(ge=1, le=60)
+    cbssa_forms: list[int] = Field(min_length=1, max_length=40)
+    band_deficit: BandDeficit
+    qbank_share: PhaseShares
 
 
 class TimelinePlan(StrictModel):
@@ -77,6 +180,11 @@ class TimelinePlan(StrictModel):
     step2ck_min_prep_weeks: int = Field(ge=1, le=52)
     step2ck_extra_weeks_weak_shelf: int = Field(ge=0, le=26)
     weak_shelf_score: float = Field(ge=0, le=100)
+    step2ck_prep_starts_after: Literal["step1_retake", "step1_result"]
+    """When dedicated Step 2 CK preparation may start: the day after the Step 1 retake, or the
+    day its result is released."""
+    step2ck_result_by: Literal["eras_submit", "programs_review"]
+    """The Match-season date the Step 2 CK result must arrive by for a cycle to be feasible."""
 
 
 class Specialty(StrictModel):
@@ -91,6 +199,16 @@ class StrategyPlan(StrictModel):
 
     specialties: dict[str, Specialty]
     parallel_plan_tiers: list[str]
+    min_letters: int = Field(ge=0, le=10)
+    """Letters of recommendation to aim for (US physicians' letters for IMGs)."""
+    img_min_us_clinical_months: int = Field(ge=0, le=60)
+    """Months of hands-on US clinical experience an IMG should have before applying."""
+    max_years_since_graduation: int = Field(ge=0, le=50)
+    """Years since graduation beyond which many programs look less favourably."""
+    explanation_max_words: int = Field(ge=20, le=1000)
+    """Longest explanation of the failure (words) before it counts as too long."""
+    explanation_max_failure_sentences: int = Field(ge=1, le=20)
+    """Sentences about the failure itself before an explanation is over-explaining."""
 
 
 class Plan(StrictModel):

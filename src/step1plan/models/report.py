@@ -154,6 +154,14 @@ class Readiness:
     points: tuple[ScorePoint, ...] = ()
     bar: str = "first_timer"
     """Which threshold set applied: ``first_timer`` or ``retaker``."""
+    bar_detail: str = ""
+    """The bar in words, with its numbers (for the verdict panel)."""
+    notes: tuple[str, ...] = ()
+    """Context for the verdict (why this bar, what was not counted)."""
+    low_pass_epc: float | None = None
+    """The plan's low-pass EPC zone (a marker on the trend chart)."""
+    bar_epc: float | None = None
+    """The EPC the bar asks for (a marker on the trend chart)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,188 @@
+"""Benchmark ``step1plan cohort``: profiles per second, peak memory, and libyaml's parse time.
+
+    python benchmarks/bench.py                       # 1k and 10k profiles, jsonl and csv
+    python benchmarks/bench.py --sizes 1000 10000 100000
+    python benchmarks/bench.py --sizes 2000 --profile   # cProfile hot spots, by function and module
+
+Cohorts come from ``benchmarks/generate.py`` (seeded) and are cached under ``--cache``
+(default: the system temp folder), so a second run skips generation. Each cohort run is a fresh
+``python -m step1plan cohort DIR --format F --as-of 2026-11-27 --output FILE`` subprocess; its
+wall time is measured around the process and its peak memory is the child's own ``ru_maxrss``
+(``os.wait4``). The rate subtracts the start-up time of a one-profile run, so it measures the
+per-profile cost; both figures are printed. The libyaml baseline reads every file and calls
+``yaml.load(text, yaml.CSafeLoader)`` in this process (the C parser and PyYAML's constructor:
+what any tool reading these files with PyYAML must pay at least).
+
+Goals (DESIGN.md "Speed and scale"): at least 2,000 profiles a second on one core; within 3x of
+the libyaml parse alone; peak memory flat from 10k to 100k profiles; ``--help`` and ``--version``
+fast because they import no models, rules or renderers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import os
+import pstats
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+AS_OF = "2026-11-27"
+
+
+def cohort_dir(cache: Path, size: int, seed: int) -> Path:
+    """The cached cohort of ``size`` profiles (generated on first use)."""
+    folder = cache / f"step1plan-bench-{size}-s{seed}"
+    marker = folder / ".complete"
+    if not marker.exists():
+        started = time.perf_counter()
+        generate(folder, size, seed, dt.date.fromisoformat(AS_OF))
+        marker.write_text("ok\n")
+        print(
+            f"  generated {size} profiles in {time.perf_counter() - started:.1f} s", file=sys.stderr
+        )
+    return folder
+
+
+def run_child(args: list[str]) -> tuple[float, int, int]:
+    """Run a command; return (wall seconds, peak RSS in KiB, exit code)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    assert child.stderr is not None
+    err = child.stderr.read().decode()
+    child.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} failed ({code}):\n{err}")
+    kib = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss // 1024
+    return wall, kib, code
+
+
+def cohort_cmd(folder: Path, fmt: str, output: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "step1plan",
+        "cohort",
+        str(folder),
+        "--format",
+        fmt,
+        "--as-of",
+        AS_OF,
+        "--output",
+        str(output),
+    ]
+
+
+def libyaml_seconds(folder: Path) -> float:
+    """Time to read and parse every profile with libyaml's C loader alone."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        raise SystemExit("PyYAML was built without libyaml: no C loader to compare with")
+    files = sorted(folder.rglob("*.yaml"))
+    started = time.perf_counter()
+    for path in files:
+        yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    return time.perf_counter() - started
+
+
+def startup(scratch: Path) -> dict[str, float]:
+    """Wall time of ``--version``, ``--help`` and a one-profile cohort run."""
+    one = scratch / "one"
+    if not one.exists():
+        generate(one, 1, 1, dt.date.fromisoformat(AS_OF))
+    base = [sys.executable, "-m", "step1plan"]
+    best: dict[str, float] = {}
+    for label, args in (
+        ("--version", [*base, "--version"]),
+        ("--help", [*base, "--help"]),
+        ("cohort of 1", cohort_cmd(one, "jsonl", scratch / "one.jsonl")),
+    ):
+        best[label] = min(run_child(args)[0] for _ in range(3))
+    return best
+
+
+def profile_run(folder: Path, fmt: str, top: int) -> None:
+    """cProfile one in-process cohort run; print hot functions and time per module."""
+    from step1plan.cohort import WRITERS, discover, run_cohort
+    from step1plan.plans import load_plan
+
+    files = discover([folder])
+    plan = load_plan("default")
+    writer = WRITERS[fmt](io.StringIO(), False)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run_cohort(files, dt.date.fromisoformat(AS_OF), plan, writer)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(top)
+    per_module: dict[str, float] = defaultdict(float)
+    raw = stats.stats  # type: ignore[attr-defined]
+    for (filename, _, _), (_, _, tottime, _, _) in raw.items():
+        name = filename
+        if "step1plan" in filename:
+            name = "step1plan/" + filename.split("step1plan/", 1)[1]
+        elif "site-packages" in filename:
+            name = filename.split("site-packages/", 1)[1].split("/", 1)[0]
+        per_module[name] += tottime
+    total = sum(per_module.values())
+    print(f"own time by module ({len(files)} profiles, {fmt}, under cProfile: {total:.2f} s)")
+    for name, seconds in sorted(per_module.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"  {seconds:7.3f} s  {100 * seconds / total:5.1f} %  {name}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--formats", nargs="+", default=["jsonl", "csv"])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile the first size in-process instead of benchmarking",
+    )
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args()
+
+    if args.profile:
+        profile_run(cohort_dir(args.cache, args.sizes[0], args.seed), args.formats[0], args.top)
+        return
+    scratch = Path(tempfile.mkdtemp(prefix="step1plan-bench-"))
+    starts = startup(scratch)
+    print("start-up (best of 3): " + ", ".join(f"{k} {v:.3f} s" for k, v in starts.items()))
+    print()
+    print("| profiles | format | wall s | profiles/s | libyaml s | x libyaml | peak RSS MiB |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    for size in args.sizes:
+        folder = cohort_dir(args.cache, size, args.seed)
+        parse = libyaml_seconds(folder)
+        for fmt in args.formats:
+            output = scratch / f"out-{size}.{fmt}"
+            wall, kib, _ = run_child(cohort_cmd(folder, fmt, output))
+            work = max(wall - starts["cohort of 1"], 1e-9)
+            print(
+                f"| {size} | {fmt} | {wall:.2f} | {size / work:.0f} | {parse:.2f} | "
+                f"{work / parse:.2f} | {kib / 1024:.0f} |",
+                flush=True,
+            )
+            output.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,603 @@
+"""``step1plan cohort``: every profile under some paths, in one process, streamed.
+
+The run is a loop over the sorted profile files: load one profile, analyse it, hand the report
+to the format's writer, add it to the summary counters, forget it. What stays in memory:
+
+* the sorted list of file names (a short string per file: sorting needs them all);
+* the summary counters, and the invalid profiles' problems (for the json ``errors`` list);
+* ``table`` only: the rows (a rich table needs every row to size its columns).
+
+``jsonl`` and ``csv`` write each student's line as soon as it is ready. ``json`` and ``md`` put
+the summary before the students, so their rows are spooled to an anonymous temporary file and
+copied into the output at the end: memory stays flat for them too.
+
+``--shard K/N`` takes the K-th of N contiguous slices of the sorted file list. The list is sorted
+by the path strings the user's PATH arguments produce (the same on every machine for the same
+checkout and command), so shard K always gets the same files, every file is in exactly one
+shard, and the outputs of shards 1..N concatenated in order are the unsharded run's output
+(``jsonl`` byte for byte; for ``csv`` keep only the first header).
+
+With ``--redact`` the student's name is removed from the profile before the analysis, so no
+rule can repeat it and no format can print it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
+
+from step1plan.errors import InputError, Problem, UserError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from step1plan.models.report import Report
+    from step1plan.plans import Plan
+    from step1plan.rules.base import Context
+
+PROFILE_SUFFIXES = (".yaml", ".yml")
+"""File endings searched for in folders (a file named on the command line is taken as is)."""
+
+COHORT_SCHEMA = "step1plan.cohort/1"
+"""The ``schema`` value of ``cohort --format json``."""
+
+PROGRESS_MIN_FILES = 50
+"""A progress bar is shown on a terminal only above this many profiles (a UI convention)."""
+
+FAIL_ON_ERROR, FAIL_ON_NOT_READY = "error", "not-ready"
+EXIT_OK, EXIT_NOT_READY, EXIT_INVALID = 0, 1, 2
+
+_SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class CohortRow:
+    """One student's line of the cohort (JSON-ready values: dates are ISO strings)."""
+
+    file: str
+    """The profile's path, as found under the PATH arguments."""
+    id: str
+    """The student's pseudonymous id."""
+    name: str | None
+    """The student's name; always ``None`` with ``--redact``."""
+    verdict: str | None
+    """Readiness verdict (``ready``, ``borderline``, ``not_ready``, ``ineligible``)."""
+    top_cause: str | None
+    """The cause ranked first, if any."""
+    attempts_left: int | None
+    """Step 1 attempts left under the attempt limits."""
+    earliest_next_attempt: str | None
+    """The earliest date the next Step 1 attempt is allowed."""
+    planned_retake: str | None
+    """The Step 1 retake date of the timeline (planned, or recommended when none is planned)."""
+    step2ck_test: str | None
+    """The Step 2 CK test date of the timeline."""
+    match_year: int | None
+    """The Match year of the timeline."""
+    mistake_flags: int
+    """How many findings flag a mistake to avoid (codes M7xx)."""
+
+
+COLUMNS: tuple[str, ...] = tuple(CohortRow.__dataclass_fields__)
+"""Row keys in output order (csv header, json keys)."""
+
+
+@dataclass(slots=True)
+class CohortSummary:
+    """Counters of a cohort run (the only per-student state kept for the whole run)."""
+
+    as_of: dt.date
+    plan: str
+    shard: str | None = None
+    """``K/N`` when the run was sharded."""
+    files: int = 0
+    """Profile files processed (in this shard)."""
+    students: int = 0
+    """Valid profiles analysed."""
+    invalid: int = 0
+    """Profiles that could not be loaded."""
+    not_yet_ready: int = 0
+    """Students whose verdict is anything but ``ready``."""
+    by_verdict: dict[str, int] = field(default_factory=dict)
+    by_top_cause: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        from step1plan.models.common import CauseId
+        from step1plan.models.report import Verdict
+
+        self.by_verdict = {v.value: 0 for v in Verdict}
+        self.by_top_cause = {c.value: 0 for c in CauseId} | {"none": 0}
+
+    def add_student(self, row: CohortRow) -> None:
+        """Count one analysed student."""
+        self.files += 1
+        self.students += 1
+        if row.verdict != "ready":
+            self.not_yet_ready += 1
+        if row.verdict is not None:
+            self.by_verdict[row.verdict] = self.by_verdict.get(row.verdict, 0) + 1
+        cause = row.top_cause or "none"
+        self.by_top_cause[cause] = self.by_top_cause.get(cause, 0) + 1
+
+    def add_invalid(self) -> None:
+        """Count one profile that could not be loaded."""
+        self.files += 1
+        self.invalid += 1
+
+
+def row_of(file: str, report: Report) -> CohortRow:
+    """The cohort line of one report."""
+    milestones = {m.id: m.date for m in report.timeline.milestones} if report.timeline else {}
+    retake = milestones.get("step1_retake")
+    if retake is None and report.study_plan is not None:
+        retake = report.study_plan.retake_date
+    step2 = milestones.get("step2ck_test")
+    top = min(report.causes, key=lambda c: c.rank).id.value if report.causes else None
+    elig = report.eligibility
+    nxt = elig.earliest_next_attempt if elig else None
+    return CohortRow(
+        file=file,
+        id=report.student.id,
+        name=report.student.name,
+        verdict=report.readiness.verdict.value if report.readiness else None,
+        top_cause=top,
+        attempts_left=elig.attempts_left if elig else None,
+        earliest_next_attempt=nxt.isoformat() if nxt else None,
+        planned_retake=retake.isoformat() if retake else None,
+        step2ck_test=step2.isoformat() if step2 else None,
+        match_year=report.timeline.match_year if report.timeline else None,
+        mistake_flags=sum(1 for f in report.findings if f.code.startswith("M7")),
+    )
+
+
+# ---------------------------------------------------------------- discovery and shards
+
+
+def _walk(folder: str) -> Iterator[str]:
+    """Profile files under a folder; hidden files and folders (``.git``, ``.github``) skipped."""
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            if not name.startswith(".") and name.lower().endswith(PROFILE_SUFFIXES):
+                yield os.path.join(dirpath, name)
+
+
+def discover(paths: Sequence[Path]) -> list[str]:
+    """Every profile under ``paths``, sorted by path string, each once.
+
+    A file is taken as is, whatever its ending; a folder is searched for ``*.yaml`` and
+    ``*.yml``. A missing path, or a folder with no profile in it, is a user error.
+    """
+    names: list[str] = []
+    for root in paths:
+        text = str(root)
+        if os.path.isdir(text):
+            before = len(names)
+            names.extend(os.path.normpath(name) for name in _walk(text))
+            if len(names) == before:
+                raise UserError(f"{text}: no *.yaml or *.yml profile in this folder")
+        elif os.path.exists(text):
+            names.append(os.path.normpath(text))
+        else:
+            raise UserError(f"{text}: no such file or folder")
+    if len(paths) > 1:  # PATHs may overlap: keep each file once
+        seen: set[str] = set()
+        unique = []
+        for name in names:
+            key = os.path.abspath(name)
+            if key not in seen:
+                seen.add(key)
+                unique.append(name)
+        names = unique
+    names.sort()
+    return names
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """``"2/4"`` -> ``(2, 4)``; ``None`` -> ``None``; anything else is a usage error."""
+    if text is None:
+        return None
+    match = _SHARD.match(text)
+    if match:
+        k, n = int(match.group(1)), int(match.group(2))
+        if 1 <= k <= n:
+            return k, n
+    raise UserError(f"--shard: expected K/N with 1 <= K <= N (for example 2/4), got {text!r}")
+
+
+def shard_slice(files: Sequence[str], shard: tuple[int, int] | None) -> Sequence[str]:
+    """The K-th of N contiguous, near-equal slices of the sorted list (all of it without a shard).
+
+    Slice K runs from index ``(K-1)*len//N`` to ``K*len//N``: the slices are disjoint, cover the
+    list, and concatenate in order to it.
+    """
+    if shard is None:
+        return files
+    k, n = shard
+    total = len(files)
+    return files[(k - 1) * total // n : k * total // n]
+
+
+# ---------------------------------------------------------------- loading one profile
+
+
+def _redacted(ctx: Context) -> Context:
+    """The same context with the student's name removed."""
+    import dataclasses
+
+    profile = ctx.profile
+    if profile is None or profile.student.name is None:
+        return ctx
+    student = profile.student.model_copy(update={"name": None})
+    return dataclasses.replace(ctx, profile=profile.model_copy(update={"student": student}))
+
+
+def load_context(
+    file: str, as_of: dt.date, plan: Plan, redact: bool
+) -> tuple[Context, tuple[Path, ...]]:
+    """Load one profile (and its ``scores_file``) into a rule context; also return its inputs.
+
+    The fast path parses the text once; a profile that names a ``scores_file`` goes through the
+    full loader, exactly as ``diagnose`` loads it.
+    """
+    from step1plan.analysis import make_context
+    from step1plan.load.profile import load_inputs, load_profile_text
+    from step1plan.load.textfile import MAX_BYTES, read_text
+
+    path = Path(file)
+    try:
+        with open(file, "rb") as handle:
+            data: str | bytes = handle.read(MAX_BYTES + 1)  # the loader checks the size
+    except OSError:
+        data = read_text(path, file)  # raises the located problem (missing, a folder, ...)
+    profile = load_profile_text(data, file, as_of, plan)
+    inputs: tuple[Path, ...]
+    if profile.scores_file is None:
+        ctx, inputs = make_context(plan, as_of, profile), (path,)
+    else:
+        loaded = load_inputs(path, as_of, plan)
+        ctx, inputs = loaded.context(plan, as_of), tuple(loaded.inputs)
+    return (_redacted(ctx) if redact else ctx), inputs
+
+
+def problems_of(file: str, exc: UserError) -> tuple[Problem, ...]:
+    """The located problems of a load error (a plain user error becomes one problem)."""
+    if isinstance(exc, InputError):
+        return exc.problems
+    return (Problem(file, exc.message),)
+
+
+# ---------------------------------------------------------------- writers
+
+
+class CohortWriter(Protocol):
+    """Writes one output format as the run goes."""
+
+    wants_report: bool
+    """True when :meth:`student` needs the full report (otherwise ``None`` is passed)."""
+
+    def start(self) -> None:
+        """Called once before the first student."""
+
+    def student(self, row: CohortRow, report: dict[str, Any] | None) -> None:
+        """One analysed student: its row, and its JSON report when ``wants_report``."""
+
+    def finish(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
+        """Called once after the last profile."""
+
+
+class _Base:
+    wants_report = False
+
+    def __init__(self, out: TextIO, redact: bool) -> None:
+        self.out = out
+        self.redact = redact
+
+    def start(self) -> None:
+        return None
+
+    def student(self, row: CohortRow, report: dict[str, Any] | None) -> None:
+        raise NotImplementedError
+
+    def finish(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
+        return None
+
+
+class JsonlWriter(_Base):
+    """``jsonl``: the full report of each student (as ``diagnose --format json``), one a line."""
+
+    wants_report = True
+
+    def student(self, row: CohortRow, report: dict[str, Any] | None) -> None:
+        from step1plan.report.cohort_view import jsonl_line
+
+        assert report is not None
+        self.out.write(jsonl_line(report))
+
+
+class CsvWriter(_Base):
+    """``csv``: a header, then one row per student as it is analysed."""
+
+    def start(self) -> None:
+        from step1plan.report.cohort_view import csv_header
+
+        self.out.write(csv_header())
+
+    def student(self, row: CohortRow, report: dict[str, Any] | None) -> None:
+        from step1plan.report.cohort_view import csv_line
+
+        self.out.write(csv_line(row))
+
+
+class _Spooled(_Base):
+    """Rows spooled to an anonymous temporary file, read back by :meth:`rows` at the end."""
+
+    def __init__(self, out: TextIO, redact: bool) -> None:
+        super().__init__(out, redact)
+        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+
+    def student(self, row: CohortRow, report: dict[str, Any] | None) -> None:
+        from step1plan.report.cohort_view import row_to_line
+
+        self.spool.write(row_to_line(row))
+
+    def rows(self) -> Iterator[CohortRow]:
+        from step1plan.report.cohort_view import row_from_line
+
+        self.spool.seek(0)
+        try:
+            for line in self.spool:
+                yield row_from_line(line)
+        finally:
+            self.spool.close()
+
+
+class JsonWriter(_Spooled):
+    """``json``: ``{schema, as_of, summary, students, errors}`` (rows spooled, see module doc)."""
+
+    def finish(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
+        from step1plan.report.cohort_view import json_chunks
+
+        self.out.writelines(json_chunks(summary, self.rows(), errors))
+
+
+class MarkdownWriter(_Spooled):
+    """``md``: summary, students and invalid profiles as Markdown (rows spooled)."""
+
+    def finish(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
+        from step1plan.report.cohort_view import markdown_chunks
+
+        self.out.writelines(markdown_chunks(summary, self.rows(), errors, redact=self.redact))
+
+
+class TableWriter(_Base):
+    """``table``: rich tables (rows held in memory: a table sizes its columns on all of them)."""
+
+    def __init__(self, out: TextIO, redact: bool) -> None:
+        super().__init__(out, redact)
+        self.held: list[CohortRow] = []
+
+    def student(self, row: CohortRow, report: dict[str, Any] | None) -> None:
+        self.held.append(row)
+
+    def finish(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
+        from rich.console import Console
+
+        from step1plan.report.cohort_view import cohort_renderables
+
+        if self.out is sys.stdout:
+            console = Console(file=self.out, highlight=False)
+        else:
+            console = Console(file=self.out, width=100, no_color=True, highlight=False)
+        for item in cohort_renderables(summary, self.held, errors, redact=self.redact):
+            console.print(item)
+
+
+WRITERS: dict[str, type[_Base]] = {
+    "table": TableWriter,
+    "json": JsonWriter,
+    "jsonl": JsonlWriter,
+    "csv": CsvWriter,
+    "md": MarkdownWriter,
+}
+"""Writer of each ``--format`` value."""
+
+
+# ---------------------------------------------------------------- output and messages
+
+
+@contextlib.contextmanager
+def open_output(output: Path | None, inputs: Sequence[str]) -> Iterator[TextIO]:
+    """stdout, or a temporary file next to ``output`` renamed over it when the run succeeds.
+
+    Refuses an ``output`` that is one of the input profiles. The temporary file is removed when
+    the run fails, so a failed run never leaves a half-written output.
+    """
+    if output is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    from step1plan.outfile import check_not_input
+
+    name = os.path.basename(output)
+    check_not_input(output, [Path(p) for p in inputs if os.path.basename(p) == name])
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"{output}: folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(tmp, output)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UserError(f"{output}: cannot write: {exc.strerror}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class _Messages:
+    """Messages on stderr, through the progress bar's console when one is shown."""
+
+    def __init__(self) -> None:
+        self.console: Console | None = None
+
+    def say(self, line: str) -> None:
+        if self.console is not None:
+            self.console.out(line, highlight=False)
+        else:
+            sys.stderr.write(line + "\n")
+
+
+@contextlib.contextmanager
+def _progress(total: int, messages: _Messages) -> Iterator[Callable[[], None]]:
+    """A transient progress bar on stderr for a large cohort on a terminal; else a no-op."""
+    if total <= PROGRESS_MIN_FILES or not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    with Progress(
+        "cohort",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("cohort", total=total)
+        messages.console = console
+        try:
+            yield lambda: bar.advance(task)
+        finally:
+            messages.console = None
+
+
+def _summary_line(summary: CohortSummary) -> str:
+    shard = f" (shard {summary.shard})" if summary.shard else ""
+    invalid = f", {summary.invalid} invalid" if summary.invalid else ""
+    return (
+        f"cohort{shard}: {summary.files} profile{'s' if summary.files != 1 else ''}, "
+        f"{summary.students} analysed{invalid}, {summary.not_yet_ready} not yet ready"
+    )
+
+
+# ---------------------------------------------------------------- the command
+
+
+def exit_code(summary: CohortSummary, fail_on: set[str]) -> int:
+    """2 for invalid profiles with ``--fail-on error``, else 1 for ``not-ready`` hits, else 0."""
+    if FAIL_ON_ERROR in fail_on and summary.invalid:
+        return EXIT_INVALID
+    if FAIL_ON_NOT_READY in fail_on and summary.not_yet_ready:
+        return EXIT_NOT_READY
+    return EXIT_OK
+
+
+def run_cohort(
+    files: Sequence[str],
+    as_of: dt.date,
+    plan: Plan,
+    writer: CohortWriter,
+    redact: bool = False,
+    shard: str | None = None,
+    say: Callable[[str], None] | None = None,
+    tick: Callable[[], None] | None = None,
+    on_inputs: Callable[[Sequence[Path]], None] | None = None,
+) -> CohortSummary:
+    """Analyse each file in order and feed the writer; return the summary counters.
+
+    ``say(line)`` receives every problem line (default: stderr), ``tick()`` is called after each
+    file, ``on_inputs(paths)`` receives the files each profile read.
+    """
+    from step1plan.analysis import analyse
+
+    summary = CohortSummary(as_of=as_of, plan=plan.name, shard=shard)
+    errors: list[Problem] = []
+    emit = say or (lambda line: sys.stderr.write(line + "\n"))
+    if writer.wants_report:
+        from step1plan.report.jsonout import report_dict
+    writer.start()
+    for file in files:
+        try:
+            ctx, inputs = load_context(file, as_of, plan, redact)
+        except UserError as exc:
+            found = problems_of(file, exc)
+            errors.extend(found)
+            for problem in found:
+                emit(problem.format())
+            summary.add_invalid()
+        else:
+            if on_inputs is not None:
+                on_inputs(inputs)
+            try:
+                report = analyse(ctx)
+            except Exception:
+                emit(f"{file}: internal error while analysing this profile")
+                raise
+            row = row_of(file, report)
+            writer.student(row, report_dict(report) if writer.wants_report else None)
+            summary.add_student(row)
+        if tick is not None:
+            tick()
+    writer.finish(summary, errors)
+    return summary
+
+
+def run_cohort_command(
+    paths: Sequence[Path],
+    as_of: dt.date,
+    plan: Plan,
+    fmt: str,
+    output: Path | None,
+    fail_on: set[str],
+    redact: bool,
+    shard: str | None,
+) -> int:
+    """``step1plan cohort``: discover, shard, analyse, write; return the exit code."""
+    if fmt not in WRITERS:
+        raise UserError(f"--format: unknown format {fmt!r}; expected one of {', '.join(WRITERS)}")
+    bounds = parse_shard(shard)
+    files = discover(paths)
+    selected = shard_slice(files, bounds)
+    messages = _Messages()
+    read: list[Path] = []
+    target = os.path.basename(output) if output is not None else None
+
+    def note_inputs(inputs: Sequence[Path]) -> None:
+        read.extend(p for p in inputs if os.path.basename(p) == target)
+
+    with open_output(output, files) as out, _progress(len(selected), messages) as tick:
+        writer = WRITERS[fmt](out, redact)
+        summary = run_cohort(
+            selected,
+            as_of,
+            plan,
+            writer,
+            redact=redact,
+            shard=f"{bounds[0]}/{bounds[1]}" if bounds else None,
+            say=messages.say,
+            tick=tick,
+            on_inputs=note_inputs if output is not None else None,
+        )
+        if output is not None:  # a score file read on the way may be the output's target
+            from step1plan.outfile import check_not_input
+
+            check_not_input(output, read)
+    if fmt != "table" or output is not None:
+        messages.say(_summary_line(summary))
+    return exit_code(summary, fail_on)

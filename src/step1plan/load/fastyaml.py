@@ -1,0 +1,147 @@
+"""Plain data straight from libyaml's parse events: the fast path of profile loading.
+
+PyYAML's loaders build a node tree and then walk it with a generic constructor; for small
+documents that costs more than the parse itself. Here the C parser's events become dicts,
+lists and scalars directly, with the same YAML 1.1 typing as PyYAML's safe loader (its own
+resolver and constructors, cached per distinct scalar text) and a duplicate-key check that is a
+dict lookup. Anything rare (explicit tags, merge keys ``<<``, complex keys, several documents,
+undefined aliases) raises :class:`Fallback` so that the caller uses the full safe loader, which
+gives the same data or the located error.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import yaml
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import ScalarNode
+
+STR_TAG = "tag:yaml.org,2002:str"
+_PLAIN_TAGS = (None, "!")
+_MAP_TAGS = (None, "!", "tag:yaml.org,2002:map")
+_SEQ_TAGS = (None, "!", "tag:yaml.org,2002:seq")
+
+_Parser: type[Any] = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_CONSTRUCTORS = yaml.constructor.SafeConstructor.yaml_constructors
+
+
+class Fallback(Exception):
+    """The document uses a feature this fast path leaves to the full loader."""
+
+
+class DuplicateKey(Exception):
+    """A key is repeated in a mapping."""
+
+
+_FALLBACK = object()
+
+
+@functools.lru_cache(maxsize=8192)
+def plain_scalar(text: str) -> Any:
+    """The value of a plain (unquoted, untagged) scalar as PyYAML's safe loader types it.
+
+    A scalar that resolves to a type but cannot be built (the impossible date ``2026-02-30``, an
+    integer with thousands of digits) stays text, so that validation reports it at its field.
+    Cached: every result is immutable and profiles repeat the same words (``lower``, ``same``).
+    """
+    tag = _RESOLVER.resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    if tag == STR_TAG:
+        return text
+    build = _CONSTRUCTORS.get(tag)
+    if build is None or tag == "tag:yaml.org,2002:merge":
+        return _FALLBACK
+    try:
+        return build(_CONSTRUCTOR, ScalarNode(tag, text))
+    except (ValueError, OverflowError):
+        return text
+
+
+def load(text: str) -> Any:
+    """Parse one YAML document into plain data; raises :class:`Fallback`,
+    :class:`DuplicateKey` or PyYAML's parse errors."""
+    parser = _Parser(text)
+    try:
+        get = parser.get_event
+        get()  # StreamStartEvent
+        if type(get()) is StreamEndEvent:  # an empty stream
+            return None
+        data = _document(get)
+        get()  # DocumentEndEvent
+        if type(get()) is not StreamEndEvent:
+            raise Fallback("several documents")
+        return data
+    finally:
+        parser.dispose()
+
+
+def _document(get: Any) -> Any:
+    """Build the document's root value from its events (iteratively: no recursion limit)."""
+    anchors: dict[str, Any] = {}
+    # One frame per open collection: [container, is_mapping, key_or_marker].
+    stack: list[list[Any]] = []
+    no_key = _FALLBACK  # marks "the next scalar of this mapping is a key"
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is ScalarEvent:
+            tag = event.tag
+            if tag in _PLAIN_TAGS:
+                value = plain_scalar(event.value) if event.implicit[0] else event.value
+                if value is _FALLBACK:
+                    raise Fallback(event.value)
+            elif tag == STR_TAG:
+                value = event.value
+            else:
+                raise Fallback(tag)
+            if event.anchor is not None:
+                anchors[event.anchor] = value
+        elif kind is AliasEvent:
+            try:
+                value = anchors[event.anchor]
+            except KeyError:
+                raise Fallback("undefined alias") from None
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            is_map = kind is MappingStartEvent
+            if event.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
+                raise Fallback(event.tag)
+            if stack and stack[-1][1] and stack[-1][2] is no_key:
+                raise Fallback("a collection used as a key")
+            container: Any = {} if is_map else []
+            if event.anchor is not None:
+                anchors[event.anchor] = container
+            stack.append([container, is_map, no_key])
+            continue
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            value = stack.pop()[0]
+        else:  # pragma: no cover - the parser guarantees the event grammar
+            raise Fallback(kind.__name__)
+        if not stack:
+            return value
+        frame = stack[-1]
+        if not frame[1]:
+            frame[0].append(value)
+        elif frame[2] is no_key:
+            if isinstance(value, dict | list):
+                raise Fallback("a collection used as a key")
+            try:
+                repeated = value in frame[0]
+            except TypeError:
+                raise Fallback("an unhashable key") from None
+            if repeated:
+                raise DuplicateKey(value)
+            frame[2] = value
+        else:
+            frame[0][frame[2]] = value
+            frame[2] = no_key

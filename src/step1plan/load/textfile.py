@@ -1,0 +1,67 @@
+"""Reading input files as text: a size cap checked before reading, strict UTF-8, BOM removed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from step1plan.errors import InputError, Problem
+
+MAX_BYTES = 1024 * 1024
+"""Largest input file accepted (1 MiB): a real profile or score file is a few KiB, so anything
+bigger is a mistake or hostile, and the cap bounds memory and time (input limit, convention)."""
+
+BOM = "\ufeff"
+
+
+def read_text(path: Path, display: str, limit: int = MAX_BYTES) -> str:
+    """Read ``path`` as UTF-8 text (a leading BOM removed), refusing files over ``limit`` bytes.
+
+    Raises :class:`InputError` for a missing or unreadable file, an oversized file (checked with
+    ``stat`` before reading) and bytes that are not UTF-8 (located at the first bad byte).
+    """
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError([Problem(display, "no such file")]) from None
+    except OSError as exc:
+        raise InputError([Problem(display, f"cannot read file: {exc.strerror}")]) from None
+    if path.is_dir():
+        raise InputError([Problem(display, "is a folder, not a file")])
+    if size > limit:
+        raise too_large(display, size, limit)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError([Problem(display, f"cannot read file: {exc.strerror}")]) from None
+    if len(data) > limit:  # the file grew, or is a device/pipe without a size
+        raise InputError([Problem(display, f"file is too large (the limit is {limit} bytes)")])
+    return decode_utf8(data, display)
+
+
+def too_large(display: str, size: int, limit: int = MAX_BYTES) -> InputError:
+    """The error for an input of ``size`` bytes over ``limit``."""
+    return InputError([Problem(display, f"file is too large ({size} bytes; the limit is {limit})")])
+
+
+def decode_utf8(data: bytes, display: str) -> str:
+    """Decode UTF-8 (with or without BOM); bad bytes are an error at their line and column."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start]
+        line = good.count(b"\n") + 1
+        start = good.rfind(b"\n") + 1
+        column = len(good[start:].decode("utf-8", errors="replace")) + 1
+        byte = data[exc.start]
+        raise InputError(
+            [
+                Problem(
+                    display,
+                    f"not valid UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8",
+                    line,
+                    column,
+                )
+            ]
+        ) from None
+    return text[1:] if text.startswith(BOM) else text

@@ -1,0 +1,320 @@
+"""Renderers of ``step1plan cohort``: pure functions from rows and counters to text.
+
+``jsonl`` lines are the full JSON reports (``report_dict``); the other formats show one
+:class:`~step1plan.cohort.CohortRow` per student. Streaming formats render one line at a time
+(:func:`csv_line`, :func:`jsonl_line`); ``json`` and ``md`` are produced as chunks from an
+iterator of rows (:func:`json_chunks`, :func:`markdown_chunks`), so the caller never needs all the
+rows in memory at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from step1plan.cohort import COHORT_SCHEMA, COLUMNS, CohortRow, CohortSummary
+from step1plan.errors import Problem
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+LABELS: dict[str, str] = {
+    "file": "File",
+    "id": "ID",
+    "name": "Name",
+    "verdict": "Verdict",
+    "top_cause": "Top cause",
+    "attempts_left": "Attempts left",
+    "earliest_next_attempt": "Earliest next attempt",
+    "planned_retake": "Planned retake",
+    "step2ck_test": "Step 2 CK test",
+    "match_year": "Match",
+    "mistake_flags": "Mistake flags",
+}
+"""Human column titles (table and Markdown) of each row key."""
+
+TABLE_LABELS: dict[str, str] = {
+    "attempts_left": "Left",
+    "earliest_next_attempt": "Next",
+    "planned_retake": "Retake",
+    "step2ck_test": "Step 2 CK",
+    "mistake_flags": "Flags",
+}
+"""Shorter titles for the terminal table (explained by :data:`TABLE_CAPTION`)."""
+
+TABLE_CAPTION = (
+    "Left: Step 1 attempts left. Next: the earliest date the next attempt is allowed. "
+    "Retake, Step 2 CK, Match: from the timeline. Flags: mistakes to avoid (M7xx)."
+)
+
+WRAPPED: dict[str, int] = {"name": 10, "top_cause": 12}
+"""Table columns that wrap (with their narrowest width); the others never do."""
+
+_FREE_TEXT = frozenset({"file", "name"})
+"""Columns holding free text (a spreadsheet formula could hide there)."""
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+MISSING = "-"
+"""How an empty value is shown in the table and Markdown."""
+
+
+# ---------------------------------------------------------------- rows and dicts
+
+
+def row_dict(row: CohortRow) -> dict[str, Any]:
+    """A row as a JSON object (keys in :data:`~step1plan.cohort.COLUMNS` order)."""
+    return {key: getattr(row, key) for key in COLUMNS}
+
+
+def row_to_line(row: CohortRow) -> str:
+    """A compact one-line form of a row, for spooling (see :func:`row_from_line`)."""
+    return json.dumps([getattr(row, key) for key in COLUMNS], ensure_ascii=False) + "\n"
+
+
+def row_from_line(line: str) -> CohortRow:
+    """The row written by :func:`row_to_line`."""
+    return CohortRow(*json.loads(line))
+
+
+def summary_dict(summary: CohortSummary) -> dict[str, Any]:
+    """The summary counters as a JSON object."""
+    return {
+        "plan": summary.plan,
+        "shard": summary.shard,
+        "files": summary.files,
+        "students": summary.students,
+        "invalid": summary.invalid,
+        "not_yet_ready": summary.not_yet_ready,
+        "by_verdict": dict(summary.by_verdict),
+        "by_top_cause": dict(summary.by_top_cause),
+    }
+
+
+def problem_dict(problem: Problem) -> dict[str, Any]:
+    """One problem of an invalid profile as a JSON object."""
+    return {
+        "file": problem.file,
+        "line": problem.line,
+        "column": problem.column,
+        "field": problem.field,
+        "message": problem.message,
+    }
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- jsonl and csv
+
+
+def jsonl_line(report: dict[str, Any]) -> str:
+    """One full report (``diagnose --format json``'s object) on one line."""
+    return json.dumps(report, ensure_ascii=False) + "\n"
+
+
+def _csv_text(values: Iterable[Any]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return buffer.getvalue()
+
+
+def _csv_cell(key: str, value: Any) -> Any:
+    if value is None:
+        return ""
+    if key in _FREE_TEXT and isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value  # keep a spreadsheet from running it as a formula
+    return value
+
+
+def csv_header() -> str:
+    """The CSV header line (the row keys)."""
+    return _csv_text(COLUMNS)
+
+
+def csv_line(row: CohortRow) -> str:
+    """One student as a CSV line (empty cells for missing values)."""
+    return _csv_text(_csv_cell(key, getattr(row, key)) for key in COLUMNS)
+
+
+# ---------------------------------------------------------------- json
+
+
+def json_document(
+    summary: CohortSummary, rows: Iterable[CohortRow], errors: Sequence[Problem]
+) -> dict[str, Any]:
+    """The cohort JSON document ``{schema, as_of, summary, students, errors}`` as a dict."""
+    return {
+        "schema": COHORT_SCHEMA,
+        "as_of": summary.as_of.isoformat(),
+        "summary": summary_dict(summary),
+        "students": [row_dict(row) for row in rows],
+        "errors": [problem_dict(p) for p in errors],
+    }
+
+
+def _indent(text: str, spaces: int, first: bool = True) -> str:
+    pad = " " * spaces
+    lines = text.split("\n")
+    return "\n".join((pad + line) if (i or first) else line for i, line in enumerate(lines))
+
+
+def json_chunks(
+    summary: CohortSummary, rows: Iterable[CohortRow], errors: Sequence[Problem]
+) -> Iterator[str]:
+    """The text of :func:`json_document` (indented by 2, newline-terminated), row by row."""
+    head = _dumps(
+        {
+            "schema": COHORT_SCHEMA,
+            "as_of": summary.as_of.isoformat(),
+            "summary": summary_dict(summary),
+        }
+    )
+    yield head[: -len("\n}")]
+    yield ',\n  "students": ['
+    empty = True
+    for row in rows:
+        yield ("\n" if empty else ",\n") + _indent(_dumps(row_dict(row)), 4)
+        empty = False
+    yield "]" if empty else "\n  ]"
+    yield ',\n  "errors": ' + _indent(_dumps([problem_dict(p) for p in errors]), 2, first=False)
+    yield "\n}\n"
+
+
+# ---------------------------------------------------------------- human formats
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def headline(summary: CohortSummary) -> str:
+    """One sentence with the counts of the run."""
+    shard = f"shard {summary.shard} · " if summary.shard else ""
+    return (
+        f"Plan {summary.plan} · {shard}{_plural(summary.files, 'profile')}: "
+        f"{summary.students} analysed, {summary.invalid} invalid, "
+        f"{summary.not_yet_ready} not yet ready"
+    )
+
+
+def display_columns(redact: bool) -> tuple[str, ...]:
+    """Columns shown in the table and Markdown (no name column with ``--redact``)."""
+    return tuple(c for c in COLUMNS if not (redact and c == "name"))
+
+
+def _shown(value: Any) -> str:
+    return MISSING if value is None else str(value)
+
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"} | {"\n": " ", "\r": " "})
+
+
+def md_escape(text: str) -> str:
+    """Text safe inside a Markdown table cell (no markup, no HTML, no column breaks)."""
+    return text.translate(_MD_SPECIAL)
+
+
+def _md_table(headers: Sequence[str], rows: Iterable[Sequence[str]], align: str) -> Iterator[str]:
+    yield "| " + " | ".join(headers) + " |\n"
+    yield "|" + "|".join(align for _ in headers) + "|\n"
+    for row in rows:
+        yield "| " + " | ".join(row) + " |\n"
+
+
+def _count_rows(counts: dict[str, int], keep_zero: bool) -> list[tuple[str, str]]:
+    return [(md_escape(k), str(v)) for k, v in counts.items() if v or keep_zero]
+
+
+def markdown_chunks(
+    summary: CohortSummary,
+    rows: Iterable[CohortRow],
+    errors: Sequence[Problem],
+    redact: bool = False,
+) -> Iterator[str]:
+    """The cohort as Markdown (for a CI job summary): counts, students, invalid profiles."""
+    yield f"# step1plan cohort, as of {summary.as_of.isoformat()}\n\n"
+    yield md_escape(headline(summary)) + "\n\n"
+    yield "## Verdicts\n\n"
+    yield from _md_table(["Verdict", "Students"], _count_rows(summary.by_verdict, True), "---")
+    yield "\n## Top causes\n\n"
+    causes = _count_rows(summary.by_top_cause, False)
+    if causes:
+        yield from _md_table(["Top cause", "Students"], causes, "---")
+    else:
+        yield "No student analysed.\n"
+    yield "\n## Students\n\n"
+    columns = display_columns(redact)
+    empty = True
+    for row in rows:
+        if empty:
+            yield from _md_table([LABELS[c] for c in columns], (), "---")
+            empty = False
+        yield "| " + " | ".join(md_escape(_shown(getattr(row, c))) for c in columns) + " |\n"
+    if empty:
+        yield "No student analysed.\n"
+    if errors:
+        yield "\n## Invalid profiles\n\n"
+        for problem in errors:
+            yield f"- {md_escape(problem.format())}\n"
+
+
+def cohort_renderables(
+    summary: CohortSummary,
+    rows: Iterable[CohortRow],
+    errors: Sequence[Problem],
+    redact: bool = False,
+) -> list[RenderableType]:
+    """The cohort as rich renderables: a students table, the counts and the invalid profiles."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    columns = tuple(c for c in display_columns(redact) if c != "file")
+    students = Table(
+        title=f"Cohort as of {summary.as_of.isoformat()}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 1, 0, 0),
+        caption=TABLE_CAPTION,
+        caption_justify="left",
+    )
+    for key in columns:
+        numeric = key in ("attempts_left", "match_year", "mistake_flags")
+        students.add_column(
+            TABLE_LABELS.get(key, LABELS[key]),
+            justify="right" if numeric else "left",
+            no_wrap=key not in WRAPPED,
+            min_width=WRAPPED.get(key),
+        )
+    count = 0
+    for row in rows:
+        cells = [_shown(getattr(row, c)) for c in columns]
+        if "top_cause" in columns:  # spaces let a long cause id wrap in a narrow terminal
+            at = columns.index("top_cause")
+            cells[at] = cells[at].replace("_", " ")
+        students.add_row(*cells)
+        count += 1
+    counts = Table(title="Summary", title_justify="left")
+    counts.add_column("Verdict")
+    counts.add_column("Students", justify="right")
+    for verdict, n in summary.by_verdict.items():
+        counts.add_row(verdict, str(n))
+    causes = Table(title="Top causes", title_justify="left")
+    causes.add_column("Top cause")
+    causes.add_column("Students", justify="right")
+    for cause, n in summary.by_top_cause.items():
+        if n:
+            causes.add_row(cause, str(n))
+    items: list[RenderableType] = []
+    items.append(students if count else Text("No student analysed."))
+    items.extend([counts, causes, Text(headline(summary))])
+    if errors:
+        items.append(Text("Invalid profiles:"))
+        items.extend(Text("  " + p.format()) for p in errors)
+    return items

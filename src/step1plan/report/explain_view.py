@@ -1,0 +1,115 @@
+"""``step1plan explain``: the draft explanation and the review of a written one, as rich
+renderables, Markdown and JSON-ready dicts.
+
+Pure functions of the typed results: no file access, no printing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from step1plan.models.report import SCHEMA, Finding, StudentRef
+from step1plan.rules.mistakes import count_words, finding_sentence
+
+DRAFT_HINT = "A starting point: rewrite it in your own voice, then run step1plan explain --check."
+
+
+def _who(student: StudentRef) -> str:
+    return f"{student.name} ({student.id})" if student.name else student.id
+
+
+def draft_renderables(student: StudentRef, text: str) -> list[RenderableType]:
+    """The draft in a panel titled with the student and its word count."""
+    return [
+        Panel(
+            Text(text),
+            title=f"Draft explanation for {_who(student)}",
+            subtitle=f"{count_words(text)} words",
+        ),
+        Text(DRAFT_HINT),
+    ]
+
+
+def draft_markdown(student: StudentRef, text: str) -> str:
+    """The draft as Markdown."""
+    return "\n".join(
+        [
+            f"## Draft explanation for {_who(student)}",
+            "",
+            text,
+            "",
+            f"_{count_words(text)} words. {DRAFT_HINT}_",
+            "",
+        ]
+    )
+
+
+def draft_dict(as_of: dt.date, student: StudentRef, text: str) -> dict[str, Any]:
+    """``explain --format json``: ``{schema, as_of, student, explanation}``."""
+    return {
+        "schema": SCHEMA,
+        "as_of": as_of.isoformat(),
+        "student": {"id": student.id, "name": student.name},
+        "explanation": text,
+    }
+
+
+def check_dict(file: str, findings: Sequence[Finding]) -> dict[str, Any]:
+    """``explain --check FILE --format json``: ``{schema, file, problems}``; each problem has
+    ``code``, ``message`` and ``sentence`` (``null`` for a problem of the whole text)."""
+    return {
+        "schema": SCHEMA,
+        "file": file,
+        "problems": [
+            {"code": f.code, "message": f.message, "sentence": finding_sentence(f)}
+            for f in findings
+        ],
+    }
+
+
+def _summary(file: str, findings: Sequence[Finding]) -> str:
+    if not findings:
+        return f"{file}: no problems found."
+    n = len(findings)
+    return f"{file}: {n} problem{'s' if n != 1 else ''} found."
+
+
+def check_renderables(file: str, findings: Sequence[Finding]) -> list[RenderableType]:
+    """A summary line and a table of the problems, each with its sentence."""
+    items: list[RenderableType] = [Text(_summary(file, findings), style="bold")]
+    if not findings:
+        return items
+    table = Table(show_lines=True, expand=True)
+    table.add_column("Code", no_wrap=True)
+    table.add_column("Problem", ratio=2, overflow="fold")
+    table.add_column("Sentence", ratio=2, overflow="fold")
+    table.add_column("What to do", ratio=2, overflow="fold")
+    for f in findings:
+        table.add_row(
+            f.code,
+            Text.assemble((f.title, "bold"), "\n", f.message),
+            Text(finding_sentence(f) or "(whole text)", style="italic"),
+            f.recommendation or "",
+        )
+    items.append(table)
+    return items
+
+
+def check_markdown(file: str, findings: Sequence[Finding]) -> str:
+    """The review as Markdown: a summary and one list item per problem."""
+    lines = [f"## Explanation check: {file}", "", _summary(file, findings), ""]
+    for f in findings:
+        lines.append(f"- **{f.code} {f.title}**: {f.message}")
+        sentence = finding_sentence(f)
+        if sentence:
+            lines.append(f"  - Sentence: \u201c{sentence}\u201d")
+        if f.recommendation:
+            lines.append(f"  - What to do: {f.recommendation}")
+    return "\n".join([*lines, ""])

@@ -1,0 +1,876 @@
+"""Why the attempt failed: one rule per cause (C101-C107), a data check (C108) and a comparison
+of the student's own account with the data (C109).
+
+Each cause rule reads the same extracted inputs (:class:`CauseInputs`) and returns the evidence
+signals it found (:class:`CauseSignals`): a strength 0-1 per signal, the numbers that decided it
+and the field paths they came from. :func:`rank_causes` weighs the signals with the plan's
+``causes.weights`` (a noisy OR, so several weak signs add up without passing 1), keeps every
+self-reported cause (marked supported or not) and surfaces the causes the data shows but the
+student did not name. Every threshold is a key of the plan's ``causes:`` section.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from step1plan.facts import content_outline
+from step1plan.models.common import AttemptResult, Band, CauseId, Exam, Level, PracticeKind
+from step1plan.models.profile import Attempt, QBank, Study
+from step1plan.models.report import CauseResult, Confidence, Evidence, Finding, Severity
+from step1plan.models.scores import PracticeScore
+from step1plan.plans import CausesPlan, ReadinessBar
+from step1plan.rules.base import Context, rule
+
+CAUSE_TITLES: dict[CauseId, str] = {
+    CauseId.weak_foundations: "Weak foundations",
+    CauseId.question_interpretation: "Misreading NBME-style questions",
+    CauseId.memorization_without_reasoning: "Memorising without reasoning",
+    CauseId.rushed_qbank_review: "Rushed QBank review",
+    CauseId.premature_exam: "Tested before readiness was shown",
+    CauseId.timing: "Timing and pacing",
+    CauseId.test_anxiety_fatigue: "Test-day anxiety, fatigue or illness",
+}
+"""Human titles of the fixed cause ids (used by the renderers too)."""
+
+Area = tuple[str, str]
+"""A content area as ``(group, key)``: ``("disciplines", "pathology")``."""
+
+
+def cause_title(cause: CauseId) -> str:
+    """The human title of a cause id."""
+    return CAUSE_TITLES[cause]
+
+
+def area_label(key: str) -> str:
+    """The outline label of a content-area key (``respiratory_renal`` -> ``Respiratory & ...``)."""
+    for area in content_outline():
+        if area.key == key:
+            return area.label
+    return key.replace("_", " ")
+
+
+def outline_weights() -> dict[Area, float]:
+    """Each content area's share of the exam: the midpoint of its outline range (facts, M-H)."""
+    return {(a.group, a.key): a.midpoint for a in content_outline()}
+
+
+# ---------------------------------------------------------------- inputs and signals
+
+
+@dataclass(frozen=True, slots=True)
+class CauseInputs:
+    """What the cause rules read, extracted once from the context."""
+
+    plan: CausesPlan
+    """The plan's ``causes:`` section."""
+    bar: ReadinessBar
+    """The readiness bar that applied to the failed attempt (first-timer or retaker)."""
+    attempt: Attempt | None
+    """The latest failed or incomplete Step 1 attempt, if any."""
+    attempt_path: str
+    """Its evidence path (``attempts[1]``); empty when there is none."""
+    bands: dict[Area, Band]
+    """The content bands of that attempt's score report."""
+    prior: tuple[tuple[PracticeScore, str], ...]
+    """Practice assessments taken before that attempt, oldest first, with evidence paths."""
+    qbank: QBank | None
+    study: Study
+    self_reported: tuple[CauseId, ...] = ()
+
+    @classmethod
+    def from_context(cls, ctx: Context) -> CauseInputs:
+        """Pick the failed attempt and the practice before it out of the context."""
+        profile = ctx.profile
+        if profile is None:
+            raise ValueError("the cause rules need a profile")
+        index, attempt = _latest_failed_step1(profile.attempts)
+        earlier_failures = 0
+        if attempt is not None:
+            earlier_failures = sum(
+                1
+                for a in profile.attempts[:index]
+                if a.exam is Exam.step1 and a.result is not AttemptResult.passed
+            )
+        readiness = ctx.plan.readiness
+        bar = readiness.retaker if earlier_failures else readiness.first_timer
+        prior: tuple[tuple[PracticeScore, str], ...] = ()
+        bands: dict[Area, Band] = {}
+        if attempt is not None:
+            prior = tuple(
+                (s, p)
+                for s, p in zip(ctx.scores, ctx.score_paths, strict=True)
+                if s.date < attempt.date
+            )
+            if attempt.content_areas is not None:
+                bands = attempt.content_areas.bands()
+        return cls(
+            plan=ctx.plan.causes,
+            bar=bar,
+            attempt=attempt,
+            attempt_path=f"attempts[{index}]" if attempt is not None else "",
+            bands=bands,
+            prior=prior,
+            qbank=profile.qbank,
+            study=profile.study,
+            self_reported=tuple(profile.causes),
+        )
+
+    def band_path(self, area: Area) -> str:
+        """Evidence path of one band of the failed attempt's report."""
+        return f"{self.attempt_path}.content_areas.{area[0]}.{area[1]}"
+
+    def latest_prior(self, keep: Callable[[PracticeScore], bool]) -> tuple[PracticeScore, str]:
+        """The newest practice entry before the attempt for which ``keep`` is true."""
+        for score, path in reversed(self.prior):
+            if keep(score):
+                return score, path
+        raise LookupError("no such practice entry")
+
+
+def _latest_failed_step1(attempts: Sequence[Attempt]) -> tuple[int, Attempt | None]:
+    for index in range(len(attempts) - 1, -1, -1):
+        a = attempts[index]
+        if a.exam is Exam.step1 and a.result is not AttemptResult.passed:
+            return index, a
+    return -1, None
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One sign of a cause found in the data."""
+
+    name: str
+    """Its key in the plan's ``causes.weights``."""
+    strength: float
+    """0-1: how clearly the value is past its threshold."""
+    reason: str
+    """The finding in plain words, with the numbers that decided it."""
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CauseSignals:
+    """What one cause rule found."""
+
+    cause: CauseId
+    code: str
+    signals: tuple[Signal, ...] = ()
+    """Signals with a strength above 0."""
+    missing: tuple[str, ...] = ()
+    """Fields this rule reads that the profile does not give."""
+    fields_read: int = 0
+    """How many inputs the rule looked for."""
+
+    @property
+    def assessed(self) -> bool:
+        """Whether any input this rule reads was given (otherwise it could not check anything)."""
+        return bool(self.signals) or len(self.missing) < self.fields_read
+
+    def weighted(self, plan: CausesPlan) -> list[tuple[float, Signal]]:
+        """Each signal with its weight x strength, strongest first."""
+        out = [(getattr(plan.weights, s.name) * s.strength, s) for s in self.signals]
+        out.sort(key=lambda item: -item[0])
+        return out
+
+    def score(self, plan: CausesPlan) -> float:
+        """The cause's data score 0-1: a noisy OR of the weighted signals."""
+        return noisy_or(w for w, _ in self.weighted(plan))
+
+
+def noisy_or(parts: Iterable[float]) -> float:
+    """Combine independent 0-1 weights: ``1 - prod(1 - p)`` (never above 1)."""
+    keep = 1.0
+    for p in parts:
+        keep *= 1.0 - min(1.0, max(0.0, p))
+    return 1.0 - keep
+
+
+def past(value: float, bar: float, span: float, *, below: bool, inclusive: bool = False) -> float:
+    """Strength of a value past its threshold: 0 on the good side, 0.5 just past, 1 at ``span``.
+
+    ``below`` says that values under the bar are the bad side; ``inclusive`` that the bar
+    itself is already past (``at least`` thresholds).
+    """
+    distance = bar - value if below else value - bar
+    if distance < 0 or (distance == 0 and not inclusive):
+        return 0.0
+    return min(1.0, 0.5 + 0.5 * distance / span)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.0f} %"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _score_text(score: PracticeScore) -> str:
+    parts = []
+    if score.epc is not None:
+        parts.append(f"EPC {_fmt(score.epc)}")
+    if score.pass_probability is not None:
+        parts.append(f"pass probability {_pct(score.pass_probability)}")
+    if score.percent_correct is not None:
+        parts.append(f"{_fmt(score.percent_correct)} % correct")
+    return ", ".join(parts)
+
+
+def _nbme_style(score: PracticeScore) -> bool:
+    """An NBME-scaled result (EPC or pass probability); UWSA estimates are left out."""
+    return score.kind is not PracticeKind.uwsa and (
+        score.epc is not None or score.pass_probability is not None
+    )
+
+
+def _meets_bar(score: PracticeScore, bar: ReadinessBar) -> bool:
+    """Every NBME-scaled value the score gives is at or above the readiness bar."""
+    checks = []
+    if score.epc is not None:
+        checks.append(score.epc >= bar.min_epc)
+    if score.pass_probability is not None:
+        checks.append(score.pass_probability >= bar.min_pass_probability)
+    return bool(checks) and all(checks)
+
+
+def _score_evidence(score: PracticeScore, path: str) -> tuple[Evidence, ...]:
+    out = [Evidence(f"{path}.form", score.form), Evidence(f"{path}.date", score.date.isoformat())]
+    if score.epc is not None:
+        out.append(Evidence(f"{path}.epc", score.epc))
+    if score.pass_probability is not None:
+        out.append(Evidence(f"{path}.pass_probability", score.pass_probability))
+    return tuple(out)
+
+
+def _names(areas: Sequence[Area], limit: int = 4) -> str:
+    labels = [area_label(key) for _, key in areas]
+    if len(labels) > limit:
+        return ", ".join(labels[:limit]) + f" and {len(labels) - limit} more"
+    return ", ".join(labels)
+
+
+def _by_weight(areas: Iterable[Area]) -> list[Area]:
+    weights = outline_weights()
+    return sorted(areas, key=lambda a: -weights.get(a, 0.0))
+
+
+class _Collector:
+    """Builds a :class:`CauseSignals`: signals found and fields that were missing."""
+
+    def __init__(self, cause: CauseId, code: str) -> None:
+        self.cause, self.code = cause, code
+        self.signals: list[Signal] = []
+        self.missing: list[str] = []
+        self.reads = 0
+
+    def add(self, name: str, strength: float, reason: str, *evidence: Evidence) -> None:
+        if strength > 0:
+            self.signals.append(Signal(name, min(1.0, strength), reason, tuple(evidence)))
+
+    def need(self, present: bool, path: str) -> bool:
+        self.reads += 1
+        if not present:
+            self.missing.append(path)
+        return present
+
+    def done(self) -> CauseSignals:
+        return CauseSignals(
+            self.cause, self.code, tuple(self.signals), tuple(self.missing), self.reads
+        )
+
+
+_BANDS = "attempts[-1].content_areas"
+_TEST_DAY = "attempts[-1].test_day"
+_PRACTICE = "practice (an NBME taken before the attempt)"
+
+
+def _bands_field(inp: CauseInputs) -> str:
+    return f"{inp.attempt_path}.content_areas" if inp.attempt is not None else _BANDS
+
+
+def _test_day_field(inp: CauseInputs) -> str:
+    return f"{inp.attempt_path}.test_day" if inp.attempt is not None else _TEST_DAY
+
+
+def _lower_areas(inp: CauseInputs) -> list[Area]:
+    return _by_weight(a for a, b in inp.bands.items() if b is Band.lower)
+
+
+# ---------------------------------------------------------------- the cause rules
+
+
+@rule("C101", "Weak foundations")
+def weak_foundations(inp: CauseInputs) -> CauseSignals:
+    """Gaps in the basic sciences: many areas under a low pass, or a QBank average to match.
+
+    The failing score report marks each discipline and system lower, about the same or higher
+    than examinees with a low pass (DOMAIN "What a failing Step 1 report shows"). Three signals:
+    the number of "lower" areas against ``causes.weak_foundations_min_lower_areas``; the share
+    of the reported outline weight those areas hold (outline midpoints from the facts, DOMAIN
+    "Content outline": pathology and physiology weigh most); and a QBank average under
+    ``causes.low_qbank_percent_correct`` (a passing examinee answers about 60 % correctly,
+    DOMAIN "Scoring", H).
+    """
+    c, p = _Collector(CauseId.weak_foundations, "C101"), inp.plan
+    if c.need(bool(inp.bands), _bands_field(inp)):
+        lower = _lower_areas(inp)
+        evidence = [Evidence(inp.band_path(a), Band.lower.value) for a in lower]
+        if lower:
+            c.add(
+                "lower_area_count",
+                min(1.0, len(lower) / p.weak_foundations_min_lower_areas),
+                f"{len(lower)} of {len(inp.bands)} areas on the score report were lower than a "
+                f"low pass ({_names(lower)}; {p.weak_foundations_min_lower_areas} or more mark "
+                "broad gaps)",
+                *evidence,
+            )
+            weights = outline_weights()
+            total = sum(weights[a] for a in inp.bands)
+            share = sum(weights[a] for a in lower) / total if total else 0.0
+            c.add(
+                "lower_area_weight",
+                share,
+                f"the lower areas carry {_pct(share)} of the exam weight the report covered",
+                *evidence,
+            )
+    qbank = inp.qbank
+    correct = qbank.percent_correct if qbank is not None else None
+    if c.need(correct is not None, "qbank.percent_correct") and correct is not None:
+        c.add(
+            "low_qbank_correct",
+            past(correct, p.low_qbank_percent_correct, p.spans.percent_points, below=True),
+            f"QBank average {_fmt(correct)} % correct, under the about "
+            f"{_fmt(p.low_qbank_percent_correct)} % a passing examinee answers correctly",
+            Evidence("qbank.percent_correct", correct),
+        )
+    return c.done()
+
+
+@rule("C102", "Misreading NBME-style questions")
+def question_interpretation(inp: CauseInputs) -> CauseSignals:
+    """Stems misread: what was known in the QBank did not show on NBME-style items.
+
+    Two signals: the QBank average at least ``causes.interpretation_gap_points`` above the EPC
+    of the last NBME before the attempt (twice the +-4 EPC precision of a CBSSA, DOMAIN
+    "Practice assessments", M, so more than noise); and a failure spread thinly over the
+    report, with fewer "lower" areas than ``causes.weak_foundations_min_lower_areas``, which
+    points to how questions were read rather than to a few missing subjects.
+    """
+    c, p = _Collector(CauseId.question_interpretation, "C102"), inp.plan
+    correct = inp.qbank.percent_correct if inp.qbank is not None else None
+    has_nbme = any(s.epc is not None and _nbme_style(s) for s, _ in inp.prior)
+    c.need(correct is not None, "qbank.percent_correct")
+    if c.need(has_nbme, _PRACTICE) and correct is not None:
+        score, path = inp.latest_prior(lambda s: s.epc is not None and _nbme_style(s))
+        assert score.epc is not None
+        gap = correct - score.epc
+        c.add(
+            "qbank_nbme_gap",
+            past(gap, p.interpretation_gap_points, p.spans.epc_points, below=False, inclusive=True),
+            f"QBank {_fmt(correct)} % correct but {score.form} on {score.date.isoformat()} "
+            f"gave EPC {_fmt(score.epc)}, {_fmt(gap)} points lower: the knowledge did not "
+            "carry over to NBME-style questions",
+            Evidence("qbank.percent_correct", correct),
+            Evidence(f"{path}.epc", score.epc),
+        )
+    if c.need(bool(inp.bands), _bands_field(inp)):
+        lower = _lower_areas(inp)
+        minimum = p.weak_foundations_min_lower_areas
+        if len(lower) < minimum:
+            c.add(
+                "diffuse_failure",
+                1.0 - len(lower) / minimum,
+                f"only {len(lower)} of {len(inp.bands)} report areas were lower (fewer than "
+                f"{minimum}): the miss was spread out rather than in a few subjects",
+                Evidence(f"{inp.attempt_path}.content_areas", f"{len(lower)} lower"),
+            )
+    return c.done()
+
+
+@rule("C103", "Memorising without reasoning")
+def memorization_without_reasoning(inp: CauseInputs) -> CauseSignals:
+    """Recall without reasoning: facts were learned as cards, not as mechanisms to apply.
+
+    Three signals: more flashcard time than ``causes.heavy_anki_minutes_per_day``; the
+    mechanism-heavy areas (``causes.reasoning_areas``) lower while the recall-heavy ones
+    (``causes.recall_areas``) held up on the score report; and ``causes.memorization_min_passes``
+    or more passes through the QBank, where answers start to be remembered rather than reasoned.
+    All thresholds are tutor conventions (L) kept in the plan.
+    """
+    c, p = _Collector(CauseId.memorization_without_reasoning, "C103"), inp.plan
+    anki = inp.study.anki_minutes_per_day
+    if c.need(anki is not None, "study.anki_minutes_per_day") and anki is not None:
+        c.add(
+            "heavy_anki",
+            past(anki, p.heavy_anki_minutes_per_day, p.spans.anki_minutes, below=False),
+            f"{_fmt(anki)} minutes of flashcards a day, more than "
+            f"{_fmt(p.heavy_anki_minutes_per_day)}: recall crowded out reasoning practice",
+            Evidence("study.anki_minutes_per_day", anki),
+        )
+    reasoning = [a for a in inp.bands if a[1] in p.reasoning_areas]
+    recall = [a for a in inp.bands if a[1] in p.recall_areas]
+    if c.need(bool(reasoning and recall), _bands_field(inp)):
+        weak = _by_weight(a for a in reasoning if inp.bands[a] is Band.lower)
+        held = _by_weight(a for a in recall if inp.bands[a] is not Band.lower)
+        if weak and held:
+            c.add(
+                "reasoning_vs_recall",
+                len(weak) / len(reasoning) * len(held) / len(recall),
+                f"{_names(weak)} (mechanism-heavy) lower while {_names(held)} (recall-heavy) "
+                "held up",
+                *(Evidence(inp.band_path(a), inp.bands[a].value) for a in (*weak, *held)),
+            )
+    passes = inp.qbank.passes if inp.qbank is not None else None
+    if c.need(passes is not None, "qbank.passes") and passes is not None:
+        c.add(
+            "repeated_passes",
+            1.0 if passes >= p.memorization_min_passes else 0.0,
+            f"{passes} passes through the QBank: answers get remembered rather than reasoned",
+            Evidence("qbank.passes", passes),
+        )
+    return c.done()
+
+
+@rule("C104", "Rushed QBank review")
+def rushed_qbank_review(inp: CauseInputs) -> CauseSignals:
+    """Questions done faster than they were learned from: review time per block was short.
+
+    Two signals: fewer review minutes per block than ``causes.min_review_minutes_per_block``
+    for a ``causes.review_block_items``-item block (tutor convention, L); and a QBank at least
+    ``causes.high_qbank_completion`` % done with an average still under
+    ``causes.low_qbank_percent_correct`` (about 60 %, DOMAIN "Scoring", H): volume without
+    learning from the review.
+    """
+    c, p = _Collector(CauseId.rushed_qbank_review, "C104"), inp.plan
+    q = inp.qbank or QBank()
+    review = q.review_minutes_per_block
+    if c.need(review is not None, "qbank.review_minutes_per_block") and review is not None:
+        c.add(
+            "short_review",
+            past(review, p.min_review_minutes_per_block, p.spans.review_minutes, below=True),
+            f"about {_fmt(review)} minutes of review per block, under "
+            f"{_fmt(p.min_review_minutes_per_block)} for a {p.review_block_items}-item block",
+            Evidence("qbank.review_minutes_per_block", review),
+        )
+    done = c.need(q.percent_complete is not None, "qbank.percent_complete")
+    if c.need(q.percent_correct is not None, "qbank.percent_correct") and done:
+        assert q.percent_complete is not None and q.percent_correct is not None
+        finished = q.percent_complete >= p.high_qbank_completion
+        low = q.percent_correct < p.low_qbank_percent_correct
+        c.add(
+            "finished_qbank_low_score",
+            1.0 if finished and low else 0.0,
+            f"{_fmt(q.percent_complete)} % of the QBank done yet {_fmt(q.percent_correct)} % "
+            "correct: questions were done but not learned from",
+            Evidence("qbank.percent_complete", q.percent_complete),
+            Evidence("qbank.percent_correct", q.percent_correct),
+        )
+    return c.done()
+
+
+@rule("C105", "Tested before readiness was shown")
+def premature_exam(inp: CauseInputs) -> CauseSignals:
+    """The exam came before practice data had shown a pass was likely.
+
+    Signals: the last NBME before the attempt under the readiness bar that applied then
+    (``readiness.first_timer`` or ``readiness.retaker``: ``min_epc``, ``min_pass_probability``);
+    a ready-looking last NBME on a form seen before, which inflates the score (DOMAIN
+    "Practice assessments", M); that last assessment more than ``causes.stale_practice_days``
+    before the test (a pass estimate holds for about a week, DOMAIN, H); fewer dedicated weeks
+    than ``causes.short_prep_weeks``; less of the QBank done than
+    ``causes.low_qbank_completion`` %.
+    """
+    c, p, bar = _Collector(CauseId.premature_exam, "C105"), inp.plan, inp.bar
+    if c.need(any(_nbme_style(s) for s, _ in inp.prior), _PRACTICE):
+        score, path = inp.latest_prior(_nbme_style)
+        evidence = _score_evidence(score, path)
+        strength = 0.0
+        if score.epc is not None:
+            strength = past(score.epc, bar.min_epc, p.spans.epc_points, below=True)
+        if score.pass_probability is not None:
+            strength = max(
+                strength,
+                past(
+                    score.pass_probability,
+                    bar.min_pass_probability,
+                    p.spans.probability,
+                    below=True,
+                ),
+            )
+        c.add(
+            "low_practice",
+            strength,
+            f"the last NBME before the test ({score.form}, {score.date.isoformat()}: "
+            f"{_score_text(score)}) was under the readiness bar (EPC {_fmt(bar.min_epc)}, "
+            f"pass probability {_pct(bar.min_pass_probability)})",
+            *evidence,
+        )
+        c.add(
+            "inflated_practice",
+            1.0 if score.seen_before and _meets_bar(score, bar) else 0.0,
+            f"{score.form} looked ready but had been taken before, which inflates the score",
+            *evidence,
+            Evidence(f"{path}.seen_before", True),
+        )
+        assert inp.attempt is not None
+        days = (inp.attempt.date - score.date).days
+        c.add(
+            "stale_practice",
+            past(days, p.stale_practice_days, p.spans.days, below=False),
+            f"the last NBME was {days} days before the test, while a pass estimate holds for "
+            "about a week",
+            Evidence(f"{path}.date", score.date.isoformat()),
+            Evidence(f"{inp.attempt_path}.date", inp.attempt.date.isoformat()),
+        )
+    weeks = inp.study.weeks_before_attempt
+    if c.need(weeks is not None, "study.weeks_before_attempt") and weeks is not None:
+        c.add(
+            "short_prep",
+            past(weeks, p.short_prep_weeks, p.spans.weeks, below=True),
+            f"{_fmt(weeks)} dedicated weeks before the test, fewer than {_fmt(p.short_prep_weeks)}",
+            Evidence("study.weeks_before_attempt", weeks),
+        )
+    complete = inp.qbank.percent_complete if inp.qbank is not None else None
+    if c.need(complete is not None, "qbank.percent_complete") and complete is not None:
+        c.add(
+            "low_completion",
+            past(complete, p.low_qbank_completion, p.spans.completion_points, below=True),
+            f"only {_fmt(complete)} % of the QBank done before the test (under "
+            f"{_fmt(p.low_qbank_completion)} %)",
+            Evidence("qbank.percent_complete", complete),
+        )
+    return c.done()
+
+
+@rule("C106", "Timing and pacing")
+def timing(inp: CauseInputs) -> CauseSignals:
+    """Timing problems: blocks left unfinished, or questions practised untimed.
+
+    Signals: unfinished blocks on the exam (test-day report) and in practice assessments before
+    it (one counts half, ``causes.spans.blocks`` more count fully); QBank done in tutor
+    (untimed) mode, or partly (mixed), so the exam's pacing of about 90 seconds an item
+    (DOMAIN "Exam format", H) was never practised.
+    """
+    c, p = _Collector(CauseId.timing, "C106"), inp.plan
+    day = inp.attempt.test_day if inp.attempt is not None else None
+    if c.need(day is not None, _test_day_field(inp)) and day is not None:
+        c.add(
+            "unfinished_exam_blocks",
+            past(day.unfinished_blocks, 1, p.spans.blocks, below=False, inclusive=True),
+            f"{_count(day.unfinished_blocks, 'block')} left unfinished on the exam",
+            Evidence(f"{inp.attempt_path}.test_day.unfinished_blocks", day.unfinished_blocks),
+        )
+    counted = [(s, path) for s, path in inp.prior if s.unfinished_blocks is not None]
+    if c.need(bool(counted), f"{_PRACTICE}.unfinished_blocks"):
+        total = sum(s.unfinished_blocks or 0 for s, _ in counted)
+        c.add(
+            "unfinished_practice_blocks",
+            past(total, 1, p.spans.blocks, below=False, inclusive=True),
+            f"{_count(total, 'unfinished block')} in practice exams before the test",
+            *(
+                Evidence(f"{path}.unfinished_blocks", s.unfinished_blocks)
+                for s, path in counted
+                if s.unfinished_blocks
+            ),
+        )
+    mode = inp.qbank.mode if inp.qbank is not None else None
+    if c.need(mode is not None, "qbank.mode") and mode is not None:
+        untimed = {"tutor": 1.0, "mixed": 0.5}.get(mode.value, 0.0)
+        c.add(
+            "untimed_qbank",
+            untimed,
+            f"QBank done in {mode.value} mode, so exam pacing was not practised",
+            Evidence("qbank.mode", mode.value),
+        )
+    return c.done()
+
+
+@rule("C107", "Test-day anxiety, fatigue or illness")
+def day_factors(inp: CauseInputs) -> CauseSignals:
+    """The day itself: anxiety, fatigue, illness, or a ready-looking score followed by a fail.
+
+    Signals: the anxiety and fatigue the student rated for the test day (strength per level
+    from ``causes.level_strength``), an illness or disruptive event, and an unseen NBME at or
+    above the readiness bar within ``causes.stale_practice_days`` of the test followed by a
+    failure: the knowledge was shown days before, so the day itself went wrong.
+    """
+    c, p = _Collector(CauseId.test_anxiety_fatigue, "C107"), inp.plan
+    day = inp.attempt.test_day if inp.attempt is not None else None
+    if c.need(day is not None, _test_day_field(inp)) and day is not None:
+        base = f"{inp.attempt_path}.test_day"
+        for name, level in (("anxiety", day.anxiety), ("fatigue", day.fatigue)):
+            if level is not None:
+                c.add(
+                    name,
+                    _level_strength(p, level),
+                    f"{name} on test day rated {level.value}",
+                    Evidence(f"{base}.{name}", level.value),
+                )
+        c.add(
+            "illness_or_event",
+            1.0 if day.illness_or_event else 0.0,
+            "an illness or disruptive event around test day",
+            Evidence(f"{base}.illness_or_event", True),
+        )
+    if c.need(any(_nbme_style(s) for s, _ in inp.prior), _PRACTICE):
+        score, path = inp.latest_prior(_nbme_style)
+        assert inp.attempt is not None
+        days = (inp.attempt.date - score.date).days
+        recent = days <= p.stale_practice_days and not score.seen_before
+        c.add(
+            "ready_then_failed",
+            1.0 if recent and _meets_bar(score, inp.bar) else 0.0,
+            f"{score.form} ({_score_text(score)}) met the readiness bar {days} days before a "
+            "failed exam",
+            *_score_evidence(score, path),
+        )
+    return c.done()
+
+
+def _level_strength(plan: CausesPlan, level: Level) -> float:
+    value: float = getattr(plan.level_strength, level.value)
+    return value
+
+
+CAUSE_RULES: tuple[Callable[[CauseInputs], CauseSignals], ...] = (
+    weak_foundations,
+    question_interpretation,
+    memorization_without_reasoning,
+    rushed_qbank_review,
+    premature_exam,
+    timing,
+    day_factors,
+)
+"""The cause rules in the fixed order of the cause ids (ties rank in this order)."""
+
+
+# ---------------------------------------------------------------- data check and ranking
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceGroup:
+    """One kind of evidence the diagnosis draws on."""
+
+    name: str
+    present: bool
+    fields: tuple[str, ...]
+    """The fields that would supply it."""
+
+
+def evidence_groups(inp: CauseInputs) -> tuple[EvidenceGroup, ...]:
+    """The six kinds of evidence, and whether the profile gives each."""
+    q = inp.qbank or QBank()
+    s = inp.study
+    attempt = inp.attempt
+    return (
+        EvidenceGroup("score-report bands", bool(inp.bands), (_bands_field(inp),)),
+        EvidenceGroup(
+            "test-day report",
+            attempt is not None and attempt.test_day is not None,
+            (_test_day_field(inp),),
+        ),
+        EvidenceGroup("QBank score", q.percent_correct is not None, ("qbank.percent_correct",)),
+        EvidenceGroup(
+            "QBank method",
+            q.mode is not None or q.review_minutes_per_block is not None,
+            ("qbank.mode", "qbank.review_minutes_per_block"),
+        ),
+        EvidenceGroup(
+            "study history",
+            s.weeks_before_attempt is not None or s.anki_minutes_per_day is not None,
+            ("study.weeks_before_attempt", "study.anki_minutes_per_day"),
+        ),
+        EvidenceGroup("practice before the attempt", bool(inp.prior), (_PRACTICE,)),
+    )
+
+
+@rule("C108", "Not enough data to diagnose")
+def not_enough_data(inp: CauseInputs) -> Finding | None:
+    """Too little data to infer causes: say which fields to add instead of guessing.
+
+    The diagnosis needs a failed Step 1 attempt and at least ``causes.min_evidence_groups`` of
+    six kinds of evidence (score-report bands, test-day report, QBank score, QBank method, study
+    history, practice exams before the attempt). With fewer, causes the student did not name are
+    not inferred, and this finding lists the fields that would make the diagnosis possible.
+    """
+    groups = evidence_groups(inp)
+    present = [g for g in groups if g.present]
+    minimum = inp.plan.min_evidence_groups
+    if inp.attempt is not None and len(present) >= minimum:
+        return None
+    missing = [f for g in groups if not g.present for f in g.fields]
+    if inp.attempt is None:
+        head = "No failed Step 1 attempt is listed under attempts, so there is nothing to diagnose"
+        missing.insert(0, "attempts (the failed Step 1 attempt)")
+    else:
+        head = (
+            f"Only {len(present)} of {len(groups)} kinds of evidence are in the profile "
+            f"(at least {minimum} are needed before inferring causes you did not name)"
+        )
+    return Finding(
+        code="C108",
+        title="Not enough data to diagnose",
+        severity=Severity.warning,
+        message=f"{head}. Add: {', '.join(missing)}.",
+        evidence=tuple(Evidence(g.fields[0], "missing") for g in groups if not g.present),
+        recommendation=(
+            "Copy the score report's content-area feedback, the test-day experience, QBank "
+            "numbers and practice exams taken before the attempt into the profile, then run "
+            "diagnose again."
+        ),
+    )
+
+
+def _confidence(plan: CausesPlan, data: float) -> Confidence:
+    if data >= plan.high_confidence_score:
+        return Confidence.high
+    if data >= plan.medium_confidence_score:
+        return Confidence.medium
+    return Confidence.low
+
+
+def _dedupe(items: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    seen: set[tuple[str, str]] = set()
+    out: list[Evidence] = []
+    for item in items:
+        key = (item.path, repr(item.value))
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return tuple(out)
+
+
+def _summary(found: CauseSignals, plan: CausesPlan, reported: bool, supported: bool) -> str:
+    reasons = "; ".join(s.reason for _, s in found.weighted(plan))
+    if supported:
+        lead = (
+            "You named it and the data agrees"
+            if reported
+            else ("You did not name it, but the data points to it")
+        )
+        return f"{lead}: {reasons}."
+    if not found.assessed:
+        return (
+            "You named it; nothing in the profile can check it yet (add "
+            f"{', '.join(found.missing)})."
+        )
+    if reasons:
+        return f"You named it, but the data backs it only weakly: {reasons}."
+    return "You named it, but the data given does not show it."
+
+
+def rank_causes(
+    found: Sequence[CauseSignals],
+    plan: CausesPlan,
+    self_reported: Sequence[CauseId] = (),
+    *,
+    infer: bool = True,
+) -> tuple[CauseResult, ...]:
+    """Rank causes: data-backed ones first by score, then self-reported ones without backing.
+
+    A cause is listed when the student named it, or when its data score reaches
+    ``causes.supported_min_score`` and ``infer`` is true (enough data, see C108). The ranking
+    score adds ``causes.self_report_weight`` for a named cause (noisy OR); the confidence
+    reflects the data alone.
+    """
+    rows: list[tuple[bool, float, int, CauseResult]] = []
+    for order, item in enumerate(found):
+        data = item.score(plan)
+        reported = item.cause in self_reported
+        supported = data >= plan.supported_min_score
+        if not reported and not (supported and infer):
+            continue
+        score = noisy_or([data, plan.self_report_weight if reported else 0.0])
+        own = [
+            Evidence(f"causes[{i}]", c.value)
+            for i, c in enumerate(self_reported)
+            if c is item.cause
+        ]
+        result = CauseResult(
+            id=item.cause,
+            rank=0,
+            confidence=_confidence(plan, data) if supported else Confidence.low,
+            self_reported=reported,
+            supported=supported,
+            score=round(score, 3),
+            summary=_summary(item, plan, reported, supported),
+            evidence=_dedupe([*own, *(e for _, s in item.weighted(plan) for e in s.evidence)]),
+            codes=(item.code,),
+        )
+        rows.append((supported, score, order, result))
+    rows.sort(key=lambda r: (not r[0], -r[1], r[2]))
+    return tuple(_with_rank(r[3], i + 1) for i, r in enumerate(rows))
+
+
+def _with_rank(result: CauseResult, rank: int) -> CauseResult:
+    return replace(result, rank=rank)
+
+
+@rule("C109", "Your account and the data disagree")
+def account_vs_data(causes: Sequence[CauseResult]) -> Finding | None:
+    """The student's own list of causes and the data disagree.
+
+    Reported when the data backs a cause the student did not name (it is surfaced in the
+    ranking), or when a named cause has no backing in the data. Either gap matters: a
+    recovery plan aimed only at the causes one believes in repeats the blind spot.
+    """
+    unnamed = [c for c in causes if c.supported and not c.self_reported]
+    unbacked = [c for c in causes if c.self_reported and not c.supported]
+    if not unnamed and not unbacked:
+        return None
+    parts = []
+    if unnamed:
+        parts.append(
+            "the data points to causes you did not name: "
+            + ", ".join(cause_title(c.id) for c in unnamed)
+        )
+    if unbacked:
+        parts.append(
+            "the data does not back these named causes: "
+            + ", ".join(cause_title(c.id) for c in unbacked)
+        )
+    text = "; ".join(parts)
+    return Finding(
+        code="C109",
+        title="Your account and the data disagree",
+        severity=Severity.info,
+        message=text[0].upper() + text[1:] + ".",
+        evidence=tuple(Evidence("causes", c.id.value) for c in (*unnamed, *unbacked)),
+        recommendation=(
+            "Plan against the data-backed causes as well as your own; for a named cause "
+            "without backing, add the data that would show it or reconsider it."
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """Everything the cause rules found, for callers that want more than the ranking."""
+
+    causes: tuple[CauseResult, ...]
+    findings: tuple[Finding, ...]
+    signals: tuple[CauseSignals, ...] = field(default_factory=tuple)
+
+
+def diagnose(ctx: Context) -> Diagnosis:
+    """Run the cause rules, the data check and the ranking on a context with a profile."""
+    if ctx.profile is None:
+        return Diagnosis((), ())
+    inp = CauseInputs.from_context(ctx)
+    found = tuple(check(inp) for check in CAUSE_RULES)
+    missing = not_enough_data(inp)
+    causes = rank_causes(found, inp.plan, inp.self_reported, infer=missing is None)
+    disagreement = account_vs_data(causes)
+    findings = tuple(f for f in (missing, disagreement) if f is not None)
+    return Diagnosis(causes, findings, found)
+
+
+def diagnose_causes(ctx: Context) -> tuple[tuple[CauseResult, ...], tuple[Finding, ...]]:
+    """Ranked causes and the findings of the diagnosis (too little data, account vs data)."""
+    result = diagnose(ctx)
+    return result.causes, result.findings

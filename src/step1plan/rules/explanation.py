@@ -1,0 +1,223 @@
+"""The short explanation of a Step 1 failure: a draft from the profile, and a review of a text.
+
+The draft follows the shape programs look for (seed: brief, accountable, focused on what
+changed): one sentence on what went wrong (from the top diagnosed causes), one on what changed
+(the fixes for those causes, tutoring, and the plan's practice-exam rhythm), the evidence on
+record (the retake pass, Step 2 CK, a rising practice trend) and a forward-looking close. It is
+kept under the plan's ``strategy.explanation_max_words`` (120 by default, a convention, L).
+Every sentence is written for this tool; none comes from the seed article.
+
+The review runs the M711-M716 checks of :mod:`step1plan.rules.mistakes`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from functools import cache
+
+from step1plan.facts import content_outline
+from step1plan.models.common import AttemptResult, Band, CauseId, Exam, PracticeKind
+from step1plan.models.profile import Profile
+from step1plan.models.report import CauseResult, Finding, Readiness
+from step1plan.plans import StrategyPlan
+from step1plan.rules.base import Context
+from step1plan.rules.mistakes import check_text, count_words, read_explanation
+
+WENT_WRONG: dict[CauseId, str] = {
+    CauseId.weak_foundations: "I had gaps in core basic science that I had not closed",
+    CauseId.question_interpretation: "I often misread what the question stems were asking",
+    CauseId.memorization_without_reasoning: (
+        "I had memorised facts without learning to reason with them"
+    ),
+    CauseId.rushed_qbank_review: "I went through practice questions too fast to learn from them",
+    CauseId.premature_exam: "I sat the exam before my practice scores showed I was ready",
+    CauseId.timing: "I had not trained my pacing and could not finish every block",
+    CauseId.test_anxiety_fatigue: "I had no plan for managing nerves and stamina on a long day",
+}
+"""What went wrong, one clause per cause, in the first person."""
+
+FALLBACK_WENT_WRONG = "my way of studying was not working and I did not see it in time"
+
+CHANGED: dict[CauseId, str] = {
+    CauseId.weak_foundations: "rebuilt {areas} from the underlying mechanisms",
+    CauseId.question_interpretation: (
+        "practised working out what each vignette asks before reading the options"
+    ),
+    CauseId.memorization_without_reasoning: (
+        "replaced rote review with explaining mechanisms in my own words"
+    ),
+    CauseId.rushed_qbank_review: "reviewed every practice block in depth and kept an error log",
+    CauseId.premature_exam: "set a score bar my practice exams must clear before I test",
+    CauseId.timing: "trained on timed, full-length blocks until my pacing held",
+    CauseId.test_anxiety_fatigue: "built a test-day routine and rehearsed full practice days",
+}
+"""What changed, one clause per cause, after "Since then I have"."""
+
+TUTOR = "worked with a tutor who holds me to a weekly plan"
+CHECKPOINTS = "checked my progress with an NBME practice exam every {n} weeks"
+CLOSE = (
+    "I bring the same planning and honest review of my weak spots to my clinical work, and I "
+    "will keep both in residency."
+)
+PLACEHOLDER = (
+    "[Add your evidence here: the retake result, a Step 2 CK score or your practice-exam "
+    "trend.]"
+)
+
+
+@cache
+def default_limits() -> StrategyPlan:
+    """The ``strategy:`` section of the shipped default plan (explanation limits)."""
+    from step1plan.plans import load_plan
+
+    return load_plan("default").strategy
+
+
+def check_explanation(text: str, *, limits: StrategyPlan | None = None) -> tuple[Finding, ...]:
+    """Review a written explanation (checks M711-M716); each sentence-level problem carries
+    the sentence as ``sentence[i]`` evidence. ``limits`` defaults to the default plan's."""
+    return check_text(read_explanation(text), limits or default_limits())
+
+
+def _month(day: dt.date) -> str:
+    return f"{day:%B %Y}"
+
+
+def _join(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _failed_count(profile: Profile) -> int:
+    count = 0
+    for attempt in profile.step1_attempts():
+        if attempt.result is AttemptResult.passed:
+            break
+        count += 1
+    return count
+
+
+def _ordered_causes(causes: Sequence[CauseResult]) -> list[CauseId]:
+    ranked = sorted(causes, key=lambda c: (not c.supported, c.rank))
+    return [c.id for c in ranked]
+
+
+def _weak_areas(profile: Profile, limit: int = 2) -> list[str]:
+    """The heaviest content areas marked ``lower`` on the latest failing report."""
+    report = next(
+        (
+            a.content_areas
+            for a in reversed(profile.step1_attempts())
+            if a.result is not AttemptResult.passed and a.content_areas is not None
+        ),
+        None,
+    )
+    if report is None:
+        return []
+    lower = {key for key, band in report.bands().items() if band is Band.lower}
+    weights = sorted(
+        (w for w in content_outline() if (w.group, w.key) in lower),
+        key=lambda w: (-w.midpoint, w.key),
+    )
+    return [w.label.lower() for w in weights[:limit]]
+
+
+def _practice_trend(ctx: Context, readiness: Readiness | None) -> tuple[float, float] | None:
+    """First and latest unseen CBSSA EPC when the latest is higher."""
+    if readiness is not None and readiness.points:
+        values = [
+            p.value for p in readiness.points
+            if p.kind == PracticeKind.cbssa.value and p.value is not None and not p.seen_before
+        ]
+    else:
+        values = [
+            s.epc for s in ctx.scores
+            if s.kind is PracticeKind.cbssa and s.epc is not None and not s.seen_before
+        ]
+    if len(values) < 2 or values[-1] <= values[0]:
+        return None
+    return values[0], values[-1]
+
+
+def _what_went_wrong(profile: Profile, order: list[CauseId]) -> str:
+    failed = _failed_count(profile)
+    if failed <= 1:
+        lead = "I did not pass my first Step 1 attempt"
+    elif failed == 2:
+        lead = "I did not pass my first two Step 1 attempts"
+    else:
+        lead = f"I did not pass my first {failed} Step 1 attempts"
+    clauses = [WENT_WRONG[c] for c in order[:2]] or [FALLBACK_WENT_WRONG]
+    return f"{lead} because {', and '.join(clauses)}."
+
+
+def _fixes(ctx: Context, profile: Profile, order: list[CauseId]) -> list[str]:
+    fixes: list[str] = []
+    for cause in order[:3]:
+        clause = CHANGED[cause]
+        if "{areas}" in clause:
+            areas = _weak_areas(profile)
+            clause = clause.format(areas=_join(areas) if areas else "my weakest subjects")
+        fixes.append(clause)
+    if profile.study.tutoring:
+        fixes.append(TUTOR)
+    fixes.append(CHECKPOINTS.format(n=ctx.plan.study.cbssa_every_weeks))
+    return fixes
+
+
+def _evidence(ctx: Context, profile: Profile, readiness: Readiness | None) -> str | None:
+    parts: list[str] = []
+    failed = _failed_count(profile)
+    passed1 = next(
+        (a for a in profile.step1_attempts() if a.result is AttemptResult.passed), None
+    )
+    if passed1 is not None and failed:
+        parts.append(f"I then passed Step 1 in {_month(passed1.date)}")
+    passed2 = next(
+        (a for a in profile.attempts
+         if a.exam is Exam.step2ck and a.result is AttemptResult.passed),
+        None,
+    )
+    if passed2 is not None:
+        score = f" with a score of {passed2.score}" if passed2.score else ""
+        parts.append(f"{'passed' if parts else 'I passed'} Step 2 CK{score}")
+    if parts:
+        return _join(parts) + "."
+    trend = _practice_trend(ctx, readiness)
+    if trend is not None:
+        return (
+            f"My NBME practice scores have risen from {trend[0]:g} to {trend[1]:g} "
+            "(equated percent correct)."
+        )
+    return None
+
+
+def draft_explanation(
+    ctx: Context, causes: Sequence[CauseResult], readiness: Readiness | None
+) -> str:
+    """A short draft explanation of the failure, built from the profile, the diagnosed causes
+    and the plan. Fixes, then the close, are dropped until it fits the plan's
+    ``strategy.explanation_max_words`` (a limit too small for the three core sentences leaves
+    them whole). Evidence not on record yet is a bracketed placeholder for the student."""
+    profile = ctx.profile
+    if profile is None:
+        raise ValueError("the explanation draft needs a profile")
+    order = _ordered_causes(causes)
+    wrong = _what_went_wrong(profile, order)
+    fixes = _fixes(ctx, profile, order)
+    evidence = _evidence(ctx, profile, readiness) or PLACEHOLDER
+    limit = ctx.plan.strategy.explanation_max_words
+
+    def assemble(n_fixes: int, close: bool) -> str:
+        changed = f"Since then I have {_join(fixes[:n_fixes])}."
+        parts = [wrong, changed, evidence, CLOSE if close else ""]
+        return " ".join(p for p in parts if p)
+
+    for close in (True, False):
+        for n in range(len(fixes), 0, -1):
+            text = assemble(n, close)
+            if count_words(text) <= limit:
+                return text
+    return assemble(1, False)

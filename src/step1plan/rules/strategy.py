@@ -1,0 +1,293 @@
+"""Application strategy once Step 1 has been failed (codes S6xx).
+
+Specialty competitiveness is qualitative: the plan's ``strategy.specialties`` table gives each
+specialty a tier (a tutor convention, L). DOMAIN.md sources no match rates or program-director
+survey figures, so no rule prints a percentage. The rules cover a parallel plan for a very
+competitive target, the program list, letters, the IMG priorities (US clinical experience, US
+letters, visa, years since graduation; the ECFMG deadline is on the timeline), Step 2 CK as the
+recovery signal and how to explain the failure. Each returns a :class:`Finding` (advice) or
+``None`` when it does not apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from step1plan.models.common import AttemptResult, Exam, GraduateType
+from step1plan.models.profile import Profile
+from step1plan.models.report import CauseResult, Finding, Severity, Strategy, Timeline
+from step1plan.rules.base import Context, rule
+from step1plan.rules.explanation import draft_explanation
+from step1plan.rules.mistakes import make_finding
+from step1plan.rules.timeline import milestone, prep_weeks_between
+
+TIER_WORDS: dict[str, str] = {
+    "less_competitive": "less competitive",
+    "moderate": "moderately competitive",
+    "competitive": "competitive",
+    "very_competitive": "very competitive",
+    "unknown": "not rated",
+}
+"""The plan's tiers in words (qualitative; the tool prints no match rates)."""
+
+FALLBACK_TIERS = ("less_competitive", "moderate")
+"""Tiers a parallel specialty is suggested from."""
+
+
+def _profile(ctx: Context) -> Profile:
+    if ctx.profile is None:
+        raise ValueError("the strategy needs a profile")
+    return ctx.profile
+
+
+def specialty_tier(ctx: Context) -> tuple[str, str]:
+    """The target specialty's label and tier from the plan (``unknown`` when not listed)."""
+    key = _profile(ctx).target.specialty
+    spec = ctx.plan.strategy.specialties.get(key)
+    if spec is None:
+        return key.replace("_", " ").title(), "unknown"
+    return spec.label, spec.tier
+
+
+@rule("S601", "Parallel plan for a very competitive target")
+def parallel_plan(ctx: Context) -> Finding | None:
+    """Advise a second specialty when the target's tier is in ``strategy.parallel_plan_tiers``.
+
+    Highly competitive specialties are less forgiving of a failed attempt (seed), and the
+    chance of matching falls with each failed attempt (DOMAIN.md "Programs and applicants",
+    direction M, no figures). The tiers are the plan's qualitative table (tutor convention, L).
+    """
+    label, tier = specialty_tier(ctx)
+    if tier not in ctx.plan.strategy.parallel_plan_tiers:
+        return None
+    examples = [
+        s.label for s in ctx.plan.strategy.specialties.values() if s.tier in FALLBACK_TIERS
+    ][:3]
+    suggestion = f" (for example {', '.join(examples)})" if examples else ""
+    return make_finding(
+        "S601",
+        Severity.warning,
+        f"{label} is rated {TIER_WORDS[tier]} in the plan's specialty table (a qualitative "
+        "tier, rule of thumb). With a failed attempt on the transcript, many of its programs "
+        "may not reach an interview offer.",
+        [("target.specialty", _profile(ctx).target.specialty), ("strategy.tier", tier)],
+        "Keep the target if it is the goal, but prepare a parallel application in a specialty "
+        f"the plan rates moderately or less competitive{suggestion}, with its own letters and "
+        "program list.",
+    )
+
+
+@rule("S602", "Targeted program list")
+def program_list(ctx: Context) -> Finding | None:
+    """Advise a researched program list after a failure (quiet without a failed attempt).
+
+    Programs see every attempt on the USMLE transcript (DOMAIN.md "What a failing Step 1 report
+    shows", usmle.org, H) and some screen on it while others review the whole file (seed). A
+    list built from programs' own signals beats a longer random one; for IMGs and visa holders
+    the list is narrowed by who takes them.
+    """
+    profile = _profile(ctx)
+    if not profile.failed_step1():
+        return None
+    label, tier = specialty_tier(ctx)
+    filters = ["programs that say they review the whole application rather than screen on "
+               "exam attempts"]
+    if profile.student.graduate_type is GraduateType.img:
+        filters.append("programs with IMGs among their current residents")
+    if profile.student.visa_required:
+        filters.append("programs that sponsor the visa you need")
+    return make_finding(
+        "S602",
+        Severity.info,
+        f"Programs will see the failed attempt on the transcript; in {label} "
+        f"({TIER_WORDS[tier]}), where you apply decides as much as how many.",
+        [("attempts", len(profile.attempts)), ("target.specialty", profile.target.specialty)],
+        "Research each program before adding it: look for " + "; ".join(filters) + ". Give "
+        "every program on the list a reason to be there, and spread the list across program "
+        "types rather than only the most sought-after.",
+    )
+
+
+@rule("S603", "Letters of recommendation")
+def letters(ctx: Context) -> Finding | None:
+    """Advise more letters when fewer than the plan's ``strategy.min_letters`` are on record.
+
+    Letters from physicians who saw the student's clinical work show a side of the applicant
+    no exam record shows (seed); for an IMG, letters from US physicians weigh most (seed, IMG priorities). The
+    target number is a tutor convention (L). The count is ``student.us_letters``: always read
+    for an IMG, and for a US graduate only when the profile gives it.
+    """
+    student = _profile(ctx).student
+    img = student.graduate_type is GraduateType.img
+    if not img and "us_letters" not in student.model_fields_set:
+        return None
+    target = ctx.plan.strategy.min_letters
+    if student.us_letters >= target:
+        return None
+    what = "letters from US physicians" if img else "letters"
+    return make_finding(
+        "S603",
+        Severity.warning,
+        f"{student.us_letters} {what} on record; aim for {target} (plan strategy.min_letters, "
+        "a rule of thumb).",
+        [("student.us_letters", student.us_letters)],
+        "Ask attendings who supervised you closely and can describe your clinical judgement, "
+        "work ethic and how you responded to the setback"
+        + ("; hands-on US rotations are the best source." if img else "."),
+    )
+
+
+@rule("S604", "US clinical experience (IMG)")
+def us_clinical_experience(ctx: Context) -> Finding | None:
+    """Advise more hands-on US clinical experience for an IMG below the plan's
+    ``strategy.img_min_us_clinical_months``.
+
+    Programs weigh US clinical experience for IMGs, more so after a failed attempt (seed, IMG
+    priorities); the number of months is a tutor convention (L). Quiet for US graduates.
+    """
+    student = _profile(ctx).student
+    minimum = ctx.plan.strategy.img_min_us_clinical_months
+    if student.graduate_type is not GraduateType.img:
+        return None
+    if student.us_clinical_experience_months >= minimum:
+        return None
+    return make_finding(
+        "S604",
+        Severity.warning,
+        f"{student.us_clinical_experience_months} months of US clinical experience on record; "
+        f"aim for at least {minimum} before applying (plan strategy.img_min_us_clinical_months, "
+        "a rule of thumb).",
+        [("student.us_clinical_experience_months", student.us_clinical_experience_months)],
+        "Look for hands-on rotations (not only observerships) in the specialty you apply to: "
+        "they also bring the US letters programs look for.",
+    )
+
+
+@rule("S605", "Visa sponsorship")
+def visa(ctx: Context) -> Finding | None:
+    """Advise checking visa sponsorship when ``student.visa_required`` is true.
+
+    Visa needs are one of the extra factors programs weigh for IMGs (seed); a program that does
+    not sponsor the needed visa cannot rank the applicant, so applications there are wasted.
+    """
+    student = _profile(ctx).student
+    if not student.visa_required:
+        return None
+    return make_finding(
+        "S605",
+        Severity.info,
+        "A visa is needed for residency, which removes programs that do not sponsor it.",
+        [("student.visa_required", True)],
+        "Check each program's sponsorship policy and visa types on its own site before "
+        "applying, and drop those that do not sponsor the visa you need.",
+    )
+
+
+@rule("S606", "Years since graduation")
+def years_since_graduation(ctx: Context, timeline: Timeline) -> Finding | None:
+    """Advise when graduation will be more than ``strategy.max_years_since_graduation`` years
+    before the application season of the timeline's Match.
+
+    Graduation year is one of the factors programs weigh, especially for IMGs (seed); the
+    number of years is a tutor convention (L): programs set their own limits. The season is the
+    year before the Match shown on the timeline (or the as-of year without one).
+    """
+    student = _profile(ctx).student
+    if student.graduation_year is None:
+        return None
+    match_year = timeline.next_feasible_match_year or timeline.match_year
+    season = match_year - 1 if match_year is not None else ctx.as_of.year
+    years = season - student.graduation_year
+    limit = ctx.plan.strategy.max_years_since_graduation
+    if years <= limit:
+        return None
+    return make_finding(
+        "S606",
+        Severity.warning,
+        f"By the {season} application season it will be {years} years since graduation "
+        f"({student.graduation_year}), more than {limit} (plan "
+        "strategy.max_years_since_graduation, a rule of thumb).",
+        [("student.graduation_year", student.graduation_year), ("season", season)],
+        "Check each program's stated limit on years since graduation, and show recent "
+        "clinical work (US clinical experience, current letters) to close the gap.",
+    )
+
+
+@rule("S607", "Step 2 CK as the recovery signal")
+def step2ck_signal(ctx: Context, timeline: Timeline) -> Finding | None:
+    """Advise treating Step 2 CK as the main evidence of recovery while it is still ahead.
+
+    Once Step 1 has been failed, Step 2 CK is the strongest chance to show the knowledge and the
+    method are fixed, and program directors in competitive specialties rank its score among
+    their top selection factors (DOMAIN.md "Programs and applicants", Kindler et al. 2024, H).
+    Quiet when a Step 2 CK pass is already on record.
+    """
+    profile = _profile(ctx)
+    if any(a.exam is Exam.step2ck and a.result is AttemptResult.passed for a in profile.attempts):
+        return None
+    test = milestone(timeline, "step2ck_test")
+    start = milestone(timeline, "step2ck_prep_start")
+    when = ""
+    evidence: list[tuple[str, object]] = []
+    if test is not None and start is not None:
+        when = (
+            f" On the timeline it is on {test.date.isoformat()}, after "
+            f"{prep_weeks_between(start.date, test.date):.1f} weeks of dedicated preparation."
+        )
+        evidence.append(("timeline.step2ck_test", test.date.isoformat()))
+    return make_finding(
+        "S607",
+        Severity.info,
+        "Step 2 CK is where the recovery shows: a first-attempt pass with a strong score tells "
+        "programs the Step 1 result was not a pattern." + when,
+        evidence,
+        "Start from the shelf results to find the clinical gaps, prove readiness on NBME "
+        "practice exams as for Step 1, and resend scores through ERAS once the result is out.",
+    )
+
+
+@rule("S608", "Explain the failure briefly")
+def explain_briefly(ctx: Context) -> Finding | None:
+    """Advise a short, accountable explanation of the failure for the statement and interviews.
+
+    Programs see the attempt and will ask; a brief account (the cause, the fix, the result
+    that proves the fix) answers the question before it becomes an objection (seed).
+    Quiet without a failed attempt.
+    """
+    if not _profile(ctx).failed_step1():
+        return None
+    return make_finding(
+        "S608",
+        Severity.info,
+        "Programs will ask about the failed attempt; the explanation should be short, in the "
+        "first person, and mostly about what changed.",
+        [],
+        "Start from the draft (step1plan explain PROFILE), make it yours, and review it with "
+        "step1plan explain --check FILE.",
+    )
+
+
+def build_strategy(
+    ctx: Context, causes: Sequence[CauseResult], timeline: Timeline
+) -> Strategy:
+    """The application strategy: specialty tier, advice S601-S608, and a draft explanation
+    of the failure (when there is one to explain)."""
+    profile = _profile(ctx)
+    _, tier = specialty_tier(ctx)
+    found = (
+        parallel_plan(ctx),
+        program_list(ctx),
+        letters(ctx),
+        us_clinical_experience(ctx),
+        visa(ctx),
+        years_since_graduation(ctx, timeline),
+        step2ck_signal(ctx, timeline),
+        explain_briefly(ctx),
+    )
+    draft = draft_explanation(ctx, causes, None) if profile.failed_step1() else None
+    return Strategy(
+        specialty=profile.target.specialty,
+        tier=tier,
+        advice=tuple(f for f in found if f is not None),
+        explanation=draft,
+    )

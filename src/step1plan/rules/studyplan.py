@@ -1,0 +1,640 @@
+"""What to study first and week by week until the retake (rules P401-P405).
+
+Content areas are ranked by their share of the exam (outline midpoint, facts) times the band's
+deficit (plan ``study.band_deficit``); bands from newer NBME reports replace older ones. The
+weeks run from the as-of date to the planned retake date, or to a date recommended from the gap
+between the latest EPC and the readiness bar (plan parameters, labelled as such). They fall in
+three phases (``study.*_share``): rebuild foundations, integrate with timed mixed blocks, prove
+readiness. Each week has its focus areas, hours, a QBank target, the assessments scheduled
+(unseen CBSSA forms only, a new Free 120 last) and the activities that answer the diagnosed
+causes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from step1plan.facts import ExamFormat, exam_format
+from step1plan.models.common import Band, CauseId, PracticeKind
+from step1plan.models.report import CauseResult, Priority, Readiness, StudyPlan, Verdict, Week
+from step1plan.plans import Plan, ReadinessBar
+from step1plan.rules.base import Context, rule
+from step1plan.rules.causes import area_label, outline_weights
+
+PHASES: tuple[str, str, str] = ("foundations", "integration", "readiness")
+"""Phase names, in order: rebuild foundations, integrate with timed mixed blocks, prove
+readiness."""
+
+PHASE_TITLES: dict[str, str] = {
+    "foundations": "Rebuild foundations",
+    "integration": "Integrate: timed mixed blocks",
+    "readiness": "Prove readiness",
+}
+"""Human titles of the phases (used by the renderers)."""
+
+FOCUS_AREAS_PER_WEEK = 4
+"""At most this many focus areas a week: the ones with the largest share of that week (a
+display choice; every weak area still gets its share over the phase)."""
+
+READINESS_FOCUS_AREAS = 3
+"""How many of the top priorities the readiness weeks name as focus (a display choice)."""
+
+
+# ---------------------------------------------------------------- P401 priorities
+
+
+@dataclass(frozen=True, slots=True)
+class _BandSource:
+    date: dt.date
+    path: str
+    bands: dict[tuple[str, str], Band]
+
+
+def current_bands(ctx: Context) -> dict[tuple[str, str], tuple[Band, str]]:
+    """Each content area's newest band and where it came from.
+
+    Score reports of Step 1 attempts and NBME reports copied into ``practice:`` entries are
+    read oldest first, so a newer band replaces an older one (DESIGN.md, Profile).
+    """
+    sources: list[_BandSource] = []
+    if ctx.profile is not None:
+        for i, attempt in enumerate(ctx.profile.attempts):
+            if attempt.exam.value == "step1" and attempt.content_areas is not None:
+                sources.append(
+                    _BandSource(attempt.date, f"attempts[{i}]", attempt.content_areas.bands())
+                )
+    for score, path in zip(ctx.scores, ctx.score_paths, strict=True):
+        if score.content_areas is not None:
+            sources.append(_BandSource(score.date, path, score.content_areas.bands()))
+    sources.sort(key=lambda s: s.date)  # stable: an attempt stays before practice on its day
+    out: dict[tuple[str, str], tuple[Band, str]] = {}
+    for source in sources:
+        for area, band in source.bands.items():
+            out[area] = (band, source.path)
+    return out
+
+
+@rule("P401", "Rank content areas for study")
+def rank_priorities(ctx: Context) -> tuple[Priority, ...]:
+    """Rank every content area with a band: outline weight x band deficit.
+
+    The weight is the midpoint of the area's share of Step 1 (facts: DOMAIN "Content outline",
+    systems M-H, disciplines M), so pathology and physiology lead when they are weak. The
+    deficit of each band is ``study.band_deficit`` (lower 1, about the same 0.5, higher 0 by
+    default: "the same as a low pass" is still not a safe pass). Newer NBME bands replace the
+    score report's. An area's share of content hours is its score over the sum of all scores.
+    Nothing is ranked when no band is given (the plan then says to add them).
+    """
+    deficits = ctx.plan.study.band_deficit
+    weights = outline_weights()
+    order = {area: i for i, area in enumerate(weights)}
+    rows = []
+    for area, (band, source) in current_bands(ctx).items():
+        deficit: float = getattr(deficits, band.value)
+        weight = weights[area]
+        rows.append((area, band, source, weight, deficit, weight * deficit))
+    total = sum(r[5] for r in rows)
+    rows.sort(key=lambda r: (-r[5], -r[3], order[r[0]]))
+    return tuple(
+        Priority(
+            area=area[1],
+            group=area[0],
+            weight=weight,
+            band=band,
+            deficit=deficit,
+            score=round(score, 3),
+            share_of_hours=round(score / total, 4) if total else 0.0,
+            source=source,
+        )
+        for area, band, source, weight, deficit, score in rows
+    )
+
+
+# ---------------------------------------------------------------- P402/P403 retake date
+
+
+@dataclass(frozen=True, slots=True)
+class RetakeChoice:
+    """The date the weekly plan runs to, and why."""
+
+    date: dt.date
+    source: str
+    """``planned`` or ``recommended``."""
+    note: str
+
+
+def _bar(ctx: Context) -> ReadinessBar:
+    failed = ctx.profile is not None and ctx.profile.failed_step1()
+    return ctx.plan.readiness.retaker if failed else ctx.plan.readiness.first_timer
+
+
+def _latest_epc(ctx: Context) -> tuple[float, str] | None:
+    for score, path in zip(reversed(ctx.scores), reversed(ctx.score_paths), strict=True):
+        if score.epc is not None and score.kind is not PracticeKind.uwsa:
+            return score.epc, f"{score.form} on {score.date.isoformat()} ({path})"
+    return None
+
+
+@rule("P402", "Recommend a retake date")
+def choose_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice:
+    """Use the planned retake date, or recommend one when none is planned (or it has passed).
+
+    The recommendation is a plan parameter, not a prediction: ``study.min_weeks`` plus
+    ``study.weeks_per_epc_point`` weeks for each EPC point between the latest NBME and the
+    readiness bar (``readiness.retaker.min_epc`` after a failure), capped at
+    ``study.max_weeks``; ``study.max_weeks`` when no EPC is known yet. When the readiness
+    verdict is already ``ready``, the test should follow within ``max_days_before_test`` of
+    the bar, while the estimate holds (DOMAIN: "if tested within about a week", H).
+    """
+    study = ctx.plan.study
+    planned = ctx.profile.target.step1_date if ctx.profile is not None else None
+    if planned is not None and planned > ctx.as_of:
+        return RetakeChoice(
+            planned, "planned", f"Weeks run to your planned retake date, {planned.isoformat()}."
+        )
+    passed = (
+        f"Your planned date {planned.isoformat()} is not after {ctx.as_of.isoformat()}. "
+        if planned is not None
+        else "No retake date is planned. "
+    )
+    bar = _bar(ctx)
+    if readiness.verdict is Verdict.ready:
+        days = bar.max_days_before_test
+        why = (
+            f"your practice scores already meet the bar, so test within {days} days, while "
+            "the estimate still holds"
+        )
+        date = ctx.as_of + dt.timedelta(days=days)
+        return RetakeChoice(
+            date,
+            "recommended",
+            f"{passed}Recommended date {date.isoformat()} (a rule of thumb): {why}.",
+        )
+    latest = _latest_epc(ctx)
+    if latest is None:
+        weeks = study.max_weeks
+        why = (
+            f"no NBME EPC is known yet, so the plan's longest window, {weeks} weeks, is used; "
+            "take a CBSSA early to refine it"
+        )
+    else:
+        epc, where = latest
+        gap = max(0.0, bar.min_epc - epc)
+        weeks = min(study.max_weeks, math.ceil(study.min_weeks + gap * study.weeks_per_epc_point))
+        why = (
+            f"{study.min_weeks} weeks plus {study.weeks_per_epc_point:g} a point for the "
+            f"{gap:g} EPC points between your latest NBME (EPC {epc:g}, {where}) and the bar "
+            f"of {bar.min_epc:g} gives {weeks} weeks (at most {study.max_weeks})"
+        )
+    date = ctx.as_of + dt.timedelta(weeks=weeks)
+    return RetakeChoice(
+        date,
+        "recommended",
+        f"{passed}Recommended date {date.isoformat()} from plan parameters (a rule of thumb, "
+        f"not a prediction): {why}. Book the test only once the readiness checks pass.",
+    )
+
+
+@rule("P403", "Planned date leaves too little time")
+def too_little_time(ctx: Context, choice: RetakeChoice, readiness: Readiness) -> str | None:
+    """Warn when the planned retake date is sooner than ``study.min_weeks`` away.
+
+    Retaking before the weak areas are rebuilt and readiness is shown is the first mistake the
+    seed article warns about. Quiet when the date was recommended, when there is enough time,
+    or when the readiness verdict is already ``ready``.
+    """
+    if choice.source != "planned" or readiness.verdict is Verdict.ready:
+        return None
+    weeks = (choice.date - ctx.as_of).days / 7
+    minimum = ctx.plan.study.min_weeks
+    if weeks >= minimum:
+        return None
+    return (
+        f"Your planned date {choice.date.isoformat()} is {weeks:.1f} weeks away, under the "
+        f"plan's {minimum}-week minimum for a rebuild: the plan is compressed. Move the date "
+        "unless the readiness checks pass by then."
+    )
+
+
+# ---------------------------------------------------------------- weeks and phases
+
+
+def week_spans(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Weeks (first and last day) from ``start`` to the day before ``end``, covering every day.
+
+    A trailing part of three days or fewer (under half a week) joins the week before it.
+    """
+    days = (end - start).days
+    if days <= 0:
+        return []
+    full, rest = divmod(days, 7)
+    lengths = [7] * full
+    if rest and (rest > 3 or not lengths):
+        lengths.append(rest)
+    elif rest:
+        lengths[-1] += rest
+    spans, day = [], start
+    for length in lengths:
+        spans.append((day, day + dt.timedelta(days=length - 1)))
+        day += dt.timedelta(days=length)
+    return spans
+
+
+def phase_counts(weeks: int, plan: Plan) -> tuple[int, int, int]:
+    """Weeks in each phase from ``study.*_share`` (largest remainder; each phase gets one week
+    once there are three, the last weeks always prove readiness)."""
+    if weeks <= 0:
+        return (0, 0, 0)
+    if weeks == 1:
+        return (0, 0, 1)
+    if weeks == 2:
+        return (0, 1, 1)
+    s = plan.study
+    shares = [s.foundations_share, s.integration_share, s.readiness_share]
+    total = sum(shares) or 1.0
+    exact = [weeks * x / total for x in shares]
+    counts = [max(1, math.floor(x)) for x in exact]
+    while sum(counts) > weeks:
+        i = max(range(3), key=lambda k: (counts[k] - exact[k], counts[k]))
+        counts[i] -= 1
+    while sum(counts) < weeks:
+        i = max(range(3), key=lambda k: (exact[k] - counts[k], -k))
+        counts[i] += 1
+    return (counts[0], counts[1], counts[2])
+
+
+def _spread_focus(priorities: Sequence[Priority], slots: int) -> list[tuple[str, ...]]:
+    """Share ``slots`` weeks among the weak areas in proportion to their share of hours.
+
+    Week ``j`` covers the share interval [j/slots, (j+1)/slots); it focuses on every area whose
+    own interval (cumulative shares, strongest first) overlaps it most, at most
+    :data:`FOCUS_AREAS_PER_WEEK` of them, in priority order.
+    """
+    weak = [p for p in priorities if p.share_of_hours > 0]
+    if slots <= 0 or not weak:
+        return [() for _ in range(max(0, slots))]
+    intervals, at = [], 0.0
+    for p in weak:
+        intervals.append((at, at + p.share_of_hours, p.area))
+        at += p.share_of_hours
+    scale = at or 1.0
+    eps = 1e-9
+    out = []
+    for j in range(slots):
+        lo, hi = j / slots, (j + 1) / slots
+        overlap = [
+            (min(e / scale, hi) - max(s / scale, lo), i, a) for i, (s, e, a) in enumerate(intervals)
+        ]
+        best = sorted((o for o in overlap if o[0] > eps), key=lambda o: (-o[0], o[1]))
+        keep = sorted(best[:FOCUS_AREAS_PER_WEEK], key=lambda o: o[1])
+        out.append(tuple(a for _, _, a in keep))
+    return out
+
+
+# ---------------------------------------------------------------- P404 assessments
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentSchedule:
+    """Assessments by week and a note when unseen forms run out."""
+
+    by_week: tuple[tuple[str, ...], ...]
+    note: str | None = None
+
+
+_FORM_NUMBER = re.compile(r"(\d+)")
+
+
+def taken_cbssa_forms(ctx: Context) -> set[int]:
+    """Numbers of the CBSSA forms the student has already taken (from the practice scores)."""
+    taken = set()
+    for score in ctx.scores:
+        if score.kind is PracticeKind.cbssa:
+            match = _FORM_NUMBER.search(score.form)
+            if match:
+                taken.add(int(match.group(1)))
+    return taken
+
+
+def cbssa_weeks(weeks: int, plan: Plan) -> list[int]:
+    """0-based weeks that get a CBSSA: each of the last ``study.weekly_cbssa_final_weeks``,
+    and every ``study.cbssa_every_weeks`` before them, counted back from the end."""
+    s = plan.study
+    chosen = {w for w in range(weeks - s.weekly_cbssa_final_weeks, weeks) if w >= 0}
+    w = weeks - s.weekly_cbssa_final_weeks - s.cbssa_every_weeks
+    if not chosen:
+        w = weeks - 1
+    while w >= 0:
+        chosen.add(w)
+        w -= s.cbssa_every_weeks
+    return sorted(chosen)
+
+
+@rule("P404", "Unseen practice forms run out")
+def schedule_assessments(ctx: Context, weeks: int) -> AssessmentSchedule:
+    """Schedule practice exams; say so when the unseen CBSSA forms run out.
+
+    A CBSSA every ``study.cbssa_every_weeks`` weeks and weekly in the last
+    ``study.weekly_cbssa_final_weeks``; a new Free 120 set in the last week (the last
+    ``study.free120_final_days`` days), listed last. Forms come from ``study.cbssa_forms``
+    (26-31, DOMAIN "Practice assessments", M) minus those already taken; a form seen before
+    inflates the score (DOMAIN, M), so none is repeated. The latest slots, nearest the test,
+    get the unseen forms; when there are more slots than forms the earliest slots say to use
+    another unseen exam and this rule adds a note.
+    """
+    study = ctx.plan.study
+    slots = cbssa_weeks(weeks, ctx.plan)
+    taken = taken_cbssa_forms(ctx)
+    unseen = [f for f in study.cbssa_forms if f not in taken]
+    with_form = slots[len(slots) - len(unseen) :] if len(unseen) < len(slots) else slots
+    forms = iter(unseen)
+    by_week: list[list[str]] = [[] for _ in range(weeks)]
+    for w in slots:
+        if w in with_form:
+            by_week[w].append(f"CBSSA {next(forms)}")
+        else:
+            by_week[w].append("Unseen practice exam (no CBSSA form left)")
+    free120_done = sum(1 for score in ctx.scores if score.kind is PracticeKind.free120)
+    if weeks:
+        by_week[-1].append(
+            f"Free 120, a set you have not done (in the last {study.free120_final_days} days)"
+        )
+    notes = []
+    short = len(slots) - len(with_form)
+    if short:
+        left = ", ".join(str(f) for f in unseen) or "none"
+        notes.append(
+            f"Unseen CBSSA forms left: {left} (taken: "
+            f"{', '.join(str(f) for f in sorted(taken)) or 'none'}), for {len(slots)} planned "
+            f"assessments. {'All' if short == len(slots) else f'The first {short}'} use "
+            "another unseen exam instead: never repeat a form, since a form seen before "
+            "inflates the score."
+        )
+    if free120_done and weeks:
+        notes.append(
+            f"You have done {free120_done} Free 120 set(s) already: the last week's Free 120 "
+            "must be a set you have not seen, or its percent overstates you."
+        )
+    return AssessmentSchedule(tuple(tuple(w) for w in by_week), " ".join(notes) or None)
+
+
+# ---------------------------------------------------------------- P405 activities
+
+
+@dataclass(frozen=True, slots=True)
+class WeekSlot:
+    """Where a week sits in the plan, for choosing its activities."""
+
+    phase: str
+    first_of_phase: bool
+    last_week: bool
+
+
+def _generic_activity(phase: str, fmt: ExamFormat) -> str:
+    if phase == "foundations":
+        return "Review the focus areas' core concepts, then do questions on the same topics"
+    if phase == "integration":
+        return (
+            f"Timed mixed blocks of {fmt.items_per_block} questions in "
+            f"{fmt.minutes_per_block} minutes, as on the exam"
+        )
+    return "Timed mixed blocks across all areas; study each practice exam's misses the next day"
+
+
+_Activity = Callable[[WeekSlot, ExamFormat, Context], list[str]]
+
+
+def _foundations_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
+    if slot.phase == "foundations":
+        return ["Rebuild each focus area from its mechanisms before drilling questions"]
+    if slot.phase == "integration":
+        return ["Trace every miss back to the mechanism behind it and note the gap"]
+    return []
+
+
+def _reading_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
+    out = ["For each miss, write what the question asked and the clue you overlooked"]
+    if slot.phase != "readiness":
+        out.append("Put each stem into one line of your own before reading the options")
+    return out
+
+
+def _reasoning_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
+    out = []
+    if slot.phase != "readiness":
+        out.append("Say why every option is right or wrong before reading the explanation")
+    cap = ctx.plan.causes.heavy_anki_minutes_per_day
+    out.append(f"Flashcards under {cap:g} minutes a day; turn missed cards into 'why' questions")
+    return out
+
+
+def _review_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
+    c = ctx.plan.causes
+    per_item = c.min_review_minutes_per_block / c.review_block_items
+    return [
+        f"Review budget: at least {per_item * fmt.items_per_block:g} minutes per "
+        f"{fmt.items_per_block}-question block ({per_item:g} a question); no new block before "
+        "the last one is reviewed"
+    ]
+
+
+def _readiness_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
+    if slot.phase == "readiness":
+        return ["Keep the test date only if the readiness checks pass; move it if not"]
+    bar = _bar(ctx)
+    return [
+        f"Compare each practice exam with the bar (EPC {bar.min_epc:g}, pass probability "
+        f"{bar.min_pass_probability * 100:.0f} %)"
+    ]
+
+
+def _pacing_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
+    seconds = round(fmt.minutes_per_block * 60 / fmt.items_per_block)
+    return [
+        f"Every block timed: {fmt.minutes_per_block} minutes for {fmt.items_per_block} "
+        f"questions (about {seconds} seconds each); count unanswered questions"
+    ]
+
+
+def _test_day_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
+    if slot.phase == "readiness" and slot.last_week:
+        written = ctx.profile is not None and ctx.profile.study.test_day_plan
+        head = "Go over your written test-day plan" if written else "Write a test-day plan"
+        return [f"{head} (sleep, meals, breaks, pacing) and rest the day before the test"]
+    if slot.phase == "readiness":
+        return [
+            f"Full-length rehearsal: {fmt.blocks} timed blocks of {fmt.minutes_per_block} "
+            "minutes in one sitting, starting at your exam time"
+        ]
+    if slot.phase == "integration" and slot.first_of_phase:
+        return ["Start a short routine for anxious moments and practise it during blocks"]
+    return []
+
+
+CAUSE_WORK: dict[CauseId, _Activity] = {
+    CauseId.weak_foundations: _foundations_work,
+    CauseId.question_interpretation: _reading_work,
+    CauseId.memorization_without_reasoning: _reasoning_work,
+    CauseId.rushed_qbank_review: _review_work,
+    CauseId.premature_exam: _readiness_work,
+    CauseId.timing: _pacing_work,
+    CauseId.test_anxiety_fatigue: _test_day_work,
+}
+"""What each cause adds to a week, by phase."""
+
+
+@rule("P405", "Activities for the diagnosed causes")
+def week_activities(
+    ctx: Context, causes: Sequence[CauseResult], slot: WeekSlot, fmt: ExamFormat
+) -> tuple[str, ...]:
+    """Choose a week's activities: the phase's core work plus what answers each listed cause.
+
+    Timing work uses the current exam block (``facts.exam_format("step1", retake date)``: 20
+    items in 30 minutes from 2026-05-14, DOMAIN "Exam format", H); the review budget comes from
+    ``causes.min_review_minutes_per_block`` over ``causes.review_block_items``; the flashcard
+    cap from ``causes.heavy_anki_minutes_per_day``; test-day factors get full-length rehearsals
+    and a written test-day plan. With no cause listed only the phase's core work remains.
+    """
+    out = [_generic_activity(slot.phase, fmt)]
+    for cause in sorted(causes, key=lambda c: c.rank):
+        for item in CAUSE_WORK[cause.id](slot, fmt, ctx):
+            if item not in out:
+                out.append(item)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- the plan
+
+
+def _hours(ctx: Context) -> tuple[float, str | None]:
+    given = ctx.profile.study.hours_per_week if ctx.profile is not None else None
+    if given is not None:
+        note = None
+        if given == 0:
+            note = "The profile gives 0 study hours a week: the plan has no time to work with."
+        return given, note
+    default = ctx.plan.study.default_hours_per_week
+    return default, (
+        f"The profile gives no study.hours_per_week, so the plan's default of {default:g} "
+        "hours a week is used (a rule of thumb)."
+    )
+
+
+def plan_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice | None:
+    """The date the weeks run to: P402's choice, never before the earliest attempt allowed.
+
+    The USMLE attempt rules (eligibility, DOMAIN "Attempts and retakes", H) can put the next
+    attempt later than a planned or recommended date; the weeks then run to that earliest date.
+    ``None`` when no attempt is left (eligibility blocked): there is no retake to plan for.
+    """
+    choice = choose_retake_date(ctx, readiness)
+    if ctx.profile is None:
+        return choice
+    from step1plan.rules.eligibility import assess_eligibility
+
+    eligibility = assess_eligibility(ctx.profile.attempts, ctx.as_of)
+    earliest = eligibility.earliest_next_attempt
+    if eligibility.blocked or earliest is None:
+        return None
+    if choice.date >= earliest:
+        return choice
+    rule_text = (
+        f"the USMLE attempt rules allow the next attempt only from {earliest.isoformat()}, "
+        "so the weeks run to that date."
+    )
+    if choice.source == "planned":
+        note = f"Your planned date {choice.date.isoformat()} is too early: {rule_text}"
+    else:
+        note = f"{choice.note} Moreover, {rule_text}"
+    return RetakeChoice(earliest, "recommended", note)
+
+
+def build_study_plan(
+    ctx: Context, causes: Sequence[CauseResult], readiness: Readiness
+) -> StudyPlan:
+    """Priorities and the week-by-week plan from the as-of date to the retake date."""
+    plan = ctx.plan
+    priorities = rank_priorities(ctx)
+    choice = plan_retake_date(ctx, readiness)
+    if choice is None:
+        return StudyPlan(
+            priorities=priorities,
+            retake_date=None,
+            retake_date_source="none",
+            notes=(
+                "No Step 1 attempt is left under the USMLE attempt rules, so there is no "
+                "retake to plan weeks for (see eligibility).",
+            ),
+        )
+    notes = [choice.note]
+    warn = too_little_time(ctx, choice, readiness)
+    if warn:
+        notes.append(warn)
+    per_week, hours_note = _hours(ctx)
+    if hours_note:
+        notes.append(hours_note)
+    if not priorities:
+        notes.append(
+            "No content-area bands are given, so weeks have no focus areas: copy the score "
+            "report's content feedback into attempts[].content_areas."
+        )
+    spans = week_spans(ctx.as_of, choice.date)
+    n = len(spans)
+    counts = phase_counts(n, plan)
+    phases = [name for name, count in zip(PHASES, counts, strict=True) for _ in range(count)]
+    focus = [
+        *_spread_focus(priorities, counts[0]),
+        *_spread_focus(priorities, counts[1]),
+        *[
+            tuple(p.area for p in priorities if p.share_of_hours > 0)[:READINESS_FOCUS_AREAS]
+            for _ in range(counts[2])
+        ],
+    ]
+    schedule = schedule_assessments(ctx, n)
+    if schedule.note:
+        notes.append(schedule.note)
+    fmt = exam_format("step1", choice.date).value
+    weeks = []
+    for i, (start, end) in enumerate(spans):
+        phase = phases[i]
+        hours = round(per_week * ((end - start).days + 1) / 7, 1)
+        share: float = getattr(plan.study.qbank_share, phase)
+        slot = WeekSlot(phase, i == 0 or phases[i - 1] != phase, i == n - 1)
+        weeks.append(
+            Week(
+                number=i + 1,
+                start=start,
+                end=end,
+                phase=phase,
+                hours=hours,
+                focus=focus[i],
+                qbank_questions=round(hours * share * plan.study.questions_per_hour),
+                assessments=schedule.by_week[i],
+                activities=week_activities(ctx, causes, slot, fmt),
+            )
+        )
+    return StudyPlan(
+        priorities=priorities,
+        weeks=tuple(weeks),
+        retake_date=choice.date,
+        retake_date_source=choice.source,
+        notes=tuple(notes),
+    )
+
+
+__all__ = [
+    "PHASES",
+    "PHASE_TITLES",
+    "area_label",
+    "build_study_plan",
+    "choose_retake_date",
+    "rank_priorities",
+    "schedule_assessments",
+    "too_little_time",
+    "week_activities",
+    "week_spans",
+]

@@ -1,0 +1,715 @@
+"""The Step 1 retake, Step 2 CK and Match timeline (codes T5xx).
+
+Once Step 1 has been failed, the Step 2 CK result is what shows recovery, so the timeline chains
+the Step 1 retake, its result, dedicated Step 2 CK preparation, the Step 2 CK test and its
+result, and then the Match season of the target year (or the earliest feasible one).
+
+Dates come from :mod:`step1plan.facts`: score releases on Wednesdays about 4 weeks after the
+test, skipping the weeks with no release (DOMAIN.md "Score release", usmle.org, H), and the
+Match calendar (known dates for 2026 and 2027, the DOMAIN.md pattern for later years, marked
+``estimate``). Lengths (preparation weeks, recommended retake delays) come from the plan's
+``timeline:`` section; they are tutor conventions (L) and the output says so.
+
+A cycle is feasible when the Step 2 CK result arrives by the plan's ``step2ck_result_by`` date
+(``programs_review`` by default: programs see the application with the recovery evidence in
+it) without cutting preparation below ``step2ck_min_prep_weeks``. Shortening preparation down
+to that minimum is accepted (and said); going below it is not: the timeline shows the next
+cycle instead, because rushing Step 2 CK to apply sooner is a mistake, not a plan (seed).
+
+Each rule is a small pure function returning a typed value with an optional ``note``: the note
+is present when the rule changed something (that is when the rule "triggers").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from step1plan.facts import MatchCalendar, match_calendar, score_release_date
+from step1plan.facts.calendar import EVENTS, RELEASE_LAG_DAYS, WEDNESDAY
+from step1plan.models.common import AttemptResult, Exam, GraduateType
+from step1plan.models.profile import Profile
+from step1plan.models.report import Eligibility, Milestone, Readiness, Timeline, Verdict
+from step1plan.rules.base import Context, rule
+from step1plan.rules.studyplan import choose_retake_date
+
+DAY = dt.timedelta(days=1)
+
+HORIZON_YEARS = 6
+"""How many Match years after the earliest possible one are searched for a feasible cycle (a
+search bound, not a domain number: any real plan fits well inside it)."""
+
+MILESTONE_IDS: tuple[str, ...] = (
+    "step1_retake",
+    "step1_result",
+    "step2ck_prep_start",
+    "step2ck_test",
+    "step2ck_result",
+    "eras_opens",
+    "eras_submit",
+    "programs_review",
+    "nrmp_registration",
+    "ecfmg_requirements",
+    "rank_list_deadline",
+    "match_day",
+)
+"""Every milestone id (DESIGN.md, fixed), in their logical order (ties on a date keep it)."""
+
+LABELS: dict[str, str] = {
+    "step1_retake": "Step 1 retake",
+    "step1_result": "Step 1 result",
+    "step2ck_prep_start": "Step 2 CK prep starts",
+    "step2ck_test": "Step 2 CK test",
+    "step2ck_result": "Step 2 CK result",
+    "eras_opens": "ERAS season opens",
+    "eras_submit": "Applications can be submitted",
+    "programs_review": "Programs start reviewing",
+    "nrmp_registration": "NRMP registration opens",
+    "ecfmg_requirements": "ECFMG requirements met (IMG)",
+    "rank_list_deadline": "Rank order list deadline",
+    "match_day": "Match Day",
+}
+"""Human labels of the milestones."""
+
+DEADLINE_WORDS: dict[str, str] = {
+    "eras_submit": "the day applications can be submitted",
+    "programs_review": "the day programs start reviewing applications",
+}
+"""The ``step2ck_result_by`` choices, in words."""
+
+
+def weeks(n: float) -> dt.timedelta:
+    """``n`` weeks as a timedelta (whole days)."""
+    return dt.timedelta(days=round(7 * n))
+
+
+def prep_weeks_between(start: dt.date, test: dt.date) -> float:
+    """Weeks of dedicated preparation from ``start`` to the test day."""
+    return (test - start).days / 7
+
+
+def tag(code: str, text: str) -> str:
+    """A note prefixed with the rule code that wrote it, so users can look the rule up."""
+    return f"{code}: {text}"
+
+
+def _profile(ctx: Context) -> Profile:
+    if ctx.profile is None:
+        raise ValueError("the timeline needs a profile")
+    return ctx.profile
+
+
+def deadline(ctx: Context, match_year: int) -> tuple[str, dt.date]:
+    """The event the Step 2 CK result must arrive by in ``match_year`` (plan
+    ``timeline.step2ck_result_by``) and its date."""
+    event = ctx.plan.timeline.step2ck_result_by
+    return event, match_calendar(match_year)[event].date
+
+
+def latest_test_with_result_by(day: dt.date) -> dt.date:
+    """The latest test date whose planned result (:func:`score_release_date`) is on or before
+    ``day``. Release dates never decrease as the test date moves later, so stepping back from
+    the 4-week lag finds it in a few steps."""
+    test = day - dt.timedelta(days=RELEASE_LAG_DAYS)
+    while score_release_date(test) > day:
+        test -= DAY
+    return test
+
+
+# ---------------------------------------------------------------- T501 exams already passed
+
+
+@dataclass(frozen=True, slots=True)
+class Passed:
+    """Steps already passed, by the date of the passing attempt."""
+
+    step1: dt.date | None
+    step2ck: dt.date | None
+    notes: tuple[str, ...] = ()
+
+
+def _first_pass(profile: Profile, exam: Exam) -> dt.date | None:
+    for attempt in profile.attempts:
+        if attempt.exam is exam and attempt.result is AttemptResult.passed:
+            return attempt.date
+    return None
+
+
+@rule("T501", "Exams already passed")
+def exams_passed(profile: Profile) -> Passed:
+    """Leave out the milestones of a Step already passed.
+
+    A passed Step cannot be taken again (DOMAIN.md "Attempts and retakes", usmle.org, H), so a
+    passing Step 1 attempt removes the retake and its result, and a passing Step 2 CK attempt
+    removes its preparation, test and result: those dates are behind the student. The note
+    reminds that a new score reaches programs only once it is resent through ERAS (DOMAIN.md
+    "Score release", H).
+    """
+    step1 = _first_pass(profile, Exam.step1)
+    step2ck = _first_pass(profile, Exam.step2ck)
+    notes: list[str] = []
+    if step1 is not None:
+        notes.append(
+            tag("T501", f"Step 1 was passed on {step1.isoformat()}, so no retake is planned.")
+        )
+    if step2ck is not None:
+        notes.append(
+            tag(
+                "T501",
+                f"Step 2 CK was passed on {step2ck.isoformat()}, so its preparation, test and "
+                "result are left out; make sure the score has been sent to programs in ERAS.",
+            )
+        )
+    return Passed(step1, step2ck, tuple(notes))
+
+
+# ---------------------------------------------------------------- T502 Step 1 retake date
+
+
+@dataclass(frozen=True, slots=True)
+class RetakeDate:
+    """The Step 1 retake date the timeline uses, and where it came from."""
+
+    date: dt.date | None
+    source: str
+    """``planned``, ``eligible`` (earliest allowed), ``projected``, ``recommended`` or
+    ``blocked``."""
+    note: str | None = None
+
+    @property
+    def estimate(self) -> bool:
+        """Only a date the student planned is not an estimate."""
+        return self.source != "planned"
+
+
+@rule("T502", "Step 1 retake date")
+def step1_retake_date(ctx: Context, eligibility: Eligibility, readiness: Readiness) -> RetakeDate:
+    """Choose the Step 1 retake date: the planned one, else the earliest date both allowed and,
+    on the data, ready.
+
+    The planned ``target.step1_date`` is kept even when readiness is not shown (the mistakes
+    rules flag that), but never before the earliest attempt the USMLE attempt rules allow
+    (eligibility, DOMAIN.md "Attempts and retakes", H). Without a plan: a ``ready`` verdict
+    uses the earliest allowed date; a rising trend uses its projected ready date (a labelled
+    projection, not a prediction); otherwise the study plan's recommended date (rule P402, from
+    the plan's ``study:`` weeks, a rule of thumb), so the report gives one date. The rule
+    triggers (writes a note) whenever the date is not the student's own planned date.
+    """
+    if eligibility.blocked or eligibility.earliest_next_attempt is None:
+        reason = " ".join(eligibility.reasons) or "no Step 1 attempt is left."
+        return RetakeDate(None, "blocked", f"No Step 1 retake can be planned: {reason}")
+    earliest = max(eligibility.earliest_next_attempt, ctx.as_of)
+    planned = _profile(ctx).target.step1_date
+    lead = "No retake date is planned"
+    if planned is not None:
+        if planned >= earliest:
+            return RetakeDate(planned, "planned")
+        if planned >= ctx.as_of:
+            return RetakeDate(
+                earliest,
+                "eligible",
+                f"The planned retake on {planned.isoformat()} is before the earliest attempt "
+                f"the USMLE attempt rules allow, {earliest.isoformat()}; the timeline uses that "
+                "date.",
+            )
+        lead = f"The planned retake date {planned.isoformat()} has already passed"
+    if readiness.verdict is Verdict.ready:
+        return RetakeDate(
+            earliest,
+            "eligible",
+            f"{lead}; the practice data meet the readiness bar, so the timeline uses the "
+            f"earliest allowed date, {earliest.isoformat()}.",
+        )
+    if readiness.projected_ready_date is not None:
+        day = max(readiness.projected_ready_date, earliest)
+        return RetakeDate(
+            day,
+            "projected",
+            f"{lead}; the practice trend projects the readiness bar by "
+            f"{readiness.projected_ready_date.isoformat()} (a projection of practice scores, "
+            f"not a promise), so the timeline uses {day.isoformat()}. Book only once the "
+            "readiness checks pass.",
+        )
+    recommended = choose_retake_date(ctx, readiness)
+    day = max(recommended.date, earliest)
+    moved = (
+        f" It is moved to {day.isoformat()}, the earliest attempt the USMLE attempt rules allow."
+        if day != recommended.date
+        else ""
+    )
+    return RetakeDate(
+        day,
+        "recommended",
+        f"The verdict is {readiness.verdict.value} and the practice data give no projection, "
+        f"so the timeline uses the study plan's recommendation (P402). {recommended.note}"
+        f"{moved}",
+    )
+
+
+# ---------------------------------------------------------------- T503 result release
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """The planning date of an exam result."""
+
+    date: dt.date
+    note: str | None = None
+
+
+@rule("T503", "Result release date")
+def result_release(test_date: dt.date, exam_label: str) -> Release:
+    """Date a result is expected: the Wednesday about 4 weeks after the test, later when that
+    Wednesday falls in a week without releases.
+
+    USMLE releases results on Wednesdays, usually within about 4 weeks, and not in the week of
+    July 4 or the last week of December (DOMAIN.md "Score release", usmle.org, H). The rule
+    triggers (writes a note) when a no-release week pushes the result back.
+    """
+    usual = test_date + dt.timedelta(days=RELEASE_LAG_DAYS)
+    usual += dt.timedelta(days=(WEDNESDAY - usual.weekday()) % 7)
+    day = score_release_date(test_date)
+    if day == usual:
+        return Release(day)
+    return Release(
+        day,
+        f"The usual release day for this {exam_label} test, {usual.isoformat()}, falls in a "
+        "week with no score release (the week of July 4 or the last week of December), so "
+        f"the result is expected on {day.isoformat()}.",
+    )
+
+
+# ---------------------------------------------------------------- T504 Step 2 CK preparation
+
+
+@dataclass(frozen=True, slots=True)
+class PrepLength:
+    """Recommended and minimum weeks of Step 2 CK preparation for this student."""
+
+    weeks: int
+    min_weeks: int
+    weak_shelves: tuple[tuple[str, float], ...] = ()
+    """Shelf scores under the plan's ``weak_shelf_score``, by clerkship."""
+
+
+def prep_length(ctx: Context) -> PrepLength:
+    """Weeks of Step 2 CK preparation: the plan's, plus ``step2ck_extra_weeks_weak_shelf`` (on
+    both the usual length and the minimum) when a shelf score is under ``weak_shelf_score``."""
+    tp = ctx.plan.timeline
+    shelves = _profile(ctx).clerkships.shelves
+    weak = tuple(sorted((k, v) for k, v in shelves.items() if v < tp.weak_shelf_score))
+    extra = tp.step2ck_extra_weeks_weak_shelf if weak else 0
+    return PrepLength(tp.step2ck_prep_weeks + extra, tp.step2ck_min_prep_weeks + extra, weak)
+
+
+@dataclass(frozen=True, slots=True)
+class Prep:
+    """When dedicated Step 2 CK preparation starts and how long it should last."""
+
+    start: dt.date
+    weeks: int
+    min_weeks: int
+    estimate: bool
+    note: str | None = None
+
+    @property
+    def full_end(self) -> dt.date:
+        """Test day after the recommended preparation."""
+        return self.start + weeks(self.weeks)
+
+    @property
+    def min_end(self) -> dt.date:
+        """Earliest test day that does not cut preparation below the minimum."""
+        return self.start + weeks(self.min_weeks)
+
+
+@rule("T504", "Step 2 CK preparation window")
+def step2ck_prep(ctx: Context, earliest_start: dt.date, estimate: bool) -> Prep:
+    """Start and length of dedicated Step 2 CK preparation.
+
+    It starts at ``earliest_start`` (the Step 1 result or the day after the retake, plan
+    ``timeline.step2ck_prep_starts_after``), never before the as-of date, and not before the
+    last remaining clerkship ends: dedicated time needs the clinical year behind it, and the
+    shelves show where the clinical gaps are (seed). It lasts ``step2ck_prep_weeks``, with
+    ``step2ck_extra_weeks_weak_shelf`` more (also on the minimum) when a shelf score is under
+    ``weak_shelf_score`` (plan, tutor conventions, L). The rule triggers (writes a note) when a
+    clerkship delays the start or a weak shelf lengthens the preparation.
+    """
+    profile = _profile(ctx)
+    tp = ctx.plan.timeline
+    start = max(earliest_start, ctx.as_of)
+    reasons: list[str] = []
+    remaining = [c for c in profile.clerkships.remaining if c.ends >= start]
+    if remaining:
+        last = max(remaining, key=lambda c: c.ends)
+        start = last.ends + DAY
+        estimate = False
+        reasons.append(
+            f"it starts on {start.isoformat()}, after the last remaining clerkship "
+            f"({last.name}) ends on {last.ends.isoformat()}"
+        )
+    length = prep_length(ctx)
+    if length.weak_shelves:
+        shelves = ", ".join(f"{name} {score:g}" for name, score in length.weak_shelves)
+        reasons.append(
+            f"it lasts {length.weeks} weeks instead of {tp.step2ck_prep_weeks} (minimum "
+            f"{length.min_weeks}) because shelf scores under {tp.weak_shelf_score:g} ({shelves}) "
+            "point to clinical gaps (plan timeline.step2ck_extra_weeks_weak_shelf, a rule of "
+            "thumb)"
+        )
+    note = "Step 2 CK preparation: " + "; ".join(reasons) + "." if reasons else None
+    return Prep(start, length.weeks, length.min_weeks, estimate, note)
+
+
+# ---------------------------------------------------------------- T505 planned Step 2 CK date
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedTest:
+    """The student's planned Step 2 CK date, when it still applies."""
+
+    date: dt.date | None
+    note: str | None = None
+
+
+@rule("T505", "Planned Step 2 CK date")
+def planned_step2ck(ctx: Context, prep: Prep) -> PlannedTest:
+    """Use the planned ``target.step2ck_date``, and say when it squeezes preparation.
+
+    A planned date before the as-of date with no attempt recorded is dropped (the timeline
+    plans from the preparation window instead). A planned date that leaves fewer weeks than
+    the minimum preparation (plan ``timeline.step2ck_min_prep_weeks``, a rule of thumb) is kept
+    because it is the student's plan, but the note says so: rushing Step 2 CK to apply sooner
+    weakens the main evidence of recovery (seed). The rule triggers in both cases.
+    """
+    planned = _profile(ctx).target.step2ck_date
+    if planned is None:
+        return PlannedTest(None)
+    if planned < ctx.as_of:
+        return PlannedTest(
+            None,
+            f"The planned Step 2 CK date {planned.isoformat()} has passed with no attempt "
+            "recorded, so the timeline plans the test from the preparation window.",
+        )
+    got = prep_weeks_between(prep.start, planned)
+    if got < prep.min_weeks:
+        return PlannedTest(
+            planned,
+            f"The planned Step 2 CK date leaves {max(got, 0):.1f} weeks of dedicated "
+            f"preparation from {prep.start.isoformat()}, under the minimum of {prep.min_weeks} "
+            "(plan timeline.step2ck_min_prep_weeks, a rule of thumb): a later date costs less "
+            "than a weak score.",
+        )
+    return PlannedTest(planned)
+
+
+# ---------------------------------------------------------------- T506 Match cycle
+
+
+@dataclass(frozen=True, slots=True)
+class Step2ckWindow:
+    """Where the Step 2 CK test can go: after the preparation, or on the planned date."""
+
+    start: dt.date
+    full_end: dt.date
+    min_end: dt.date
+    planned: dt.date | None = None
+
+    def test_for(self, by: dt.date) -> dt.date | None:
+        """The test date whose result arrives by ``by`` without cutting preparation below the
+        minimum, or ``None``. With the full preparation when it fits, else the latest date
+        between the minimum and the full length; a planned date is taken as it is."""
+        if self.planned is not None:
+            fits = score_release_date(max(self.planned, self.min_end)) <= by
+            return self.planned if fits else None
+        if score_release_date(self.full_end) <= by:
+            return self.full_end
+        if score_release_date(self.min_end) <= by:
+            return min(latest_test_with_result_by(by), self.full_end)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """The Match year the timeline shows and whether it is feasible."""
+
+    match_year: int
+    feasible: bool
+    next_feasible: int | None = None
+    note: str | None = None
+
+
+def first_possible_year(ctx: Context) -> int:
+    """The first Match whose ``step2ck_result_by`` date is not before the as-of date."""
+    year = ctx.as_of.year
+    while deadline(ctx, year)[1] < ctx.as_of:
+        year += 1
+    return year
+
+
+def _fits(ctx: Context, year: int, step1_result: dt.date | None,
+          window: Step2ckWindow | None) -> bool:
+    _, by = deadline(ctx, year)
+    if step1_result is not None and step1_result > by:
+        return False
+    return window is None or window.test_for(by) is not None
+
+
+def _why_not(ctx: Context, year: int, first: int, step1_result: dt.date | None,
+             window: Step2ckWindow | None) -> str:
+    event, by = deadline(ctx, year)
+    when = f"{DEADLINE_WORDS[event]} ({by.isoformat()})"
+    if year < first:
+        return f"Match {year} is out of reach: {when} is before the as-of date."
+    if step1_result is not None and step1_result > by:
+        return (
+            f"Match {year} is not feasible: the Step 1 result, expected "
+            f"{step1_result.isoformat()}, comes after {when}."
+        )
+    assert window is not None
+    if window.planned is not None and window.planned >= window.min_end:
+        return (
+            f"Match {year} is not feasible as planned: a Step 2 CK test on "
+            f"{window.planned.isoformat()} gives its result on "
+            f"{score_release_date(window.planned).isoformat()}, after {when}."
+        )
+    latest = latest_test_with_result_by(by)
+    left = prep_weeks_between(window.start, latest)
+    leaves = f"{left:.1f} weeks of preparation" if left > 0 else "no preparation time"
+    minimum = prep_weeks_between(window.start, window.min_end)
+    return (
+        f"Match {year} is not feasible: a Step 2 CK result by {when} needs the test by "
+        f"{latest.isoformat()}, which leaves {leaves} from "
+        f"{window.start.isoformat()}, under the minimum of {minimum:g} weeks (plan "
+        "timeline.step2ck_min_prep_weeks). Rushing Step 2 CK to apply a year sooner would "
+        "weaken the main evidence of recovery."
+    )
+
+
+@rule("T506", "Match cycle feasibility")
+def match_cycle(ctx: Context, step1_result: dt.date | None,
+                window: Step2ckWindow | None) -> Cycle:
+    """Pick the Match year: the target if feasible, else the next feasible one.
+
+    A cycle is feasible when the pending results (Step 1 retake, Step 2 CK) arrive by the
+    plan's ``timeline.step2ck_result_by`` date of that Match (programs' review by default, a
+    documented convention: after a failure programs look for the Step 2 CK result) without
+    cutting Step 2 CK preparation below ``step2ck_min_prep_weeks``. Without a target year the
+    earliest possible Match is tried first, then later ones. Dates come from the Match
+    calendar facts (DOMAIN.md "Match calendar"). The rule triggers (writes a note) when the
+    target, or the earliest possible Match, is not feasible; ``next_feasible`` then names the
+    cycle to plan for.
+    """
+    first = first_possible_year(ctx)
+    target = _profile(ctx).target.match_year
+    start = target if target is not None else first
+
+    def fits(year: int) -> bool:
+        return year >= first and _fits(ctx, year, step1_result, window)
+
+    if fits(start):
+        return Cycle(start, True)
+    following = next(
+        (y for y in range(max(start + 1, first), first + HORIZON_YEARS + 1) if fits(y)), None
+    )
+    why = _why_not(ctx, start, first, step1_result, window)
+    if following is None:
+        return Cycle(start, False, None, f"{why} No feasible Match was found up to "
+                     f"{first + HORIZON_YEARS}.")
+    if target is None:
+        return Cycle(following, True, None, f"{why} The earliest feasible is Match {following}.")
+    return Cycle(
+        target, False, following, f"{why} The next feasible is Match {following}; the dates "
+        "shown are for that cycle."
+    )
+
+
+# ---------------------------------------------------------------- T507 ECFMG (IMGs)
+
+
+@rule("T507", "ECFMG requirements for IMGs")
+def ecfmg_requirements(profile: Profile, calendar: MatchCalendar,
+                       as_of: dt.date) -> Milestone | None:
+    """For an international medical graduate, add the ECFMG deadline: the rank-list deadline.
+
+    To enter the Match an IMG must have passed Step 1 and Step 2 CK and met ECFMG's clinical
+    and communication requirements (a Pathway plus OET Medicine) by the rank-order-list
+    deadline (DOMAIN.md "Programs and applicants", ECFMG, H). The rule triggers for
+    ``graduate_type: img`` and is quiet for US graduates.
+    """
+    if profile.student.graduate_type is not GraduateType.img:
+        return None
+    rank = calendar["rank_list_deadline"]
+    return Milestone(
+        id="ecfmg_requirements",
+        date=rank.date,
+        estimate=rank.estimate,
+        label=LABELS["ecfmg_requirements"],
+        days_from_as_of=(rank.date - as_of).days,
+        note=tag(
+            "T507",
+            "Step 1 and Step 2 CK passed and ECFMG's clinical and communication requirements "
+            "(a Pathway and OET Medicine) met by the rank-list deadline; ECFMG certification "
+            "is needed to start residency.",
+        ),
+    )
+
+
+# ---------------------------------------------------------------- assembly
+
+
+def _join(*notes: str | None) -> str | None:
+    kept = [n for n in notes if n]
+    return " ".join(kept) if kept else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Slack:
+    retake: int | None = None
+    step1_result: int | None = None
+    prep: int | None = None
+    test: int | None = None
+    step2ck_result: int | None = None
+
+
+def _slack(ctx: Context, by: dt.date, retake: dt.date | None, step1_result: dt.date | None,
+           prep: Prep | None, test: dt.date | None) -> _Slack:
+    """Days each date can slip before the chain misses ``by`` (negative: already late)."""
+    after_result = ctx.plan.timeline.step2ck_prep_starts_after == "step1_result"
+    if prep is None or test is None:
+        if retake is None or step1_result is None:
+            return _Slack()
+        return _Slack(
+            retake=(latest_test_with_result_by(by) - retake).days,
+            step1_result=(by - step1_result).days,
+        )
+    test_slack = (latest_test_with_result_by(by) - test).days
+    out = _Slack(prep=test_slack, test=test_slack,
+                 step2ck_result=(by - score_release_date(test)).days)
+    if retake is None or step1_result is None:
+        return out
+    latest_start = prep.start + dt.timedelta(days=test_slack)
+    if after_result:
+        r1 = (latest_start - step1_result).days
+        latest_retake = latest_test_with_result_by(step1_result + dt.timedelta(days=r1))
+    else:
+        r1 = (by - step1_result).days
+        latest_retake = min(latest_start - DAY, latest_test_with_result_by(by))
+    return _Slack(retake=(latest_retake - retake).days, step1_result=r1, prep=out.prep,
+                  test=out.test, step2ck_result=out.step2ck_result)
+
+
+def _milestone(ctx: Context, mid: str, day: dt.date, estimate: bool,
+               slack: int | None = None, note: str | None = None) -> Milestone:
+    return Milestone(
+        id=mid,
+        date=day,
+        estimate=estimate,
+        label=LABELS[mid],
+        days_from_as_of=(day - ctx.as_of).days,
+        slack_days=slack,
+        note=note,
+    )
+
+
+def _calendar_milestones(ctx: Context, calendar: MatchCalendar) -> list[Milestone]:
+    out = []
+    for event in EVENTS:
+        cd = calendar[event]
+        note = (
+            f"source: {cd.source}; confidence {cd.confidence.value}" if cd.estimate else None
+        )
+        out.append(_milestone(ctx, event, cd.date, cd.estimate, note=note))
+    return out
+
+
+def sort_milestones(items: Sequence[Milestone]) -> tuple[Milestone, ...]:
+    """By date, ties in the logical order of :data:`MILESTONE_IDS`."""
+    return tuple(sorted(items, key=lambda m: (m.date, MILESTONE_IDS.index(m.id))))
+
+
+def build_timeline(ctx: Context, eligibility: Eligibility, readiness: Readiness) -> Timeline:
+    """The Step 1 retake -> Step 2 CK -> Match timeline for the target or earliest feasible
+    Match, with days from the as-of date, slack and estimate flags (rules T501-T507)."""
+    profile = _profile(ctx)
+    tp = ctx.plan.timeline
+    passed = exams_passed(profile)
+    notes = list(passed.notes)
+
+    retake: RetakeDate | None = None
+    release1: Release | None = None
+    if passed.step1 is None:
+        retake = step1_retake_date(ctx, eligibility, readiness)
+        if retake.date is None:
+            notes.append(tag("T502", retake.note or "No Step 1 retake can be planned."))
+            return Timeline(match_year=profile.target.match_year, feasible=False,
+                            notes=tuple(notes))
+        release1 = result_release(retake.date, "Step 1")
+
+    prep: Prep | None = None
+    planned: PlannedTest | None = None
+    window: Step2ckWindow | None = None
+    if passed.step2ck is None:
+        if retake is not None and retake.date is not None and release1 is not None:
+            after_result = tp.step2ck_prep_starts_after == "step1_result"
+            earliest = release1.date if after_result else retake.date + DAY
+            prep = step2ck_prep(ctx, earliest, estimate=True)
+        else:
+            prep = step2ck_prep(ctx, ctx.as_of, estimate=False)
+        planned = planned_step2ck(ctx, prep)
+        window = Step2ckWindow(prep.start, prep.full_end, prep.min_end, planned.date)
+
+    step1_result = release1.date if release1 is not None else None
+    cycle = match_cycle(ctx, step1_result, window)
+    if cycle.note:
+        notes.append(tag("T506", cycle.note))
+    shown = cycle.next_feasible or cycle.match_year
+    calendar = match_calendar(shown)
+    _, by = deadline(ctx, shown)
+
+    test: dt.date | None = None
+    test_note: str | None = None
+    if window is not None and prep is not None:
+        test = window.test_for(by) or window.planned or window.full_end
+        if window.planned is None and test < window.full_end:
+            test_note = tag(
+                "T506",
+                f"Preparation is shortened to {prep_weeks_between(prep.start, test):.1f} weeks "
+                f"(plan: {prep.weeks}, minimum {prep.min_weeks}) so the result arrives by "
+                f"{by.isoformat()}.",
+            )
+    slack = _slack(ctx, by, retake.date if retake else None, step1_result, prep, test)
+
+    items: list[Milestone] = []
+    if retake is not None and retake.date is not None and release1 is not None:
+        items.append(_milestone(ctx, "step1_retake", retake.date, retake.estimate, slack.retake,
+                                tag("T502", retake.note) if retake.note else None))
+        items.append(_milestone(ctx, "step1_result", release1.date, True, slack.step1_result,
+                                tag("T503", release1.note) if release1.note else None))
+    if prep is not None and test is not None and planned is not None:
+        items.append(_milestone(ctx, "step2ck_prep_start", prep.start, prep.estimate, slack.prep,
+                                tag("T504", prep.note) if prep.note else None))
+        release2 = result_release(test, "Step 2 CK")
+        items.append(_milestone(
+            ctx, "step2ck_test", test, planned.date is None, slack.test,
+            _join(tag("T505", planned.note) if planned.note else None, test_note),
+        ))
+        items.append(_milestone(ctx, "step2ck_result", release2.date, True, slack.step2ck_result,
+                                tag("T503", release2.note) if release2.note else None))
+    items.extend(_calendar_milestones(ctx, calendar))
+    ecfmg = ecfmg_requirements(profile, calendar, ctx.as_of)
+    if ecfmg is not None:
+        items.append(ecfmg)
+    return Timeline(
+        match_year=cycle.match_year,
+        feasible=cycle.feasible,
+        milestones=sort_milestones(items),
+        notes=tuple(notes),
+        next_feasible_match_year=cycle.next_feasible,
+    )
+
+
+def milestone(timeline: Timeline, mid: str) -> Milestone | None:
+    """The milestone with id ``mid``, if the timeline has it."""
+    return next((m for m in timeline.milestones if m.id == mid), None)

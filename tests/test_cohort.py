@@ -1,0 +1,480 @@
+"""``step1plan cohort``: discovery, shards, output files, exit codes, and end-to-end runs on the
+shipped examples/cohort/ (fixed --as-of)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib.util
+import io
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from step1plan.cli import app
+from step1plan.cohort import (
+    COLUMNS,
+    CohortSummary,
+    discover,
+    exit_code,
+    open_output,
+    parse_shard,
+    shard_slice,
+)
+from step1plan.errors import UserError
+
+ROOT = Path(__file__).resolve().parents[1]
+COHORT = ROOT / "examples" / "cohort"
+AS_OF = "2026-11-27"
+runner = CliRunner()
+
+
+def cli(*args: str | Path) -> Any:
+    """Run the CLI with stdout and stderr kept apart."""
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def touch(path: Path, text: str = "x: 1\n") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------- discovery
+
+
+def test_discover_finds_yaml_and_yml_sorted_and_skips_hidden(tmp_path: Path) -> None:
+    for name in (
+        "b.yaml",
+        "a.yml",
+        "sub/c.YAML",
+        "notes.txt",
+        ".hidden.yaml",
+        ".github/workflows/ci.yml",
+        "sub/deeper/d.yaml",
+    ):
+        touch(tmp_path / name)
+    found = discover([tmp_path])
+    rel = [Path(p).relative_to(tmp_path).as_posix() for p in found]
+    assert rel == ["a.yml", "b.yaml", "sub/c.YAML", "sub/deeper/d.yaml"]
+    assert found == sorted(found)
+
+
+def test_discover_takes_a_named_file_as_is_and_lists_each_file_once(tmp_path: Path) -> None:
+    odd = touch(tmp_path / "profile.txt")
+    inner = touch(tmp_path / "a.yaml")
+    found = discover([tmp_path, odd, inner, tmp_path / "." / "a.yaml"])
+    assert [Path(p).name for p in found] == ["a.yaml", "profile.txt"]
+
+
+def test_discover_normalises_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    touch(tmp_path / "cohort" / "a.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert discover([Path("./cohort/")]) == ["cohort/a.yaml"]
+
+
+def test_discover_missing_path_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no such file or folder"):
+        discover([tmp_path / "nope"])
+
+
+def test_discover_folder_without_profiles_is_an_error(tmp_path: Path) -> None:
+    touch(tmp_path / "readme.txt")
+    with pytest.raises(UserError, match=r"no \*\.yaml or \*\.yml profile"):
+        discover([tmp_path])
+
+
+# ---------------------------------------------------------------- shards
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"), [("1/1", (1, 1)), ("2/4", (2, 4)), (" 3 / 3 ", (3, 3))]
+)
+def test_parse_shard_accepts_k_of_n(text: str, parsed: tuple[int, int]) -> None:
+    assert parse_shard(text) == parsed
+
+
+@pytest.mark.parametrize("text", ["0/3", "4/3", "1/0", "a/b", "2", "", "-1/2", "1/2/3"])
+def test_parse_shard_rejects_bad_values(text: str) -> None:
+    with pytest.raises(UserError, match="--shard"):
+        parse_shard(text)
+
+
+@given(st.integers(min_value=0, max_value=300), st.integers(min_value=1, max_value=40))
+def test_shards_are_disjoint_cover_the_list_and_concatenate_in_order(size: int, n: int) -> None:
+    files = [f"f{i:04d}.yaml" for i in range(size)]
+    parts = [list(shard_slice(files, (k, n))) for k in range(1, n + 1)]
+    assert [f for part in parts for f in part] == files
+    assert max(map(len, parts)) - min(map(len, parts)) <= 1
+
+
+def test_no_shard_is_the_whole_list() -> None:
+    assert shard_slice(["a", "b"], None) == ["a", "b"]
+
+
+def test_bad_shard_is_a_usage_error_exit_2(tmp_path: Path) -> None:
+    result = cli("cohort", COHORT, "--shard", "5/4", "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert "--shard" in result.stderr
+
+
+# ---------------------------------------------------------------- output files and exit codes
+
+
+def test_open_output_writes_atomically(tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonl"
+    with open_output(target, []) as out:
+        out.write("line\n")
+        assert not target.exists()
+    assert target.read_text() == "line\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_open_output_leaves_nothing_when_the_run_fails(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("old\n")
+    with pytest.raises(RuntimeError), open_output(target, []) as out:
+        out.write("half")
+        raise RuntimeError("boom")
+    assert target.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_open_output_refuses_an_input(tmp_path: Path) -> None:
+    profile = touch(tmp_path / "a.yaml")
+    with pytest.raises(UserError, match="over an input"), open_output(profile, [str(profile)]):
+        pass
+    assert profile.read_text() == "x: 1\n"
+
+
+def _summary(invalid: int, not_ready: int) -> CohortSummary:
+    summary = CohortSummary(as_of=dt.date(2026, 11, 27), plan="default")
+    summary.invalid, summary.not_yet_ready = invalid, not_ready
+    return summary
+
+
+@pytest.mark.parametrize(
+    ("invalid", "not_ready", "fail_on", "code"),
+    [
+        (1, 1, set(), 0),
+        (1, 0, {"error"}, 2),
+        (0, 1, {"error"}, 0),
+        (0, 1, {"not-ready"}, 1),
+        (1, 0, {"not-ready"}, 0),
+        (1, 1, {"error", "not-ready"}, 2),
+        (0, 0, {"error", "not-ready"}, 0),
+    ],
+)
+def test_exit_code(invalid: int, not_ready: int, fail_on: set[str], code: int) -> None:
+    assert exit_code(_summary(invalid, not_ready), fail_on) == code
+
+
+# ---------------------------------------------------------------- end to end on the examples
+
+
+def example_files() -> list[Path]:
+    return sorted(COHORT.glob("*.y*ml"))
+
+
+def example_names() -> list[str]:
+    names = []
+    for path in example_files():
+        student = yaml.safe_load(path.read_text(encoding="utf-8"))["student"]
+        if student.get("name"):
+            names.append(student["name"])
+    return names
+
+
+def test_examples_have_names_to_redact() -> None:
+    assert len(example_files()) >= 5
+    assert example_names()
+
+
+def test_jsonl_reports_match_diagnose_json() -> None:
+    result = cli("cohort", COHORT, "--format", "jsonl", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    files = example_files()
+    assert len(lines) == len(files)
+    for line, path in zip(lines, files, strict=True):
+        single = cli("diagnose", path, "--format", "json", "--as-of", AS_OF)
+        assert single.exit_code == 0, single.stderr
+        assert json.loads(line) == json.loads(single.stdout), path.name
+
+
+def test_json_document_has_summary_students_and_no_errors() -> None:
+    result = cli("cohort", COHORT, "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert list(doc) == ["schema", "as_of", "summary", "students", "errors"]
+    assert doc["as_of"] == AS_OF and doc["errors"] == []
+    students = doc["students"]
+    assert [s["file"] for s in students] == [str(p) for p in example_files()]
+    assert doc["summary"]["students"] == len(students)
+    assert sum(doc["summary"]["by_verdict"].values()) == len(students)
+    assert sum(doc["summary"]["by_top_cause"].values()) == len(students)
+    assert all(list(s) == list(COLUMNS) for s in students)
+    verdicts = {s["verdict"] for s in students}
+    assert verdicts <= {"ready", "borderline", "not_ready", "ineligible"}
+
+
+def test_csv_has_header_and_one_row_per_student() -> None:
+    result = cli("cohort", COHORT, "--format", "csv", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == list(COLUMNS)
+    assert len(rows) == 1 + len(example_files())
+    assert len({r[1] for r in rows[1:]}) == len(example_files())
+
+
+@pytest.mark.parametrize("fmt", ["table", "md"])
+def test_human_formats_list_every_student(fmt: str) -> None:
+    result = cli("cohort", COHORT, "--format", fmt, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    for path in example_files():
+        assert path.stem in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "json", "md", "table"])
+def test_shards_are_disjoint_and_cover_the_cohort(fmt: str) -> None:
+    whole = cli("cohort", COHORT, "--format", fmt, "--as-of", AS_OF)
+    ids = [p.stem for p in example_files()]
+    seen: list[str] = []
+    for k in (1, 2, 3):
+        part = cli("cohort", COHORT, "--format", fmt, "--as-of", AS_OF, "--shard", f"{k}/3")
+        assert part.exit_code == 0, part.stderr
+        seen.extend(i for i in ids if i in part.stdout)
+        if fmt == "jsonl":
+            seen_text = part.stdout
+            assert seen_text in whole.stdout
+    assert sorted(seen) == ids
+
+
+def test_jsonl_shards_concatenate_to_the_whole_run() -> None:
+    whole = cli("cohort", COHORT, "--format", "jsonl", "--as-of", AS_OF).stdout
+    parts = [
+        cli("cohort", COHORT, "--format", "jsonl", "--as-of", AS_OF, "--shard", f"{k}/4").stdout
+        for k in range(1, 5)
+    ]
+    assert "".join(parts) == whole
+
+
+def test_more_shards_than_profiles_gives_empty_shards() -> None:
+    n = len(example_files()) + 2
+    outputs = []
+    for k in range(1, n + 1):
+        result = cli("cohort", COHORT, "--format", "jsonl", "--as-of", AS_OF, "--shard", f"{k}/{n}")
+        assert result.exit_code == 0, result.stderr
+        outputs.append(result.stdout)
+    assert outputs.count("") == 2
+    assert sum(len(o.splitlines()) for o in outputs) == len(example_files())
+
+
+def broken_cohort(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the examples with a broken profile sorted in the middle."""
+    folder = tmp_path / "cohort"
+    shutil.copytree(COHORT, folder)
+    bad = folder / "s-0005b.yaml"
+    bad.write_text(
+        "schema_version: 1\nstudent: {id: s-bad}\natempts: []\nstudy:\n  hours_per_week: many\n",
+        encoding="utf-8",
+    )
+    return folder, bad
+
+
+def test_invalid_profile_in_the_middle_is_reported_and_the_run_goes_on(tmp_path: Path) -> None:
+    folder, bad = broken_cohort(tmp_path)
+    result = cli("cohort", folder, "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code == 0
+    assert f"{bad}:3:" in result.stderr  # the unknown key, at FILE:LINE
+    assert f"{bad}:5:" in result.stderr  # the wrong type
+    doc = json.loads(result.stdout)
+    assert len(doc["students"]) == len(example_files())
+    assert doc["summary"]["invalid"] == 1
+    assert {e["file"] for e in doc["errors"]} == {str(bad)}
+    assert {e["line"] for e in doc["errors"]} == {3, 5}
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "md", "table"])
+def test_invalid_profile_goes_to_stderr_in_every_format(tmp_path: Path, fmt: str) -> None:
+    folder, bad = broken_cohort(tmp_path)
+    result = cli("cohort", folder, "--format", fmt, "--as-of", AS_OF)
+    assert f"{bad}:3:" in result.stderr
+    for path in example_files():
+        assert path.stem in result.stdout or fmt == "jsonl"
+    if fmt == "jsonl":
+        assert len(result.stdout.splitlines()) == len(example_files())
+
+
+def test_fail_on_error_exits_2_with_an_invalid_profile(tmp_path: Path) -> None:
+    folder, _ = broken_cohort(tmp_path)
+    assert (
+        cli("cohort", folder, "--as-of", AS_OF, "--format", "csv", "--fail-on", "error").exit_code
+        == 2
+    )
+    assert (
+        cli(
+            "cohort",
+            folder,
+            "--as-of",
+            AS_OF,
+            "--format",
+            "csv",
+            "--fail-on",
+            "not-ready",
+            "--fail-on",
+            "error",
+        ).exit_code
+        == 2
+    )
+
+
+def test_fail_on_not_ready_exits_1_when_a_student_is_not_ready() -> None:
+    doc = json.loads(cli("cohort", COHORT, "--format", "json", "--as-of", AS_OF).stdout)
+    assert doc["summary"]["not_yet_ready"] > 0
+    result = cli("cohort", COHORT, "--format", "csv", "--as-of", AS_OF, "--fail-on", "not-ready")
+    assert result.exit_code == 1
+    assert cli("cohort", COHORT, "--as-of", AS_OF, "--fail-on", "error").exit_code == 0
+
+
+def test_fail_on_not_ready_exits_0_when_everyone_is_ready() -> None:
+    doc = json.loads(cli("cohort", COHORT, "--format", "json", "--as-of", AS_OF).stdout)
+    ready = [s["file"] for s in doc["students"] if s["verdict"] == "ready"]
+    assert ready, "the examples should have a ready student"
+    result = cli("cohort", *ready, "--format", "csv", "--as-of", AS_OF, "--fail-on", "not-ready")
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "jsonl", "csv", "md"])
+def test_redact_leaves_no_name_anywhere(tmp_path: Path, fmt: str) -> None:
+    folder, _ = broken_cohort(tmp_path)
+    names = example_names()
+    plain = cli("cohort", folder, "--format", fmt, "--as-of", AS_OF)
+    assert any(n in plain.stdout for n in names) or fmt == "table"
+    result = cli("cohort", folder, "--format", fmt, "--as-of", AS_OF, "--redact")
+    for name in names:
+        assert name not in result.stdout, (fmt, name)
+        assert name not in result.stderr, (fmt, name)
+        for part in name.split():
+            if len(part) > 2:
+                assert part not in result.stdout, (fmt, part)
+    if fmt == "jsonl":
+        for line in result.stdout.splitlines():
+            assert json.loads(line)["student"]["name"] is None
+
+
+def test_output_file_is_written_and_never_over_an_input(tmp_path: Path) -> None:
+    folder, _ = broken_cohort(tmp_path)
+    target = tmp_path / "out.jsonl"
+    result = cli("cohort", folder, "--format", "jsonl", "--as-of", AS_OF, "--output", target)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert len(target.read_text().splitlines()) == len(example_files())
+    assert "1 invalid" in result.stderr
+    victim = folder / "s-0001.yaml"
+    before = victim.read_text()
+    refused = cli("cohort", folder, "--format", "csv", "--as-of", AS_OF, "--output", victim)
+    assert refused.exit_code == 2 and "over an input" in refused.stderr
+    assert victim.read_text() == before
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_generated_cohort_is_valid(tmp_path: Path) -> None:
+    """The benchmark generator writes varied profiles that all load and analyse."""
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.generate(tmp_path, 40, seed=7)
+    result = cli("cohort", tmp_path, "--format", "json", "--as-of", "2026-11-27")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["errors"] == [] and doc["summary"]["students"] == 40
+    assert sum(1 for v in doc["summary"]["by_verdict"].values() if v) >= 2
+
+
+def scores_cohort(tmp_path: Path) -> Path:
+    """The main example (whose practice is in a scores_file) and the IMG example."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for name in ("profile.yaml", "nbme.csv", "img-profile.yaml"):
+        shutil.copy(ROOT / "examples" / name, folder / name)
+    return folder
+
+
+def test_profile_with_scores_file_matches_diagnose(tmp_path: Path) -> None:
+    folder = scores_cohort(tmp_path)
+    result = cli("cohort", folder, "--format", "jsonl", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    single = cli("diagnose", folder / "profile.yaml", "--format", "json", "--as-of", AS_OF)
+    assert json.loads(lines[1]) == json.loads(single.stdout)
+    assert any("nbme.csv" in json.dumps(v) for v in json.loads(lines[1]).values())
+
+
+def test_output_never_over_a_score_file(tmp_path: Path) -> None:
+    folder = scores_cohort(tmp_path)
+    csv_file = folder / "nbme.csv"
+    before = csv_file.read_text()
+    result = cli("cohort", folder, "--format", "csv", "--as-of", AS_OF, "--output", csv_file)
+    assert result.exit_code == 2 and "over an input" in result.stderr
+    assert csv_file.read_text() == before
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "img-profile.yaml",
+        "nbme.csv",
+        "profile.yaml",
+    ]
+
+
+def test_internal_error_names_the_profile_and_exits_70(monkeypatch: pytest.MonkeyPatch) -> None:
+    import step1plan.analysis
+
+    def broken(ctx: Any) -> Any:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(step1plan.analysis, "analyse", broken)
+    result = cli("cohort", COHORT, "--format", "csv", "--as-of", AS_OF)
+    assert result.exit_code == 70
+    assert f"{example_files()[0]}: internal error" in result.stderr
+
+
+def test_large_cohort_on_a_terminal_shows_progress_and_still_reports_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from step1plan.cohort import PROGRESS_MIN_FILES, run_cohort_command
+    from step1plan.plans import load_plan
+
+    for i in range(PROGRESS_MIN_FILES + 1):
+        shutil.copy(COHORT / "s-0002.yaml", tmp_path / f"p{i:03d}.yaml")
+    touch(tmp_path / "p025b.yaml", "student: {id: x}\nbogus: 1\n")
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    fake = Terminal()
+    monkeypatch.setattr("sys.stderr", fake)
+    target = tmp_path / "out.csv"
+    code = run_cohort_command(
+        [tmp_path],
+        dt.date(2026, 11, 27),
+        load_plan("default"),
+        "csv",
+        target,
+        {"error"},
+        False,
+        None,
+    )
+    assert code == 2
+    assert len(target.read_text().splitlines()) == 1 + PROGRESS_MIN_FILES + 1
+    shown = fake.getvalue()
+    assert "p025b.yaml:2" in shown
+    assert "cohort: 52 profiles, 51 analysed, 1 invalid" in shown
+    assert "0/52" in shown  # the progress bar was drawn

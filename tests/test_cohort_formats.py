@@ -1,0 +1,291 @@
+"""Cohort renderers and writers, from hand-built reports (no loader, no rules needed)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from step1plan.cli import CohortFormat
+from step1plan.cohort import (
+    COHORT_SCHEMA,
+    COLUMNS,
+    WRITERS,
+    CohortRow,
+    CohortSummary,
+    row_of,
+)
+from step1plan.errors import Problem
+from step1plan.models.common import CauseId
+from step1plan.models.report import (
+    CauseResult,
+    Confidence,
+    Eligibility,
+    Finding,
+    Milestone,
+    Readiness,
+    Report,
+    Severity,
+    StudentRef,
+    StudyPlan,
+    Timeline,
+    Verdict,
+)
+from step1plan.report.cohort_view import (
+    cohort_renderables,
+    csv_header,
+    csv_line,
+    json_chunks,
+    json_document,
+    jsonl_line,
+    markdown_chunks,
+    md_escape,
+    row_from_line,
+    row_to_line,
+)
+from step1plan.report.jsonout import report_dict
+
+AS_OF = dt.date(2026, 11, 27)
+NAME = "Jeanette Q. Example"
+
+
+def make_report(
+    sid: str = "s-1",
+    name: str | None = NAME,
+    verdict: Verdict = Verdict.not_ready,
+    causes: Sequence[CauseId] = (CauseId.timing, CauseId.weak_foundations),
+    flags: int = 2,
+) -> Report:
+    """A small but complete report, as the analysis would return it."""
+    return Report(
+        tool_version="0.1.0",
+        as_of=AS_OF,
+        plan="default",
+        student=StudentRef(sid, name),
+        causes=tuple(
+            CauseResult(cid, rank, Confidence.high, False, True, 0.8, "because")
+            for rank, cid in enumerate(causes, start=1)
+        ),
+        eligibility=Eligibility(1, 3, dt.date(2026, 12, 1), False),
+        readiness=Readiness(verdict),
+        study_plan=StudyPlan(retake_date=dt.date(2027, 2, 10)),
+        timeline=Timeline(
+            2028,
+            True,
+            (
+                Milestone("step1_retake", dt.date(2027, 2, 10), False),
+                Milestone("step2ck_test", dt.date(2027, 6, 30), True),
+            ),
+        ),
+        findings=(
+            Finding("C101", "cause", Severity.info, "m"),
+            *(Finding(f"M70{i}", "mistake", Severity.warning, "m") for i in range(1, flags + 1)),
+        ),
+    )
+
+
+def make_summary(rows: Sequence[CohortRow], invalid: int = 0, shard: str | None = None) -> Any:
+    summary = CohortSummary(as_of=AS_OF, plan="default", shard=shard)
+    for row in rows:
+        summary.add_student(row)
+    for _ in range(invalid):
+        summary.add_invalid()
+    return summary
+
+
+ROWS = [
+    row_of("cohort/a.yaml", make_report("s-1")),
+    row_of("cohort/b.yaml", make_report("s-2", "=cmd|' /C calc'!A0", Verdict.ready, (), 0)),
+    row_of("cohort/c.yaml", make_report("s-3", None, Verdict.borderline, (CauseId.timing,), 1)),
+]
+ERRORS = [Problem("cohort/bad.yaml", "unknown key 'atempts'", 4, 1, "atempts")]
+
+
+def test_row_of_takes_each_column_from_the_report() -> None:
+    row = ROWS[0]
+    assert row == CohortRow(
+        file="cohort/a.yaml",
+        id="s-1",
+        name=NAME,
+        verdict="not_ready",
+        top_cause="timing",
+        attempts_left=3,
+        earliest_next_attempt="2026-12-01",
+        planned_retake="2027-02-10",
+        step2ck_test="2027-06-30",
+        match_year=2028,
+        mistake_flags=2,
+    )
+    assert ROWS[1].top_cause is None and ROWS[1].mistake_flags == 0
+
+
+def test_row_of_falls_back_to_the_study_plan_retake_date() -> None:
+    report = make_report()
+    bare = Report(
+        tool_version="0.1.0",
+        as_of=AS_OF,
+        plan="default",
+        student=report.student,
+        study_plan=report.study_plan,
+    )
+    row = row_of("x.yaml", bare)
+    assert row.planned_retake == "2027-02-10"
+    assert row.verdict is None and row.match_year is None and row.step2ck_test is None
+
+
+def test_summary_counts_verdicts_causes_and_invalid() -> None:
+    summary = make_summary(ROWS, invalid=1)
+    assert (summary.files, summary.students, summary.invalid, summary.not_yet_ready) == (4, 3, 1, 2)
+    assert summary.by_verdict == {"ready": 1, "borderline": 1, "not_ready": 1, "ineligible": 0}
+    assert summary.by_top_cause["timing"] == 2
+    assert summary.by_top_cause["none"] == 1
+    assert sum(summary.by_top_cause.values()) == 3
+
+
+def test_every_format_has_a_writer() -> None:
+    assert {f.value for f in CohortFormat} == set(WRITERS)
+
+
+def test_spool_lines_round_trip() -> None:
+    for row in ROWS:
+        assert row_from_line(row_to_line(row)) == row
+
+
+def test_jsonl_line_is_one_parseable_report_per_line() -> None:
+    data = report_dict(make_report())
+    line = jsonl_line(data)
+    assert line.endswith("\n") and line.count("\n") == 1
+    assert json.loads(line) == data
+
+
+def test_csv_has_a_header_and_one_row_per_student() -> None:
+    text = csv_header() + "".join(csv_line(r) for r in ROWS)
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert list(table[0]) == list(COLUMNS)
+    assert [r["id"] for r in table] == ["s-1", "s-2", "s-3"]
+    assert table[0]["name"] == NAME
+    assert table[2]["name"] == "" and table[1]["top_cause"] == ""
+    assert table[0]["mistake_flags"] == "2"
+
+
+def test_csv_defuses_a_formula_in_free_text() -> None:
+    (cells,) = csv.reader(io.StringIO(csv_line(ROWS[1])))
+    assert cells[2] == "'=cmd|' /C calc'!A0"
+
+
+@pytest.mark.parametrize("n_rows", [0, 1, 3])
+@pytest.mark.parametrize("errors", [[], ERRORS])
+def test_json_chunks_equal_the_indented_document(n_rows: int, errors: list[Problem]) -> None:
+    rows = ROWS[:n_rows]
+    summary = make_summary(rows, invalid=len(errors), shard="2/3")
+    text = "".join(json_chunks(summary, iter(rows), errors))
+    document = json_document(summary, rows, errors)
+    assert text == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    assert list(json.loads(text)) == ["schema", "as_of", "summary", "students", "errors"]
+    assert document["schema"] == COHORT_SCHEMA
+    assert document["summary"]["shard"] == "2/3"
+
+
+def test_json_errors_are_located() -> None:
+    document = json_document(make_summary([], 1), [], ERRORS)
+    assert document["errors"] == [
+        {
+            "file": "cohort/bad.yaml",
+            "line": 4,
+            "column": 1,
+            "field": "atempts",
+            "message": "unknown key 'atempts'",
+        }
+    ]
+
+
+def test_markdown_has_counts_students_and_invalid_profiles() -> None:
+    text = "".join(markdown_chunks(make_summary(ROWS, 1), ROWS, ERRORS))
+    assert text.startswith("# step1plan cohort, as of 2026-11-27\n")
+    assert "| ready | 1 |" in text
+    assert "| timing | 2 |" in text
+    assert "| cohort/a.yaml | s\\-1 |" not in text  # ids are not over-escaped
+    assert "| cohort/a.yaml | s-1 | Jeanette Q. Example | not\\_ready | timing |" in text
+    assert "## Invalid profiles" in text and "cohort/bad.yaml:4:1: atempts:" in text
+    student_lines = [ln for ln in text.splitlines() if ln.startswith("| cohort/")]
+    assert len(student_lines) == 3
+
+
+def test_markdown_escapes_table_breaking_text() -> None:
+    assert md_escape("a|b<script>\nc") == "a\\|b\\<script\\> c"
+
+
+def test_markdown_of_an_empty_shard() -> None:
+    text = "".join(markdown_chunks(make_summary([], shard="3/3"), [], []))
+    assert text.count("No student analysed.") == 2
+    assert "shard 3/3" in text
+
+
+def _render(items: Sequence[Any]) -> str:
+    console = Console(width=100, no_color=True, record=True, file=io.StringIO())
+    for item in items:
+        console.print(item)
+    return console.export_text()
+
+
+def test_table_lists_students_and_counts() -> None:
+    text = _render(cohort_renderables(make_summary(ROWS, 1), ROWS, ERRORS))
+    assert "Cohort as of 2026-11-27" in text
+    for sid in ("s-1", "s-2", "s-3"):
+        assert sid in text
+    assert "Jeanette" in text
+    assert "cohort/bad.yaml:4:1" in text
+    assert "3 analysed, 1 invalid, 2 not yet ready" in text
+
+
+def _all_formats(redact: bool) -> dict[str, str]:
+    """Every format written by its writer for the same rows (names already removed if redact)."""
+    reports = [make_report("s-1"), make_report("s-2", "Zed Other", Verdict.ready)]
+    if redact:
+        reports = [
+            Report(
+                **{
+                    **{k: getattr(r, k) for k in r.__dataclass_fields__},
+                    "student": StudentRef(r.student.id, None),
+                }
+            )
+            for r in reports
+        ]
+    out: dict[str, str] = {}
+    for fmt, writer_type in WRITERS.items():
+        buffer = io.StringIO()
+        writer = writer_type(buffer, redact)
+        writer.start()
+        summary = CohortSummary(as_of=AS_OF, plan="default")
+        for i, report in enumerate(reports):
+            row = row_of(f"cohort/{i}.yaml", report)
+            writer.student(row, report_dict(report) if writer.wants_report else None)
+            summary.add_student(row)
+        writer.finish(summary, ERRORS)
+        out[fmt] = buffer.getvalue()
+    return out
+
+
+def test_writers_write_every_student_in_every_format() -> None:
+    out = _all_formats(redact=False)
+    for fmt, text in out.items():
+        assert "s-1" in text and "s-2" in text, fmt
+        assert "Jeanette" in text, fmt  # the table may wrap the rest of the name
+    assert len(out["jsonl"].splitlines()) == 2
+    assert len(out["csv"].splitlines()) == 3
+    assert json.loads(out["json"])["students"][1]["name"] == "Zed Other"
+
+
+def test_redacted_writers_show_no_name_column() -> None:
+    out = _all_formats(redact=True)
+    for fmt, text in out.items():
+        assert NAME not in text and "Zed Other" not in text, fmt
+    assert "| Name |" not in out["md"]
+    assert "Name" not in out["table"]
+    assert json.loads(out["json"])["students"][0]["name"] is None

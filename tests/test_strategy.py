@@ -1,0 +1,235 @@
+"""Application strategy (S601-S608) and its views."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from typing import Any
+
+from rich.console import Console
+
+from step1plan.analysis import make_context
+from step1plan.models.profile import Profile
+from step1plan.models.report import Eligibility, Finding, Readiness, Severity, Timeline, Verdict
+from step1plan.plans import Plan
+from step1plan.report.strategy_view import strategy_markdown, strategy_renderables
+from step1plan.rules.base import Context
+from step1plan.rules.strategy import (
+    build_strategy,
+    explain_briefly,
+    letters,
+    parallel_plan,
+    program_list,
+    step2ck_signal,
+    us_clinical_experience,
+    visa,
+    years_since_graduation,
+)
+from step1plan.rules.timeline import build_timeline
+
+D = dt.date
+AS_OF = D(2026, 1, 10)
+FAILED = [{"exam": "step1", "date": "2025-12-01", "result": "fail"}]
+IMG = {"id": "i-1", "graduate_type": "img", "graduation_year": 2024, "visa_required": True,
+       "us_clinical_experience_months": 1, "us_letters": 1}
+
+
+def ctx_for(plan: Plan, **parts: Any) -> Context:
+    data: dict[str, Any] = {"student": {"id": "s-1"}, "attempts": FAILED}
+    data.update(parts)
+    return make_context(plan, AS_OF, Profile.model_validate(data))
+
+
+def timeline(ctx: Context) -> Timeline:
+    return build_timeline(ctx, Eligibility(1, 3, AS_OF, False), Readiness(Verdict.not_ready))
+
+
+def render(items: list[Any]) -> str:
+    console = Console(width=100, no_color=True, record=True, file=io.StringIO())
+    for item in items:
+        console.print(item)
+    return console.export_text()
+
+
+NO_PERCENT = re.compile(r"\d\s*%|percent(?!\s+correct)")
+
+
+def assert_no_percentages(findings: tuple[Finding, ...] | list[Finding]) -> None:
+    for f in findings:
+        assert not NO_PERCENT.search(f.message + (f.recommendation or "")), f.message
+
+
+# ---------------------------------------------------------------- S601
+
+
+def test_s601_triggers_for_a_very_competitive_target(default_plan: Plan) -> None:
+    found = parallel_plan(ctx_for(default_plan, target={"specialty": "dermatology"}))
+    assert found is not None and found.code == "S601" and found.severity is Severity.warning
+    assert "Dermatology is rated very competitive" in found.message
+    assert found.recommendation is not None and "Family Medicine" in found.recommendation
+    assert_no_percentages([found])
+
+
+def test_s601_quiet_for_a_moderate_target(default_plan: Plan) -> None:
+    assert parallel_plan(ctx_for(default_plan, target={"specialty": "psychiatry"})) is None
+
+
+# ---------------------------------------------------------------- S602
+
+
+def test_s602_triggers_after_a_failure_with_img_and_visa_filters(default_plan: Plan) -> None:
+    found = program_list(ctx_for(default_plan, student=IMG))
+    assert found is not None and found.code == "S602"
+    assert found.recommendation is not None
+    assert "IMGs" in found.recommendation and "sponsor" in found.recommendation
+
+
+def test_s602_quiet_without_a_failed_attempt(default_plan: Plan) -> None:
+    assert program_list(ctx_for(default_plan, attempts=[])) is None
+
+
+# ---------------------------------------------------------------- S603
+
+
+def test_s603_triggers_for_an_img_with_few_us_letters(default_plan: Plan) -> None:
+    found = letters(ctx_for(default_plan, student=IMG))
+    assert found is not None and "1 letters from US physicians" in found.message
+    assert "aim for 3" in found.message
+
+
+def test_s603_triggers_for_a_us_graduate_who_gave_a_low_count(default_plan: Plan) -> None:
+    found = letters(ctx_for(default_plan, student={"id": "u", "us_letters": 2}))
+    assert found is not None and "2 letters on record" in found.message
+
+
+def test_s603_quiet_with_enough_letters_or_no_count(default_plan: Plan) -> None:
+    assert letters(ctx_for(default_plan, student={**IMG, "us_letters": 3})) is None
+    assert letters(ctx_for(default_plan)) is None  # a US graduate who gave no count
+
+
+# ---------------------------------------------------------------- S604-S606
+
+
+def test_s604_triggers_for_an_img_with_little_us_experience(default_plan: Plan) -> None:
+    found = us_clinical_experience(ctx_for(default_plan, student=IMG))
+    assert found is not None and "1 months" in found.message and "at least 3" in found.message
+
+
+def test_s604_quiet_for_enough_experience_or_a_us_graduate(default_plan: Plan) -> None:
+    img = {**IMG, "us_clinical_experience_months": 4}
+    assert us_clinical_experience(ctx_for(default_plan, student=img)) is None
+    assert us_clinical_experience(ctx_for(default_plan)) is None
+
+
+def test_s605_triggers_when_a_visa_is_needed(default_plan: Plan) -> None:
+    found = visa(ctx_for(default_plan, student=IMG))
+    assert found is not None and found.code == "S605"
+
+
+def test_s605_quiet_without_a_visa(default_plan: Plan) -> None:
+    assert visa(ctx_for(default_plan, student={**IMG, "visa_required": False})) is None
+
+
+def test_s606_triggers_long_after_graduation(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, student={**IMG, "graduation_year": 2019},
+                  target={"step1_date": "2026-02-04", "match_year": 2027})
+    found = years_since_graduation(ctx, timeline(ctx))
+    # Match 2027: the 2026 season, 7 years after 2019.
+    assert found is not None and "2026 application season" in found.message
+    assert "7 years" in found.message and "more than 5" in found.message
+
+
+def test_s606_quiet_for_a_recent_graduate(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, student=IMG, target={"step1_date": "2026-02-04"})
+    assert years_since_graduation(ctx, timeline(ctx)) is None
+    ctx = ctx_for(default_plan)  # no graduation year
+    assert years_since_graduation(ctx, timeline(ctx)) is None
+
+
+# ---------------------------------------------------------------- S607, S608
+
+
+def test_s607_triggers_while_step2ck_is_ahead(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, target={"step1_date": "2026-02-04"})
+    found = step2ck_signal(ctx, timeline(ctx))
+    assert found is not None and "2026-04-29" in found.message
+    assert "8.0 weeks" in found.message
+
+
+def test_s607_quiet_after_a_step2ck_pass(default_plan: Plan) -> None:
+    attempts = [*FAILED, {"exam": "step2ck", "date": "2025-12-20", "result": "pass"}]
+    ctx = ctx_for(default_plan, attempts=attempts)
+    assert step2ck_signal(ctx, timeline(ctx)) is None
+
+
+def test_s608_triggers_after_a_failure(default_plan: Plan) -> None:
+    found = explain_briefly(ctx_for(default_plan))
+    assert found is not None and found.recommendation is not None
+    assert "explain --check" in found.recommendation
+
+
+def test_s608_quiet_without_a_failure(default_plan: Plan) -> None:
+    assert explain_briefly(ctx_for(default_plan, attempts=[])) is None
+
+
+# ---------------------------------------------------------------- build_strategy and views
+
+
+def test_build_strategy_for_an_img_targeting_a_very_competitive_specialty(
+    default_plan: Plan,
+) -> None:
+    ctx = ctx_for(default_plan, student=IMG,
+                  target={"specialty": "orthopaedic_surgery", "step1_date": "2026-02-04"})
+    strategy = build_strategy(ctx, (), timeline(ctx))
+    assert (strategy.specialty, strategy.tier) == ("orthopaedic_surgery", "very_competitive")
+    assert [f.code for f in strategy.advice] == [
+        "S601", "S602", "S603", "S604", "S605", "S607", "S608"]
+    assert strategy.explanation is not None and strategy.explanation.startswith("I did not pass")
+    assert_no_percentages(strategy.advice)
+
+
+def test_build_strategy_without_a_failure_has_no_draft(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, attempts=[], target={"specialty": "pediatrics"})
+    strategy = build_strategy(ctx, (), timeline(ctx))
+    assert strategy.tier == "less_competitive" and strategy.explanation is None
+    assert [f.code for f in strategy.advice] == ["S607"]
+
+
+def _m701() -> Finding:
+    return Finding("M701", "Retake planned before readiness or eligibility", Severity.warning,
+                   "The retake is planned too soon.", (), "Move it.")
+
+
+def _c101() -> Finding:
+    return Finding("C190", "Too little data", Severity.info, "Add the score report.", ())
+
+
+def test_strategy_renderables_split_mistakes_and_notes(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, target={"specialty": "urology", "step1_date": "2026-02-04"})
+    strategy = build_strategy(ctx, (), timeline(ctx))
+    out = render(strategy_renderables(strategy, [_m701(), _c101()]))
+    assert "Application strategy: Urology (very competitive" in out
+    assert "Mistakes to avoid" in out and "M701" in out and "Move it." in out
+    assert "Notes" in out and "C190" in out
+    assert "Draft explanation of the failure" in out
+    assert out.index("Mistakes to avoid") < out.index("Notes")
+
+
+def test_strategy_renderables_without_mistakes(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, attempts=[], target={"specialty": "pediatrics"})
+    strategy = build_strategy(ctx, (), timeline(ctx))
+    out = render(strategy_renderables(strategy, []))
+    assert "Mistakes to avoid: none found in the data." in out
+    assert "Draft explanation" not in out
+
+
+def test_strategy_markdown(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, student=IMG, target={"step1_date": "2026-02-04"})
+    strategy = build_strategy(ctx, (), timeline(ctx))
+    md = strategy_markdown(strategy, [_m701(), _c101()])
+    assert md.startswith("## Application strategy")
+    assert "- **S604 US clinical experience (IMG)** (warning):" in md
+    assert "### Mistakes to avoid" in md and "- **M701" in md
+    assert "### Notes" in md and "- **C190" in md
+    assert "> I did not pass my first Step 1 attempt" in md

@@ -1,0 +1,512 @@
+"""The Step 1 -> Step 2 CK -> Match timeline (T5xx) and its views, on hand-computed dates.
+
+Calendar facts used below (DOMAIN.md): Match 2027 programs review 2026-09-23 (inferred, L);
+later years follow the pattern: ERAS opens the first Wednesday of June, submissions the first
+Wednesday of September, programs review three weeks later, Match Day the third Friday of March,
+the rank list 16 days before. Results: the first Wednesday at least 28 days after the test,
+moved a week while in the week of July 4 or December 25-31.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from step1plan.analysis import make_context
+from step1plan.facts import match_calendar
+from step1plan.models.profile import Profile
+from step1plan.models.report import Eligibility, Readiness, Timeline, Verdict
+from step1plan.plans import Plan
+from step1plan.report.jsonout import jsonable
+from step1plan.report.timeline_view import timeline_markdown, timeline_renderables
+from step1plan.rules.base import Context
+from step1plan.rules.studyplan import choose_retake_date
+from step1plan.rules.timeline import (
+    Step2ckWindow,
+    build_timeline,
+    ecfmg_requirements,
+    exams_passed,
+    latest_test_with_result_by,
+    match_cycle,
+    milestone,
+    planned_step2ck,
+    result_release,
+    step1_retake_date,
+    step2ck_prep,
+)
+
+D = dt.date
+NOT_READY = Readiness(Verdict.not_ready)
+
+
+def profile(**parts: Any) -> Profile:
+    """A profile with one failed Step 1 attempt on 2025-12-01; ``parts`` replace sections."""
+    data: dict[str, Any] = {
+        "student": {"id": "t-1"},
+        "attempts": [{"exam": "step1", "date": "2025-12-01", "result": "fail"}],
+    }
+    data.update(parts)
+    return Profile.model_validate(data)
+
+
+def ctx_for(plan: Plan, as_of: dt.date, prof: Profile) -> Context:
+    return make_context(plan, as_of, prof)
+
+
+def eligible(on: dt.date) -> Eligibility:
+    return Eligibility(attempts_used=1, attempts_left=3, earliest_next_attempt=on, blocked=False)
+
+
+def timeline_for(plan: Plan, as_of: dt.date, readiness: Readiness = NOT_READY,
+                 **parts: Any) -> Timeline:
+    return build_timeline(ctx_for(plan, as_of, profile(**parts)), eligible(as_of), readiness)
+
+
+def dates(timeline: Timeline) -> dict[str, dt.date]:
+    return {m.id: m.date for m in timeline.milestones}
+
+
+def render(items: list[Any]) -> str:
+    console = Console(width=100, no_color=True, record=True, file=io.StringIO())
+    for item in items:
+        console.print(item)
+    return console.export_text()
+
+
+# ---------------------------------------------------------------- whole timelines
+
+
+def test_feasible_cycle_with_hand_computed_dates(default_plan: Plan) -> None:
+    t = timeline_for(default_plan, D(2026, 1, 10),
+                     target={"step1_date": "2026-02-04", "match_year": 2027})
+    assert (t.match_year, t.feasible, t.next_feasible_match_year) == (2027, True, None)
+    got = dates(t)
+    assert got["step1_retake"] == D(2026, 2, 4)
+    assert got["step1_result"] == D(2026, 3, 4)  # +28 days is a Wednesday
+    assert got["step2ck_prep_start"] == D(2026, 3, 4)  # prep starts with the result (plan)
+    assert got["step2ck_test"] == D(2026, 4, 29)  # 8 weeks of preparation
+    assert got["step2ck_result"] == D(2026, 5, 27)
+    # Match 2027 from the known table.
+    assert got["eras_opens"] == D(2026, 6, 3)
+    assert got["eras_submit"] == D(2026, 9, 2)
+    assert got["programs_review"] == D(2026, 9, 23)
+    assert got["nrmp_registration"] == D(2026, 9, 15)
+    assert got["rank_list_deadline"] == D(2027, 3, 3)
+    assert got["match_day"] == D(2027, 3, 19)
+    result = milestone(t, "step2ck_result")
+    assert result is not None and result.slack_days == 119  # 2026-05-27 -> 2026-09-23
+    test = milestone(t, "step2ck_test")
+    assert test is not None and test.slack_days == 119  # latest test 2026-08-26
+    retake = milestone(t, "step1_retake")
+    assert retake is not None and not retake.estimate and retake.days_from_as_of == 25
+    assert "ecfmg_requirements" not in got
+
+
+def test_milestones_are_sorted_by_date_with_fixed_ids(default_plan: Plan) -> None:
+    t = timeline_for(default_plan, D(2026, 1, 10),
+                     target={"step1_date": "2026-02-04", "match_year": 2027})
+    assert [m.date for m in t.milestones] == sorted(m.date for m in t.milestones)
+    assert {m.id for m in t.milestones} == {
+        "step1_retake", "step1_result", "step2ck_prep_start", "step2ck_test", "step2ck_result",
+        "eras_opens", "eras_submit", "programs_review", "nrmp_registration",
+        "rank_list_deadline", "match_day",
+    }
+
+
+def test_infeasible_target_shows_the_next_cycle(default_plan: Plan) -> None:
+    t = timeline_for(
+        default_plan, D(2026, 7, 1),
+        attempts=[{"exam": "step1", "date": "2026-05-14", "result": "fail"}],
+        target={"step1_date": "2026-08-05", "match_year": 2027},
+    )
+    assert (t.match_year, t.feasible, t.next_feasible_match_year) == (2027, False, 2028)
+    got = dates(t)
+    assert got["step1_result"] == D(2026, 9, 2)
+    assert got["step2ck_test"] == D(2026, 10, 28)
+    assert got["step2ck_result"] == D(2026, 11, 25)
+    # Match 2028 from the pattern: hand-computed.
+    assert got["eras_opens"] == D(2027, 6, 2)  # first Wednesday of June 2027
+    assert got["eras_submit"] == D(2027, 9, 1)  # first Wednesday of September 2027
+    assert got["programs_review"] == D(2027, 9, 22)  # three weeks later
+    assert got["match_day"] == D(2028, 3, 17)  # third Friday of March 2028
+    assert got["rank_list_deadline"] == D(2028, 3, 1)  # 16 days before
+    assert all(m.estimate for m in t.milestones if m.id in ("eras_opens", "match_day"))
+    assert any("Match 2027 is not feasible" in n and "Match 2028" in n for n in t.notes)
+
+
+def test_earliest_feasible_year_without_a_target(default_plan: Plan) -> None:
+    t = timeline_for(
+        default_plan, D(2026, 7, 1),
+        attempts=[{"exam": "step1", "date": "2026-05-14", "result": "fail"}],
+        target={"step1_date": "2026-08-05"},
+    )
+    assert (t.match_year, t.feasible, t.next_feasible_match_year) == (2028, True, None)
+    assert any("earliest feasible is Match 2028" in n for n in t.notes)
+
+
+def test_preparation_is_shortened_to_the_minimum_when_that_fits(default_plan: Plan) -> None:
+    # Result 2026-07-15; 8 weeks would test 2026-09-09 (result 2026-10-07, too late for
+    # 2026-09-23); 6 weeks tests 2026-08-26, whose result comes on 2026-09-23 exactly.
+    t = timeline_for(default_plan, D(2026, 6, 1),
+                     target={"step1_date": "2026-06-17", "match_year": 2027})
+    assert t.feasible and t.match_year == 2027
+    got = dates(t)
+    assert got["step1_result"] == D(2026, 7, 15)
+    assert got["step2ck_test"] == D(2026, 8, 26)
+    assert got["step2ck_result"] == D(2026, 9, 23)
+    test = milestone(t, "step2ck_test")
+    assert test is not None and test.slack_days == 0
+    assert test.note is not None and "shortened to 6.0 weeks" in test.note
+
+
+def test_cycle_is_infeasible_when_only_cutting_below_the_minimum_fits(default_plan: Plan) -> None:
+    # One week later: the minimum 6 weeks would test 2026-09-02, result 2026-09-30.
+    t = timeline_for(default_plan, D(2026, 6, 1),
+                     target={"step1_date": "2026-06-24", "match_year": 2027})
+    assert (t.feasible, t.next_feasible_match_year) == (False, 2028)
+    assert dates(t)["step2ck_test"] == D(2026, 9, 16)  # full 8 weeks from 2026-07-22
+    assert any("under the minimum of 6 weeks" in n for n in t.notes)
+
+
+def test_step1_result_in_a_no_release_week_moves_the_chain(default_plan: Plan) -> None:
+    # 2027-06-02 + 28 days = 2027-06-30, in the week of July 4 2027 (Mon 06-28 to Sun 07-04).
+    t = timeline_for(default_plan, D(2027, 1, 10),
+                     attempts=[{"exam": "step1", "date": "2026-12-01", "result": "fail"}],
+                     target={"step1_date": "2027-06-02"})
+    result = milestone(t, "step1_result")
+    assert result is not None and result.date == D(2027, 7, 7)
+    assert result.note is not None and result.note.startswith("T503")
+    assert dates(t)["step2ck_prep_start"] == D(2027, 7, 7)
+
+
+def test_img_timeline_has_the_ecfmg_milestone_at_the_rank_list_deadline(
+    default_plan: Plan,
+) -> None:
+    t = timeline_for(default_plan, D(2026, 1, 10),
+                     student={"id": "i-1", "graduate_type": "img"},
+                     target={"step1_date": "2026-02-04", "match_year": 2027})
+    ecfmg = milestone(t, "ecfmg_requirements")
+    assert ecfmg is not None and ecfmg.date == D(2027, 3, 3) == dates(t)["rank_list_deadline"]
+    ids = [m.id for m in t.milestones]
+    assert ids.index("ecfmg_requirements") == ids.index("rank_list_deadline") - 1
+
+
+def test_blocked_eligibility_gives_no_milestones(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile())
+    blocked = Eligibility(4, 0, None, True, ("Four attempts used.",))
+    t = build_timeline(ctx, blocked, Readiness(Verdict.ineligible))
+    assert (t.feasible, t.milestones) == (False, ())
+    assert any(n.startswith("T502") and "Four attempts used." in n for n in t.notes)
+
+
+def test_step2ck_result_by_eras_submit_is_stricter(default_plan: Plan) -> None:
+    strict = default_plan.model_copy(update={
+        "timeline": default_plan.timeline.model_copy(update={"step2ck_result_by": "eras_submit"})
+    })
+    t = timeline_for(strict, D(2026, 1, 10),
+                     target={"step1_date": "2026-02-04", "match_year": 2027})
+    assert t.feasible  # result 2026-05-27 is before 2026-09-02
+    result = milestone(t, "step2ck_result")
+    assert result is not None and result.slack_days == (D(2026, 9, 2) - D(2026, 5, 27)).days
+    # The retake of 2026-06-17 fits programs review (see above) but not the submission date:
+    # a result by 2026-09-02 needs the test by 2026-08-05, 3 weeks after the Step 1 result.
+    t = timeline_for(strict, D(2026, 6, 1),
+                     target={"step1_date": "2026-06-17", "match_year": 2027})
+    assert (t.feasible, t.next_feasible_match_year) == (False, 2028)
+    assert any("2026-08-05" in n and "3.0 weeks" in n for n in t.notes)
+
+
+def test_prep_can_start_after_the_retake_instead_of_the_result(default_plan: Plan) -> None:
+    plan = default_plan.model_copy(update={
+        "timeline": default_plan.timeline.model_copy(
+            update={"step2ck_prep_starts_after": "step1_retake"})
+    })
+    t = timeline_for(plan, D(2026, 1, 10), target={"step1_date": "2026-02-04"})
+    assert dates(t)["step2ck_prep_start"] == D(2026, 2, 5)
+    assert dates(t)["step2ck_test"] == D(2026, 4, 2)
+
+
+# ---------------------------------------------------------------- T501 exams already passed
+
+
+def test_t501_triggers_when_step2ck_was_passed(default_plan: Plan) -> None:
+    attempts = [
+        {"exam": "step1", "date": "2025-06-01", "result": "fail"},
+        {"exam": "step2ck", "date": "2025-09-01", "result": "pass", "score": 240},
+    ]
+    passed = exams_passed(profile(attempts=attempts))
+    assert passed.step2ck == D(2025, 9, 1) and passed.step1 is None
+    assert passed.notes and passed.notes[0].startswith("T501")
+    t = timeline_for(default_plan, D(2026, 1, 10), attempts=attempts,
+                     target={"step1_date": "2026-02-04"})
+    assert not any(m.id.startswith("step2ck") for m in t.milestones)
+    assert {"step1_retake", "step1_result"} <= set(dates(t))
+
+
+def test_t501_triggers_when_step1_was_passed(default_plan: Plan) -> None:
+    attempts = [
+        {"exam": "step1", "date": "2025-06-01", "result": "fail"},
+        {"exam": "step1", "date": "2025-10-01", "result": "pass"},
+    ]
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(attempts=attempts))
+    t = build_timeline(ctx, Eligibility(2, 0, None, True, ("passed",)), NOT_READY)
+    assert not any(m.id.startswith("step1") for m in t.milestones)
+    assert dates(t)["step2ck_prep_start"] == D(2026, 1, 10)  # from the as-of date
+    assert t.feasible and t.match_year == 2027
+
+
+def test_t501_quiet_without_a_pass() -> None:
+    passed = exams_passed(profile())
+    assert (passed.step1, passed.step2ck, passed.notes) == (None, None, ())
+
+
+# ---------------------------------------------------------------- T502 retake date
+
+
+def test_t502_quiet_with_a_planned_date_after_eligibility(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(target={"step1_date": "2026-03-01"}))
+    choice = step1_retake_date(ctx, eligible(D(2026, 1, 10)), NOT_READY)
+    assert (choice.date, choice.source, choice.note, choice.estimate) == (
+        D(2026, 3, 1), "planned", None, False)
+
+
+def test_t502_triggers_when_the_planned_date_is_before_eligibility(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(target={"step1_date": "2026-02-01"}))
+    choice = step1_retake_date(ctx, eligible(D(2026, 4, 1)), NOT_READY)
+    assert (choice.date, choice.source) == (D(2026, 4, 1), "eligible")
+    assert choice.note is not None and "2026-04-01" in choice.note
+
+
+def test_t502_triggers_ready_uses_the_earliest_allowed_date(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile())
+    choice = step1_retake_date(ctx, eligible(D(2026, 2, 1)), Readiness(Verdict.ready))
+    assert (choice.date, choice.source, choice.estimate) == (D(2026, 2, 1), "eligible", True)
+
+
+def test_t502_triggers_projection_is_used_when_no_date_is_planned(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile())
+    readiness = Readiness(Verdict.not_ready, projected_ready_date=D(2026, 3, 2))
+    choice = step1_retake_date(ctx, eligible(D(2026, 1, 10)), readiness)
+    assert (choice.date, choice.source) == (D(2026, 3, 2), "projected")
+    assert choice.note is not None and "projection" in choice.note
+    # never before eligibility
+    choice = step1_retake_date(ctx, eligible(D(2026, 5, 1)), readiness)
+    assert choice.date == D(2026, 5, 1)
+
+
+def test_t502_triggers_recommended_date_when_not_ready_without_projection(
+    default_plan: Plan,
+) -> None:
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(target={"step1_date": "2025-12-20"}))
+    choice = step1_retake_date(ctx, eligible(D(2026, 1, 10)), NOT_READY)
+    assert choice.source == "recommended"
+    assert choice.date == choose_retake_date(ctx, NOT_READY).date
+    assert choice.note is not None and "P402" in choice.note
+    t = build_timeline(ctx, eligible(D(2026, 1, 10)), NOT_READY)
+    retake = milestone(t, "step1_retake")
+    assert retake is not None and retake.estimate and retake.note is not None
+    assert retake.note.startswith("T502")
+
+
+def test_t502_triggers_blocked(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile())
+    choice = step1_retake_date(ctx, Eligibility(4, 0, None, True, ("No attempt left.",)),
+                               NOT_READY)
+    assert choice.date is None and choice.note is not None and "No attempt left." in choice.note
+
+
+# ---------------------------------------------------------------- T503 release
+
+
+def test_t503_quiet_on_an_ordinary_week() -> None:
+    release = result_release(D(2026, 2, 4), "Step 1")
+    assert (release.date, release.note) == (D(2026, 3, 4), None)
+    # a Friday test: +28 days is a Friday, the next Wednesday follows
+    assert result_release(D(2026, 2, 6), "Step 1").date == D(2026, 3, 11)
+
+
+@pytest.mark.parametrize(
+    ("test_day", "expected"),
+    [
+        (D(2027, 6, 2), D(2027, 7, 7)),  # 06-30 is in the week of July 4 2027
+        (D(2026, 11, 27), D(2027, 1, 6)),  # 12-30 is in the last week of December
+    ],
+    ids=["t503_triggers_july4", "t503_triggers_december"],
+)
+def test_release_in_a_no_release_week(test_day: dt.date, expected: dt.date) -> None:
+    release = result_release(test_day, "Step 2 CK")
+    assert release.date == expected
+    assert release.note is not None and "no score release" in release.note
+
+
+def test_latest_test_with_result_by() -> None:
+    assert latest_test_with_result_by(D(2026, 9, 23)) == D(2026, 8, 26)
+    # 2027-06-09 + 28 days is the Wednesday 2027-07-07 itself
+    assert latest_test_with_result_by(D(2027, 7, 7)) == D(2027, 6, 9)
+    # by 2027-07-06: a test on 06-01 would get 06-30, a no-release week, so 07-07: too late
+    assert latest_test_with_result_by(D(2027, 7, 6)) == D(2027, 5, 26)
+
+
+# ---------------------------------------------------------------- T504 preparation window
+
+
+def test_t504_quiet_without_clerkships_or_weak_shelves(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(clerkships={"shelves": {"medicine": 80}}))
+    prep = step2ck_prep(ctx, D(2026, 3, 4), estimate=True)
+    assert (prep.start, prep.weeks, prep.min_weeks, prep.note) == (D(2026, 3, 4), 8, 6, None)
+    assert prep.full_end == D(2026, 4, 29) and prep.min_end == D(2026, 4, 15)
+
+
+def test_t504_triggers_with_a_remaining_clerkship_and_a_weak_shelf(default_plan: Plan) -> None:
+    clerkships = {
+        "remaining": [{"name": "pediatrics", "ends": "2026-04-30"},
+                      {"name": "psychiatry", "ends": "2026-03-20"}],
+        "shelves": {"medicine": 72, "surgery": 64},
+    }
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(clerkships=clerkships))
+    prep = step2ck_prep(ctx, D(2026, 3, 4), estimate=True)
+    assert prep.start == D(2026, 5, 1)  # the day after pediatrics ends
+    assert (prep.weeks, prep.min_weeks, prep.estimate) == (10, 8, False)
+    assert prep.note is not None
+    assert "pediatrics" in prep.note and "surgery 64" in prep.note
+
+
+# ---------------------------------------------------------------- T505 planned Step 2 CK
+
+
+def _prep(ctx: Context) -> Any:
+    return step2ck_prep(ctx, D(2026, 3, 4), estimate=True)
+
+
+def test_t505_quiet_with_enough_preparation(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(target={"step2ck_date": "2026-05-06"}))
+    assert planned_step2ck(ctx, _prep(ctx)).note is None
+    assert planned_step2ck(ctx, _prep(ctx)).date == D(2026, 5, 6)
+
+
+def test_t505_triggers_when_the_planned_date_squeezes_preparation(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(target={"step2ck_date": "2026-04-01"}))
+    planned = planned_step2ck(ctx, _prep(ctx))
+    assert planned.date == D(2026, 4, 1)
+    assert planned.note is not None and "4.0 weeks" in planned.note
+
+
+def test_t505_triggers_when_the_planned_date_has_passed(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(target={"step2ck_date": "2026-01-02"}))
+    planned = planned_step2ck(ctx, _prep(ctx))
+    assert planned.date is None and planned.note is not None
+
+
+def test_planned_squeezed_date_is_kept_but_does_not_make_a_cycle_feasible(
+    default_plan: Plan,
+) -> None:
+    # Planned 2026-08-19 (5 weeks after the 2026-07-15 result): its result 2026-09-16 would
+    # fit, but only by cutting below 6 weeks... which also fits (08-26 -> 09-23): feasible.
+    t = timeline_for(default_plan, D(2026, 6, 1),
+                     target={"step1_date": "2026-06-17", "step2ck_date": "2026-08-19",
+                             "match_year": 2027})
+    assert t.feasible and dates(t)["step2ck_test"] == D(2026, 8, 19)
+    # A week later the minimum no longer fits: the squeeze alone would make it.
+    t = timeline_for(default_plan, D(2026, 6, 1),
+                     target={"step1_date": "2026-06-24", "step2ck_date": "2026-08-26",
+                             "match_year": 2027})
+    assert (t.feasible, t.next_feasible_match_year) == (False, 2028)
+    test = milestone(t, "step2ck_test")
+    assert test is not None and test.date == D(2026, 8, 26)
+    assert test.note is not None and "T505" in test.note
+
+
+# ---------------------------------------------------------------- T506 cycle
+
+
+def _window(start: dt.date, planned: dt.date | None = None) -> Step2ckWindow:
+    return Step2ckWindow(start, start + dt.timedelta(weeks=8), start + dt.timedelta(weeks=6),
+                         planned)
+
+
+def test_t506_quiet_when_the_target_fits(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(target={"match_year": 2027}))
+    cycle = match_cycle(ctx, D(2026, 3, 4), _window(D(2026, 3, 4)))
+    assert (cycle.match_year, cycle.feasible, cycle.next_feasible, cycle.note) == (
+        2027, True, None, None)
+
+
+def test_t506_triggers_when_the_target_does_not_fit(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(target={"match_year": 2027}))
+    cycle = match_cycle(ctx, D(2026, 7, 22), _window(D(2026, 7, 22)))
+    assert (cycle.match_year, cycle.feasible, cycle.next_feasible) == (2027, False, 2028)
+    assert cycle.note is not None and "2026-08-26" in cycle.note
+
+
+def test_t506_triggers_for_a_target_year_already_past(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, D(2026, 10, 1), profile(target={"match_year": 2027}))
+    cycle = match_cycle(ctx, None, _window(D(2026, 10, 1)))
+    assert (cycle.feasible, cycle.next_feasible) == (False, 2028)
+    assert cycle.note is not None and "out of reach" in cycle.note
+
+
+# ---------------------------------------------------------------- T507 ECFMG
+
+
+def test_t507_triggers_for_an_img() -> None:
+    prof = profile(student={"id": "i-1", "graduate_type": "img"})
+    m = ecfmg_requirements(prof, match_calendar(2029), D(2026, 1, 10))
+    assert m is not None and m.id == "ecfmg_requirements"
+    assert m.date == D(2029, 3, 16) - dt.timedelta(days=16)  # third Friday of March 2029
+    assert m.estimate and m.note is not None and "OET" in m.note
+
+
+def test_t507_quiet_for_a_us_graduate() -> None:
+    prof = profile(student={"id": "u-1", "graduate_type": "us_do"})
+    assert ecfmg_requirements(prof, match_calendar(2029), D(2026, 1, 10)) is None
+
+
+# ---------------------------------------------------------------- JSON and views
+
+
+def test_timeline_json_has_design_keys(default_plan: Plan) -> None:
+    t = timeline_for(default_plan, D(2026, 1, 10),
+                     target={"step1_date": "2026-02-04", "match_year": 2027})
+    data = jsonable(t)
+    assert {"match_year", "feasible", "milestones"} <= set(data)
+    first = data["milestones"][0]
+    assert first["id"] == "step1_retake" and first["date"] == "2026-02-04"
+    assert first["estimate"] is False
+
+
+def test_timeline_renderables_show_dates_slack_and_notes(default_plan: Plan) -> None:
+    t = timeline_for(
+        default_plan, D(2026, 7, 1),
+        attempts=[{"exam": "step1", "date": "2026-05-14", "result": "fail"}],
+        target={"step1_date": "2026-08-05", "match_year": 2027},
+    )
+    out = render(timeline_renderables(t, eligible(D(2026, 7, 1))))
+    assert "Match 2027 is not feasible; showing Match 2028" in out
+    assert "Step 1 attempts: 1 used of 4, 3 left; earliest next attempt 2026-07-01." in out
+    assert "2028-03-17" in out and "Match Day" in out
+    assert "+35" in out  # the retake is 35 days after the as-of date
+    assert "[1] source: DOMAIN.md calendar pattern; confidence M" in out
+    assert "T506: Match 2027 is not feasible" in " ".join(out.split())
+
+
+def test_timeline_markdown_table(default_plan: Plan) -> None:
+    t = timeline_for(default_plan, D(2026, 1, 10),
+                     target={"step1_date": "2026-02-04", "match_year": 2027})
+    md = timeline_markdown(t, eligible(D(2026, 1, 10)))
+    assert md.startswith("## Timeline to Match 2027: feasible")
+    assert "| Step 1 retake | 2026-02-04 | +25 |" in md
+    assert "| Step 2 CK result | 2026-05-27 | +137 | 119 | yes |" in md
+    assert "| Match Day | 2027-03-19 |" in md
+
+
+def test_views_of_a_blocked_timeline(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile())
+    blocked = Eligibility(4, 0, None, True, ("Four attempts used.",))
+    t = build_timeline(ctx, blocked, Readiness(Verdict.ineligible))
+    out = render(timeline_renderables(t, blocked))
+    assert "no Match cycle can be planned" in out and "no further attempt" in out
+    assert "| Milestone" not in timeline_markdown(t, blocked)
