@@ -77,9 +77,7 @@ def test_check_a_defensive_text_exits_1(runner: CliRunner, write: WriteFile) -> 
     assert "noisy" in flat  # the sentence is shown (wrapped in its table cell)
 
 
-def test_check_json_lists_problems_with_their_sentence(
-    runner: CliRunner, write: WriteFile
-) -> None:
+def test_check_json_lists_problems_with_their_sentence(runner: CliRunner, write: WriteFile) -> None:
     path = write("statement.txt", DEFENSIVE)
     result = explain(runner, "--check", str(path), "--format", "json")
     assert result.exit_code == 1
@@ -116,8 +114,9 @@ def test_check_an_accountable_text_exits_0(runner: CliRunner, write: WriteFile) 
 
 
 def test_check_honours_the_plan_limits(runner: CliRunner, write: WriteFile) -> None:
-    plan = write("tight.yaml", "extends: default\nname: tight\nstrategy:\n"
-                 "  explanation_max_words: 30\n")
+    plan = write(
+        "tight.yaml", "extends: default\nname: tight\nstrategy:\n  explanation_max_words: 30\n"
+    )
     path = write("statement.txt", ACCOUNTABLE)
     result = explain(runner, "--check", str(path), "--plan", str(plan), "--format", "json")
     assert result.exit_code == 1, result.output

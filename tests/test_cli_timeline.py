@@ -16,9 +16,18 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 WriteFile = Callable[[str, str | bytes], Path]
 AS_OF = "2026-11-27"
 MILESTONE_IDS = {
-    "step1_retake", "step1_result", "step2ck_prep_start", "step2ck_test", "step2ck_result",
-    "eras_opens", "eras_submit", "programs_review", "nrmp_registration", "rank_list_deadline",
-    "match_day", "ecfmg_requirements",
+    "step1_retake",
+    "step1_result",
+    "step2ck_prep_start",
+    "step2ck_test",
+    "step2ck_result",
+    "eras_opens",
+    "eras_submit",
+    "programs_review",
+    "nrmp_registration",
+    "rank_list_deadline",
+    "match_day",
+    "ecfmg_requirements",
 }
 
 # A retake on Wednesday 2027-02-03: result 2027-03-03, 8 weeks of Step 2 CK preparation to
@@ -59,8 +68,10 @@ def test_timeline_json_shape(runner: CliRunner) -> None:
         assert {"id", "date", "estimate"} <= set(m)
         assert len(m["date"]) == 10 and m["date"][4] == "-"
     if not tl["feasible"]:
-        assert tl["next_feasible_match_year"] is None or tl["next_feasible_match_year"] > (
-            tl["match_year"])
+        assert (
+            tl["next_feasible_match_year"] is None
+            or tl["next_feasible_match_year"] > (tl["match_year"])
+        )
 
 
 def test_timeline_of_the_img_example_has_the_ecfmg_milestone(runner: CliRunner) -> None:

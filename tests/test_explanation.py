@@ -47,8 +47,7 @@ SEED_DIR = Path("/work/shared/seed")
 # 6-word shingles of the seed article's passages on explaining a failure, Step 2 CK and what
 # programs want, as 5-byte BLAKE2b digests of the lowercased words joined by spaces (the text
 # itself is not copied into the project).
-SEED_SHINGLES = frozenset(
-    (
+_SEED_DIGESTS = (
     "00e20e2f1f 010b8296e2 019d18eb12 01ef411bd3 0251dc16ef 0484eccf09 04c329dd48 050bac6ec4 "
     "069d970b55 06b9b45543 083c5b4ff6 09bf1ddf1b 0a03ae6555 0a61db5f05 0cfb12d5bd 0cfc26a2a9 "
     "0dc9c50bd4 0f4a309dc7 0f50299d66 100f18ff67 11df0bcf8a 13c4773b14 13d6fd48bf 14dd52a1b2 "
@@ -83,8 +82,8 @@ SEED_SHINGLES = frozenset(
     "eb9a3b522c eba9451d04 ebe9b4147b ed2ede8f39 edaaa727a9 edd8360d42 ee12fcc5e8 ee511ad759 "
     "eec7125aff ef5b799815 f2c5b012eb f357c2f278 f371012d73 f37d56bf84 f6660191ab f69c941f30 "
     "f71092863c fb647f6299 fb928bf360 fcb7ee71de fdcef40a95 fdd794cb1e fed37bceae fed9a2f439 "
-    ).split()
 )
+SEED_SHINGLES = frozenset(_SEED_DIGESTS.split())
 
 DEFENSIVE = (
     "Honestly, my school did not give us any dedicated study time, and the curriculum was "
@@ -117,10 +116,20 @@ def seed_overlap(text: str) -> set[str]:
 def ctx_for(plan: Plan, **parts: Any) -> Context:
     data: dict[str, Any] = {
         "student": {"id": "x-1"},
-        "attempts": [{"exam": "step1", "date": "2026-08-20", "result": "fail",
-                      "content_areas": {"disciplines": {"pathology": "lower",
-                                                        "physiology": "lower",
-                                                        "genetics": "lower"}}}],
+        "attempts": [
+            {
+                "exam": "step1",
+                "date": "2026-08-20",
+                "result": "fail",
+                "content_areas": {
+                    "disciplines": {
+                        "pathology": "lower",
+                        "physiology": "lower",
+                        "genetics": "lower",
+                    }
+                },
+            }
+        ],
     }
     data.update(parts)
     return make_context(plan, AS_OF, Profile.model_validate(data))
@@ -148,7 +157,10 @@ def codes(text: str) -> list[str]:
 def test_sentences_and_words() -> None:
     text = "I met Dr. Lee. He said: keep going!\n\nNew paragraph without a stop\nNext line."
     assert split_sentences(text) == (
-        "I met Dr. Lee.", "He said: keep going!", "New paragraph without a stop Next line.")
+        "I met Dr. Lee.",
+        "He said: keep going!",
+        "New paragraph without a stop Next line.",
+    )
     assert count_words("I didn't pass Step 2 CK.") == 6
     doc = read_explanation("It wasn\u2019t my fault.")
     assert doc.sentences == ("It wasn't my fault.",)
@@ -160,7 +172,16 @@ def test_sentences_and_words() -> None:
 def test_defensive_text_gets_every_kind_of_problem() -> None:
     found = check_explanation(DEFENSIVE)
     assert [f.code for f in found] == [
-        "M712", "M712", "M712", "M712", "M713", "M714", "M715", "M716", "M716"]
+        "M712",
+        "M712",
+        "M712",
+        "M712",
+        "M713",
+        "M714",
+        "M715",
+        "M716",
+        "M716",
+    ]
     blamed = [f.message for f in found if f.code == "M712"]
     assert blamed == [
         "Sentence 1 blames the school.",
@@ -169,7 +190,8 @@ def test_defensive_text_gets_every_kind_of_problem() -> None:
         "Sentence 4 uses excuse language ('bad luck').",
     ]
     assert finding_sentence(found[1]) == (
-        "On exam day the testing center was noisy and the computer crashed twice.")
+        "On exam day the testing center was noisy and the computer crashed twice."
+    )
     assert finding_sentence(found[4]) is None  # a problem of the whole text
 
 
@@ -200,8 +222,13 @@ def test_m711_quiet_under_the_word_limit(default_plan: Plan) -> None:
         ("Honestly, I was unlucky with my form.", "excuse language"),
         ("It was out of my control.", "excuse language"),
     ],
-    ids=["m712_triggers_school", "m712_triggers_centre", "m712_triggers_fairness",
-         "m712_triggers_luck", "m712_triggers_control"],
+    ids=[
+        "m712_triggers_school",
+        "m712_triggers_centre",
+        "m712_triggers_fairness",
+        "m712_triggers_luck",
+        "m712_triggers_control",
+    ],
 )
 def test_blame_and_excuses(sentence: str, target: str) -> None:
     found = blame_language(read_explanation(sentence))
@@ -246,14 +273,19 @@ def test_m715_triggers_without_evidence() -> None:
 
 
 def test_m715_quiet_with_evidence() -> None:
-    for text in ("I passed the retake.", "My NBME scores went from 58 to 72.",
-                 "I scored 251 on Step 2 CK."):
+    for text in (
+        "I passed the retake.",
+        "My NBME scores went from 58 to 72.",
+        "I scored 251 on Step 2 CK.",
+    ):
         assert no_evidence(read_explanation(text)) == (), text
 
 
 def test_m716_triggers_on_a_long_backstory(default_plan: Plan) -> None:
-    text = ("I failed Step 1. My family situation was hard at the time. I was stressed and "
-            "anxious on test day. I changed my approach and passed the retake.")
+    text = (
+        "I failed Step 1. My family situation was hard at the time. I was stressed and "
+        "anxious on test day. I changed my approach and passed the retake."
+    )
     found = over_explaining(read_explanation(text), default_plan.strategy)
     assert len(found) == 1
     assert finding_sentence(found[0]) == "I was stressed and anxious on test day."
@@ -261,8 +293,9 @@ def test_m716_triggers_on_a_long_backstory(default_plan: Plan) -> None:
 
 
 def test_m716_triggers_on_emotional_words(default_plan: Plan) -> None:
-    found = over_explaining(read_explanation("I was heartbroken when I failed."),
-                            default_plan.strategy)
+    found = over_explaining(
+        read_explanation("I was heartbroken when I failed."), default_plan.strategy
+    )
     assert len(found) == 1 and "heartbroken" in found[0].message
 
 
@@ -298,15 +331,23 @@ def test_draft_with_evidence_passes_its_own_check(default_plan: Plan) -> None:
     ]
     text = draft_explanation(ctx_for(default_plan, attempts=attempts), CAUSES, None)
     assert "I then passed Step 1 in December 2026 and passed Step 2 CK with a score of 247." in (
-        text)
+        text
+    )
     assert check_explanation(text) == ()
     assert count_words(text) <= 120
 
 
 def test_draft_cites_a_rising_practice_trend(default_plan: Plan) -> None:
     points = tuple(
-        ScorePoint(D(2027, 1, 1) + dt.timedelta(weeks=2 * i), f"CBSSA {27 + i}", "cbssa", v,
-                   None, False, True)
+        ScorePoint(
+            D(2027, 1, 1) + dt.timedelta(weeks=2 * i),
+            f"CBSSA {27 + i}",
+            "cbssa",
+            v,
+            None,
+            False,
+            True,
+        )
         for i, v in enumerate((58, 63, 71))
     )
     readiness = Readiness(Verdict.borderline, points=points)
@@ -326,9 +367,9 @@ def test_draft_for_two_failures_without_causes(default_plan: Plan) -> None:
 
 
 def test_draft_fits_a_tighter_plan_limit(default_plan: Plan) -> None:
-    plan = default_plan.model_copy(update={
-        "strategy": default_plan.strategy.model_copy(update={"explanation_max_words": 70})
-    })
+    plan = default_plan.model_copy(
+        update={"strategy": default_plan.strategy.model_copy(update={"explanation_max_words": 70})}
+    )
     text = draft_explanation(ctx_for(plan, study={"tutoring": True}), CAUSES, None)
     assert count_words(text) <= 70
     assert "Since then I have" in text
@@ -337,15 +378,15 @@ def test_draft_fits_a_tighter_plan_limit(default_plan: Plan) -> None:
 def test_draft_is_the_strategy_explanation(default_plan: Plan) -> None:
     ctx = ctx_for(default_plan)
     timeline = build_timeline(ctx, Eligibility(1, 3, AS_OF, False), Readiness(Verdict.not_ready))
-    assert build_strategy(ctx, CAUSES, timeline).explanation == draft_explanation(
-        ctx, CAUSES, None)
+    assert build_strategy(ctx, CAUSES, timeline).explanation == draft_explanation(ctx, CAUSES, None)
 
 
 def _all_drafts(plan: Plan) -> list[str]:
     texts = []
     for cid in CauseId:
-        texts.append(draft_explanation(ctx_for(plan, study={"tutoring": True}),
-                                       (cause(cid, 1),), None))
+        texts.append(
+            draft_explanation(ctx_for(plan, study={"tutoring": True}), (cause(cid, 1),), None)
+        )
     texts.append(draft_explanation(ctx_for(plan), (), None))
     return texts
 
@@ -369,16 +410,23 @@ def test_drafts_and_phrases_share_no_sentence_with_the_full_seed(default_plan: P
         pytest.skip("the seed article is not available here")
     seed = shingles(" ".join(f.read_text(encoding="utf-8") for f in files))
     assert {digest(s) for s in seed} >= SEED_SHINGLES  # the digests do come from the seed
-    img = ctx_for(default_plan, target={"specialty": "urology"},
-                  student={"id": "i", "graduate_type": "img", "visa_required": True,
-                           "graduation_year": 2015})
+    img = ctx_for(
+        default_plan,
+        target={"specialty": "urology"},
+        student={"id": "i", "graduate_type": "img", "visa_required": True, "graduation_year": 2015},
+    )
     timeline = build_timeline(img, Eligibility(1, 3, AS_OF, False), Readiness(Verdict.not_ready))
     advice = build_strategy(img, CAUSES, timeline).advice
     findings = [*advice, *check_explanation(DEFENSIVE)]
     phrases = [
-        *explanation.WENT_WRONG.values(), *explanation.CHANGED.values(), explanation.CLOSE,
-        explanation.TUTOR, explanation.PLACEHOLDER, *_all_drafts(default_plan),
-        *(f.message for f in findings), *(f.recommendation or "" for f in findings),
+        *explanation.WENT_WRONG.values(),
+        *explanation.CHANGED.values(),
+        explanation.CLOSE,
+        explanation.TUTOR,
+        explanation.PLACEHOLDER,
+        *_all_drafts(default_plan),
+        *(f.message for f in findings),
+        *(f.recommendation or "" for f in findings),
     ]
     for text in phrases:
         assert not (shingles(text) & seed), (text, shingles(text) & seed)

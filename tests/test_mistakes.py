@@ -51,8 +51,11 @@ def eligible(on: dt.date = AS_OF) -> Eligibility:
 
 def cbssas(*epcs: float) -> list[dict[str, Any]]:
     return [
-        {"date": (D(2025, 12, 10) + dt.timedelta(days=7 * i)).isoformat(), "form": f"CBSSA {26 + i}",
-         "epc": epc}
+        {
+            "date": (D(2025, 12, 10) + dt.timedelta(days=7 * i)).isoformat(),
+            "form": f"CBSSA {26 + i}",
+            "epc": epc,
+        }
         for i, epc in enumerate(epcs)
     ]
 
@@ -106,8 +109,7 @@ def test_m702_triggers_without_causes_or_bands(default_plan: Plan) -> None:
 
 
 def test_m702_quiet_with_score_report_bands(default_plan: Plan) -> None:
-    attempts = [{"exam": "step1", "date": "2025-12-01", "result": "fail",
-                 "content_areas": BANDS}]
+    attempts = [{"exam": "step1", "date": "2025-12-01", "result": "fail", "content_areas": BANDS}]
     assert no_diagnosis(ctx_for(default_plan, attempts=attempts), ()) is None
 
 
@@ -142,12 +144,24 @@ def test_m704_triggers_with_erratic_scores_and_no_tutor(default_plan: Plan) -> N
     ctx = ctx_for(default_plan, practice=cbssas(55, 70, 58, 72))
     found = no_coaching_erratic_scores(ctx, NOT_READY)
     assert found is not None and found.code == "M704"
-    assert "spread of 17 points" in found.message and "at most 8" in found.message
+    assert "(55, 70, 58, 72 EPC) swing 15.9 points" in found.message
+    assert "more than the 8 the readiness bar allows" in found.message
     assert ("study.tutoring", False) in [(e.path, e.value) for e in found.evidence]
 
 
 def test_m704_quiet_with_a_tutor(default_plan: Plan) -> None:
     ctx = ctx_for(default_plan, practice=cbssas(55, 70, 58, 72), study={"tutoring": True})
+    assert no_coaching_erratic_scores(ctx, NOT_READY) is None
+
+
+def test_m704_quiet_with_a_steady_rise(default_plan: Plan) -> None:
+    # A range of 12 points, but all of it is progress: no swing around the trend.
+    ctx = ctx_for(default_plan, practice=cbssas(58, 62, 66, 70))
+    assert no_coaching_erratic_scores(ctx, NOT_READY) is None
+
+
+def test_m704_quiet_with_two_scores(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, practice=cbssas(55, 72))
     assert no_coaching_erratic_scores(ctx, NOT_READY) is None
 
 
@@ -177,8 +191,7 @@ def test_m705_quiet_with_enough_preparation(default_plan: Plan) -> None:
 def test_find_mistakes_runs_them_in_code_order(default_plan: Plan) -> None:
     ctx = ctx_for(
         default_plan,
-        target={"step1_date": "2026-02-04", "step2ck_date": "2026-04-01",
-                "specialty": "urology"},
+        target={"step1_date": "2026-02-04", "step2ck_date": "2026-04-01", "specialty": "urology"},
         practice=cbssas(55, 70, 58, 72),
     )
     timeline = build_timeline(ctx, eligible(), NOT_READY)

@@ -31,8 +31,14 @@ from step1plan.rules.timeline import build_timeline
 D = dt.date
 AS_OF = D(2026, 1, 10)
 FAILED = [{"exam": "step1", "date": "2025-12-01", "result": "fail"}]
-IMG = {"id": "i-1", "graduate_type": "img", "graduation_year": 2024, "visa_required": True,
-       "us_clinical_experience_months": 1, "us_letters": 1}
+IMG = {
+    "id": "i-1",
+    "graduate_type": "img",
+    "graduation_year": 2024,
+    "visa_required": True,
+    "us_clinical_experience_months": 1,
+    "us_letters": 1,
+}
 
 
 def ctx_for(plan: Plan, **parts: Any) -> Context:
@@ -94,7 +100,7 @@ def test_s602_quiet_without_a_failed_attempt(default_plan: Plan) -> None:
 
 def test_s603_triggers_for_an_img_with_few_us_letters(default_plan: Plan) -> None:
     found = letters(ctx_for(default_plan, student=IMG))
-    assert found is not None and "1 letters from US physicians" in found.message
+    assert found is not None and "1 letter from US physicians" in found.message
     assert "aim for 3" in found.message
 
 
@@ -113,7 +119,7 @@ def test_s603_quiet_with_enough_letters_or_no_count(default_plan: Plan) -> None:
 
 def test_s604_triggers_for_an_img_with_little_us_experience(default_plan: Plan) -> None:
     found = us_clinical_experience(ctx_for(default_plan, student=IMG))
-    assert found is not None and "1 months" in found.message and "at least 3" in found.message
+    assert found is not None and "1 month of" in found.message and "at least 3" in found.message
 
 
 def test_s604_quiet_for_enough_experience_or_a_us_graduate(default_plan: Plan) -> None:
@@ -132,8 +138,11 @@ def test_s605_quiet_without_a_visa(default_plan: Plan) -> None:
 
 
 def test_s606_triggers_long_after_graduation(default_plan: Plan) -> None:
-    ctx = ctx_for(default_plan, student={**IMG, "graduation_year": 2019},
-                  target={"step1_date": "2026-02-04", "match_year": 2027})
+    ctx = ctx_for(
+        default_plan,
+        student={**IMG, "graduation_year": 2019},
+        target={"step1_date": "2026-02-04", "match_year": 2027},
+    )
     found = years_since_graduation(ctx, timeline(ctx))
     # Match 2027: the 2026 season, 7 years after 2019.
     assert found is not None and "2026 application season" in found.message
@@ -179,12 +188,22 @@ def test_s608_quiet_without_a_failure(default_plan: Plan) -> None:
 def test_build_strategy_for_an_img_targeting_a_very_competitive_specialty(
     default_plan: Plan,
 ) -> None:
-    ctx = ctx_for(default_plan, student=IMG,
-                  target={"specialty": "orthopaedic_surgery", "step1_date": "2026-02-04"})
+    ctx = ctx_for(
+        default_plan,
+        student=IMG,
+        target={"specialty": "orthopaedic_surgery", "step1_date": "2026-02-04"},
+    )
     strategy = build_strategy(ctx, (), timeline(ctx))
     assert (strategy.specialty, strategy.tier) == ("orthopaedic_surgery", "very_competitive")
     assert [f.code for f in strategy.advice] == [
-        "S601", "S602", "S603", "S604", "S605", "S607", "S608"]
+        "S601",
+        "S602",
+        "S603",
+        "S604",
+        "S605",
+        "S607",
+        "S608",
+    ]
     assert strategy.explanation is not None and strategy.explanation.startswith("I did not pass")
     assert_no_percentages(strategy.advice)
 
@@ -197,8 +216,14 @@ def test_build_strategy_without_a_failure_has_no_draft(default_plan: Plan) -> No
 
 
 def _m701() -> Finding:
-    return Finding("M701", "Retake planned before readiness or eligibility", Severity.warning,
-                   "The retake is planned too soon.", (), "Move it.")
+    return Finding(
+        "M701",
+        "Retake planned before readiness or eligibility",
+        Severity.warning,
+        "The retake is planned too soon.",
+        (),
+        "Move it.",
+    )
 
 
 def _c101() -> Finding:

@@ -61,8 +61,9 @@ def eligible(on: dt.date) -> Eligibility:
     return Eligibility(attempts_used=1, attempts_left=3, earliest_next_attempt=on, blocked=False)
 
 
-def timeline_for(plan: Plan, as_of: dt.date, readiness: Readiness = NOT_READY,
-                 **parts: Any) -> Timeline:
+def timeline_for(
+    plan: Plan, as_of: dt.date, readiness: Readiness = NOT_READY, **parts: Any
+) -> Timeline:
     return build_timeline(ctx_for(plan, as_of, profile(**parts)), eligible(as_of), readiness)
 
 
@@ -81,8 +82,9 @@ def render(items: list[Any]) -> str:
 
 
 def test_feasible_cycle_with_hand_computed_dates(default_plan: Plan) -> None:
-    t = timeline_for(default_plan, D(2026, 1, 10),
-                     target={"step1_date": "2026-02-04", "match_year": 2027})
+    t = timeline_for(
+        default_plan, D(2026, 1, 10), target={"step1_date": "2026-02-04", "match_year": 2027}
+    )
     assert (t.match_year, t.feasible, t.next_feasible_match_year) == (2027, True, None)
     got = dates(t)
     assert got["step1_retake"] == D(2026, 2, 4)
@@ -107,19 +109,29 @@ def test_feasible_cycle_with_hand_computed_dates(default_plan: Plan) -> None:
 
 
 def test_milestones_are_sorted_by_date_with_fixed_ids(default_plan: Plan) -> None:
-    t = timeline_for(default_plan, D(2026, 1, 10),
-                     target={"step1_date": "2026-02-04", "match_year": 2027})
+    t = timeline_for(
+        default_plan, D(2026, 1, 10), target={"step1_date": "2026-02-04", "match_year": 2027}
+    )
     assert [m.date for m in t.milestones] == sorted(m.date for m in t.milestones)
     assert {m.id for m in t.milestones} == {
-        "step1_retake", "step1_result", "step2ck_prep_start", "step2ck_test", "step2ck_result",
-        "eras_opens", "eras_submit", "programs_review", "nrmp_registration",
-        "rank_list_deadline", "match_day",
+        "step1_retake",
+        "step1_result",
+        "step2ck_prep_start",
+        "step2ck_test",
+        "step2ck_result",
+        "eras_opens",
+        "eras_submit",
+        "programs_review",
+        "nrmp_registration",
+        "rank_list_deadline",
+        "match_day",
     }
 
 
 def test_infeasible_target_shows_the_next_cycle(default_plan: Plan) -> None:
     t = timeline_for(
-        default_plan, D(2026, 7, 1),
+        default_plan,
+        D(2026, 7, 1),
         attempts=[{"exam": "step1", "date": "2026-05-14", "result": "fail"}],
         target={"step1_date": "2026-08-05", "match_year": 2027},
     )
@@ -140,7 +152,8 @@ def test_infeasible_target_shows_the_next_cycle(default_plan: Plan) -> None:
 
 def test_earliest_feasible_year_without_a_target(default_plan: Plan) -> None:
     t = timeline_for(
-        default_plan, D(2026, 7, 1),
+        default_plan,
+        D(2026, 7, 1),
         attempts=[{"exam": "step1", "date": "2026-05-14", "result": "fail"}],
         target={"step1_date": "2026-08-05"},
     )
@@ -151,8 +164,9 @@ def test_earliest_feasible_year_without_a_target(default_plan: Plan) -> None:
 def test_preparation_is_shortened_to_the_minimum_when_that_fits(default_plan: Plan) -> None:
     # Result 2026-07-15; 8 weeks would test 2026-09-09 (result 2026-10-07, too late for
     # 2026-09-23); 6 weeks tests 2026-08-26, whose result comes on 2026-09-23 exactly.
-    t = timeline_for(default_plan, D(2026, 6, 1),
-                     target={"step1_date": "2026-06-17", "match_year": 2027})
+    t = timeline_for(
+        default_plan, D(2026, 6, 1), target={"step1_date": "2026-06-17", "match_year": 2027}
+    )
     assert t.feasible and t.match_year == 2027
     got = dates(t)
     assert got["step1_result"] == D(2026, 7, 15)
@@ -165,8 +179,9 @@ def test_preparation_is_shortened_to_the_minimum_when_that_fits(default_plan: Pl
 
 def test_cycle_is_infeasible_when_only_cutting_below_the_minimum_fits(default_plan: Plan) -> None:
     # One week later: the minimum 6 weeks would test 2026-09-02, result 2026-09-30.
-    t = timeline_for(default_plan, D(2026, 6, 1),
-                     target={"step1_date": "2026-06-24", "match_year": 2027})
+    t = timeline_for(
+        default_plan, D(2026, 6, 1), target={"step1_date": "2026-06-24", "match_year": 2027}
+    )
     assert (t.feasible, t.next_feasible_match_year) == (False, 2028)
     assert dates(t)["step2ck_test"] == D(2026, 9, 16)  # full 8 weeks from 2026-07-22
     assert any("under the minimum of 6 weeks" in n for n in t.notes)
@@ -174,9 +189,12 @@ def test_cycle_is_infeasible_when_only_cutting_below_the_minimum_fits(default_pl
 
 def test_step1_result_in_a_no_release_week_moves_the_chain(default_plan: Plan) -> None:
     # 2027-06-02 + 28 days = 2027-06-30, in the week of July 4 2027 (Mon 06-28 to Sun 07-04).
-    t = timeline_for(default_plan, D(2027, 1, 10),
-                     attempts=[{"exam": "step1", "date": "2026-12-01", "result": "fail"}],
-                     target={"step1_date": "2027-06-02"})
+    t = timeline_for(
+        default_plan,
+        D(2027, 1, 10),
+        attempts=[{"exam": "step1", "date": "2026-12-01", "result": "fail"}],
+        target={"step1_date": "2027-06-02"},
+    )
     result = milestone(t, "step1_result")
     assert result is not None and result.date == D(2027, 7, 7)
     assert result.note is not None and result.note.startswith("T503")
@@ -186,9 +204,12 @@ def test_step1_result_in_a_no_release_week_moves_the_chain(default_plan: Plan) -
 def test_img_timeline_has_the_ecfmg_milestone_at_the_rank_list_deadline(
     default_plan: Plan,
 ) -> None:
-    t = timeline_for(default_plan, D(2026, 1, 10),
-                     student={"id": "i-1", "graduate_type": "img"},
-                     target={"step1_date": "2026-02-04", "match_year": 2027})
+    t = timeline_for(
+        default_plan,
+        D(2026, 1, 10),
+        student={"id": "i-1", "graduate_type": "img"},
+        target={"step1_date": "2026-02-04", "match_year": 2027},
+    )
     ecfmg = milestone(t, "ecfmg_requirements")
     assert ecfmg is not None and ecfmg.date == D(2027, 3, 3) == dates(t)["rank_list_deadline"]
     ids = [m.id for m in t.milestones]
@@ -204,27 +225,34 @@ def test_blocked_eligibility_gives_no_milestones(default_plan: Plan) -> None:
 
 
 def test_step2ck_result_by_eras_submit_is_stricter(default_plan: Plan) -> None:
-    strict = default_plan.model_copy(update={
-        "timeline": default_plan.timeline.model_copy(update={"step2ck_result_by": "eras_submit"})
-    })
-    t = timeline_for(strict, D(2026, 1, 10),
-                     target={"step1_date": "2026-02-04", "match_year": 2027})
+    strict = default_plan.model_copy(
+        update={
+            "timeline": default_plan.timeline.model_copy(
+                update={"step2ck_result_by": "eras_submit"}
+            )
+        }
+    )
+    t = timeline_for(
+        strict, D(2026, 1, 10), target={"step1_date": "2026-02-04", "match_year": 2027}
+    )
     assert t.feasible  # result 2026-05-27 is before 2026-09-02
     result = milestone(t, "step2ck_result")
     assert result is not None and result.slack_days == (D(2026, 9, 2) - D(2026, 5, 27)).days
     # The retake of 2026-06-17 fits programs review (see above) but not the submission date:
     # a result by 2026-09-02 needs the test by 2026-08-05, 3 weeks after the Step 1 result.
-    t = timeline_for(strict, D(2026, 6, 1),
-                     target={"step1_date": "2026-06-17", "match_year": 2027})
+    t = timeline_for(strict, D(2026, 6, 1), target={"step1_date": "2026-06-17", "match_year": 2027})
     assert (t.feasible, t.next_feasible_match_year) == (False, 2028)
     assert any("2026-08-05" in n and "3.0 weeks" in n for n in t.notes)
 
 
 def test_prep_can_start_after_the_retake_instead_of_the_result(default_plan: Plan) -> None:
-    plan = default_plan.model_copy(update={
-        "timeline": default_plan.timeline.model_copy(
-            update={"step2ck_prep_starts_after": "step1_retake"})
-    })
+    plan = default_plan.model_copy(
+        update={
+            "timeline": default_plan.timeline.model_copy(
+                update={"step2ck_prep_starts_after": "step1_retake"}
+            )
+        }
+    )
     t = timeline_for(plan, D(2026, 1, 10), target={"step1_date": "2026-02-04"})
     assert dates(t)["step2ck_prep_start"] == D(2026, 2, 5)
     assert dates(t)["step2ck_test"] == D(2026, 4, 2)
@@ -241,8 +269,9 @@ def test_t501_triggers_when_step2ck_was_passed(default_plan: Plan) -> None:
     passed = exams_passed(profile(attempts=attempts))
     assert passed.step2ck == D(2025, 9, 1) and passed.step1 is None
     assert passed.notes and passed.notes[0].startswith("T501")
-    t = timeline_for(default_plan, D(2026, 1, 10), attempts=attempts,
-                     target={"step1_date": "2026-02-04"})
+    t = timeline_for(
+        default_plan, D(2026, 1, 10), attempts=attempts, target={"step1_date": "2026-02-04"}
+    )
     assert not any(m.id.startswith("step2ck") for m in t.milestones)
     assert {"step1_retake", "step1_result"} <= set(dates(t))
 
@@ -271,7 +300,11 @@ def test_t502_quiet_with_a_planned_date_after_eligibility(default_plan: Plan) ->
     ctx = ctx_for(default_plan, D(2026, 1, 10), profile(target={"step1_date": "2026-03-01"}))
     choice = step1_retake_date(ctx, eligible(D(2026, 1, 10)), NOT_READY)
     assert (choice.date, choice.source, choice.note, choice.estimate) == (
-        D(2026, 3, 1), "planned", None, False)
+        D(2026, 3, 1),
+        "planned",
+        None,
+        False,
+    )
 
 
 def test_t502_triggers_when_the_planned_date_is_before_eligibility(default_plan: Plan) -> None:
@@ -314,8 +347,7 @@ def test_t502_triggers_recommended_date_when_not_ready_without_projection(
 
 def test_t502_triggers_blocked(default_plan: Plan) -> None:
     ctx = ctx_for(default_plan, D(2026, 1, 10), profile())
-    choice = step1_retake_date(ctx, Eligibility(4, 0, None, True, ("No attempt left.",)),
-                               NOT_READY)
+    choice = step1_retake_date(ctx, Eligibility(4, 0, None, True, ("No attempt left.",)), NOT_READY)
     assert choice.date is None and choice.note is not None and "No attempt left." in choice.note
 
 
@@ -363,8 +395,10 @@ def test_t504_quiet_without_clerkships_or_weak_shelves(default_plan: Plan) -> No
 
 def test_t504_triggers_with_a_remaining_clerkship_and_a_weak_shelf(default_plan: Plan) -> None:
     clerkships = {
-        "remaining": [{"name": "pediatrics", "ends": "2026-04-30"},
-                      {"name": "psychiatry", "ends": "2026-03-20"}],
+        "remaining": [
+            {"name": "pediatrics", "ends": "2026-04-30"},
+            {"name": "psychiatry", "ends": "2026-03-20"},
+        ],
         "shelves": {"medicine": 72, "surgery": 64},
     }
     ctx = ctx_for(default_plan, D(2026, 1, 10), profile(clerkships=clerkships))
@@ -406,14 +440,18 @@ def test_planned_squeezed_date_is_kept_but_does_not_make_a_cycle_feasible(
 ) -> None:
     # Planned 2026-08-19 (5 weeks after the 2026-07-15 result): its result 2026-09-16 would
     # fit, but only by cutting below 6 weeks... which also fits (08-26 -> 09-23): feasible.
-    t = timeline_for(default_plan, D(2026, 6, 1),
-                     target={"step1_date": "2026-06-17", "step2ck_date": "2026-08-19",
-                             "match_year": 2027})
+    t = timeline_for(
+        default_plan,
+        D(2026, 6, 1),
+        target={"step1_date": "2026-06-17", "step2ck_date": "2026-08-19", "match_year": 2027},
+    )
     assert t.feasible and dates(t)["step2ck_test"] == D(2026, 8, 19)
     # A week later the minimum no longer fits: the squeeze alone would make it.
-    t = timeline_for(default_plan, D(2026, 6, 1),
-                     target={"step1_date": "2026-06-24", "step2ck_date": "2026-08-26",
-                             "match_year": 2027})
+    t = timeline_for(
+        default_plan,
+        D(2026, 6, 1),
+        target={"step1_date": "2026-06-24", "step2ck_date": "2026-08-26", "match_year": 2027},
+    )
     assert (t.feasible, t.next_feasible_match_year) == (False, 2028)
     test = milestone(t, "step2ck_test")
     assert test is not None and test.date == D(2026, 8, 26)
@@ -424,15 +462,20 @@ def test_planned_squeezed_date_is_kept_but_does_not_make_a_cycle_feasible(
 
 
 def _window(start: dt.date, planned: dt.date | None = None) -> Step2ckWindow:
-    return Step2ckWindow(start, start + dt.timedelta(weeks=8), start + dt.timedelta(weeks=6),
-                         planned)
+    return Step2ckWindow(
+        start, start + dt.timedelta(weeks=8), start + dt.timedelta(weeks=6), planned
+    )
 
 
 def test_t506_quiet_when_the_target_fits(default_plan: Plan) -> None:
     ctx = ctx_for(default_plan, D(2026, 1, 10), profile(target={"match_year": 2027}))
     cycle = match_cycle(ctx, D(2026, 3, 4), _window(D(2026, 3, 4)))
     assert (cycle.match_year, cycle.feasible, cycle.next_feasible, cycle.note) == (
-        2027, True, None, None)
+        2027,
+        True,
+        None,
+        None,
+    )
 
 
 def test_t506_triggers_when_the_target_does_not_fit(default_plan: Plan) -> None:
@@ -469,8 +512,9 @@ def test_t507_quiet_for_a_us_graduate() -> None:
 
 
 def test_timeline_json_has_design_keys(default_plan: Plan) -> None:
-    t = timeline_for(default_plan, D(2026, 1, 10),
-                     target={"step1_date": "2026-02-04", "match_year": 2027})
+    t = timeline_for(
+        default_plan, D(2026, 1, 10), target={"step1_date": "2026-02-04", "match_year": 2027}
+    )
     data = jsonable(t)
     assert {"match_year", "feasible", "milestones"} <= set(data)
     first = data["milestones"][0]
@@ -480,7 +524,8 @@ def test_timeline_json_has_design_keys(default_plan: Plan) -> None:
 
 def test_timeline_renderables_show_dates_slack_and_notes(default_plan: Plan) -> None:
     t = timeline_for(
-        default_plan, D(2026, 7, 1),
+        default_plan,
+        D(2026, 7, 1),
         attempts=[{"exam": "step1", "date": "2026-05-14", "result": "fail"}],
         target={"step1_date": "2026-08-05", "match_year": 2027},
     )
@@ -494,8 +539,9 @@ def test_timeline_renderables_show_dates_slack_and_notes(default_plan: Plan) -> 
 
 
 def test_timeline_markdown_table(default_plan: Plan) -> None:
-    t = timeline_for(default_plan, D(2026, 1, 10),
-                     target={"step1_date": "2026-02-04", "match_year": 2027})
+    t = timeline_for(
+        default_plan, D(2026, 1, 10), target={"step1_date": "2026-02-04", "match_year": 2027}
+    )
     md = timeline_markdown(t, eligible(D(2026, 1, 10)))
     assert md.startswith("## Timeline to Match 2027: feasible")
     assert "| Step 1 retake | 2026-02-04 | +25 |" in md

@@ -61,8 +61,7 @@ CLOSE = (
     "will keep both in residency."
 )
 PLACEHOLDER = (
-    "[Add your evidence here: the retake result, a Step 2 CK score or your practice-exam "
-    "trend.]"
+    "[Add your evidence here: the retake result, a Step 2 CK score or your practice-exam trend.]"
 )
 
 
@@ -128,12 +127,14 @@ def _practice_trend(ctx: Context, readiness: Readiness | None) -> tuple[float, f
     """First and latest unseen CBSSA EPC when the latest is higher."""
     if readiness is not None and readiness.points:
         values = [
-            p.value for p in readiness.points
+            p.value
+            for p in readiness.points
             if p.kind == PracticeKind.cbssa.value and p.value is not None and not p.seen_before
         ]
     else:
         values = [
-            s.epc for s in ctx.scores
+            s.epc
+            for s in ctx.scores
             if s.kind is PracticeKind.cbssa and s.epc is not None and not s.seen_before
         ]
     if len(values) < 2 or values[-1] <= values[0]:
@@ -170,14 +171,15 @@ def _fixes(ctx: Context, profile: Profile, order: list[CauseId]) -> list[str]:
 def _evidence(ctx: Context, profile: Profile, readiness: Readiness | None) -> str | None:
     parts: list[str] = []
     failed = _failed_count(profile)
-    passed1 = next(
-        (a for a in profile.step1_attempts() if a.result is AttemptResult.passed), None
-    )
+    passed1 = next((a for a in profile.step1_attempts() if a.result is AttemptResult.passed), None)
     if passed1 is not None and failed:
         parts.append(f"I then passed Step 1 in {_month(passed1.date)}")
     passed2 = next(
-        (a for a in profile.attempts
-         if a.exam is Exam.step2ck and a.result is AttemptResult.passed),
+        (
+            a
+            for a in profile.attempts
+            if a.exam is Exam.step2ck and a.result is AttemptResult.passed
+        ),
         None,
     )
     if passed2 is not None:

@@ -18,6 +18,7 @@ readiness bar's ``max_epc_spread``).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ from step1plan.models.report import (
 from step1plan.plans import StrategyPlan
 from step1plan.rules.base import REGISTRY, Context, rule
 from step1plan.rules.timeline import milestone, prep_length, prep_weeks_between
+
+MIN_POINTS_FOR_SWING = 3
+"""Scores needed to see a swing around a trend (a line always fits two points exactly)."""
 
 
 def make_finding(
@@ -66,10 +70,11 @@ def retake_too_soon(ctx: Context, eligibility: Eligibility, readiness: Readiness
     attempt rules allow it.
 
     Two failures on the transcript weigh far more with programs than one failure and a later
-    pass (seed: book the retake on the evidence of readiness, not on impatience). The date is compared with the
-    earliest attempt the USMLE attempt rules allow (eligibility, DOMAIN.md "Attempts and
-    retakes", H) and with the readiness verdict of the plan's bar: a verdict other than
-    ``ready`` triggers unless a projected ready date (a labelled projection) comes first.
+    pass (seed: book the retake on the evidence of readiness, not on impatience). The date is
+    compared with the earliest attempt the USMLE attempt rules allow (eligibility, DOMAIN.md
+    "Attempts and retakes", H) and with the readiness verdict of the plan's bar: a verdict
+    other than ``ready`` triggers unless a projected ready date (a labelled projection) comes
+    first.
     """
     profile = ctx.profile
     if profile is None or profile.target.step1_date is None:
@@ -179,15 +184,29 @@ def no_application_strategy(ctx: Context) -> Finding | None:
     )
 
 
+def spread_around_trend(points: Sequence[tuple[dt.date, float]]) -> float:
+    """Largest minus smallest residual from the least-squares line through ``points`` (score
+    by date): how far scores swing once a steady rise or fall is taken out."""
+    xs = [(d - points[0][0]).days for d, _ in points]
+    ys = [v for _, v in points]
+    n = len(points)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx if sxx else 0.0
+    residuals = [y - (my + slope * (x - mx)) for x, y in zip(xs, ys, strict=True)]
+    return max(residuals) - min(residuals)
+
+
 @rule("M704", "No coaching while scores are erratic")
 def no_coaching_erratic_scores(ctx: Context, readiness: Readiness) -> Finding | None:
     """Flag practice scores that swing widely while the student works without a tutor.
 
-    An NBME CBSSA is precise to about +-4 EPC (DOMAIN.md "Practice assessments", M), so the
-    latest unseen CBSSAs (the plan's ``readiness.trend_window``) spreading more than the
-    readiness bar's ``max_epc_spread`` are noise or an unstable method, not progress. That is
-    when outside help is most useful (seed: consider tutoring when practice scores are
-    inconsistent). Quiet when ``study.tutoring`` is true or fewer than two such scores exist.
+    An NBME CBSSA is precise to about +-4 EPC (DOMAIN.md "Practice assessments", M). When the
+    latest unseen CBSSAs (the plan's ``readiness.trend_window``, at least three) swing around
+    their trend line by more than the readiness bar's ``max_epc_spread``, the scores are noise
+    or an unstable method rather than progress (a steady rise is not erratic). That is when
+    outside help is most useful (seed: consider tutoring when practice scores are
+    inconsistent). Quiet when ``study.tutoring`` is true.
     """
     profile = ctx.profile
     if profile is None or profile.study.tutoring:
@@ -195,23 +214,23 @@ def no_coaching_erratic_scores(ctx: Context, readiness: Readiness) -> Finding | 
     rp = ctx.plan.readiness
     bar = rp.retaker if readiness.bar == "retaker" else rp.first_timer
     recent = [
-        (path, s.epc)
+        (path, s.date, s.epc)
         for s, path in zip(ctx.scores, ctx.score_paths, strict=False)
         if s.kind is PracticeKind.cbssa and s.epc is not None and not s.seen_before
-    ][-rp.trend_window:]
-    if len(recent) < 2:
+    ][-rp.trend_window :]
+    if len(recent) < MIN_POINTS_FOR_SWING:
         return None
-    values = [v for _, v in recent if v is not None]
-    spread = max(values) - min(values)
-    if spread <= bar.max_epc_spread:
+    swing = spread_around_trend([(d, v) for _, d, v in recent if v is not None])
+    if swing <= bar.max_epc_spread:
         return None
+    values = ", ".join(f"{v:g}" for _, _, v in recent if v is not None)
     return make_finding(
         "M704",
         Severity.warning,
-        f"The last {len(values)} unseen CBSSAs range from {min(values):g} to {max(values):g} "
-        f"EPC, a spread of {spread:g} points against at most {bar.max_epc_spread:g} "
-        "(readiness bar; a CBSSA is precise to about +-4), and no tutor is listed.",
-        [("study.tutoring", False), *((f"{p}.epc", v) for p, v in recent)],
+        f"The last {len(recent)} unseen CBSSAs ({values} EPC) swing {swing:.1f} points around "
+        f"their trend line, more than the {bar.max_epc_spread:g} the readiness bar allows (a "
+        "CBSSA is precise to about +-4), and no tutor is listed.",
+        [("study.tutoring", False), *((f"{p}.epc", v) for p, _, v in recent)],
         "Get an outside review of the method (a tutor or your school's learning specialist) "
         "before booking: swinging scores usually mean the approach, not the effort, needs "
         "fixing.",
@@ -246,8 +265,10 @@ def step2ck_squeezed(ctx: Context, timeline: Timeline) -> Finding | None:
         f"Step 2 CK is planned for {planned.isoformat()}, {max(got, 0):.1f} weeks after "
         f"preparation can start ({start.date.isoformat()}); the plan's minimum is {minimum} "
         "weeks (a rule of thumb).",
-        [("target.step2ck_date", planned.isoformat()),
-         ("timeline.step2ck_prep_start", start.date.isoformat())],
+        [
+            ("target.step2ck_date", planned.isoformat()),
+            ("timeline.step2ck_prep_start", start.date.isoformat()),
+        ],
         "Give Step 2 CK its full preparation, even if that means the next Match: a strong "
         "score is worth more to programs than an application one cycle sooner.",
     )
@@ -285,8 +306,9 @@ class ExplanationText:
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
 _SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
-_ABBREVIATION = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Prof|St|vs|etc|e\.g|i\.e|approx|No)\.)$",
-                           re.IGNORECASE)
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Dr|Mr|Mrs|Ms|Prof|St|vs|etc|e\.g|i\.e|approx|No)\.)$", re.IGNORECASE
+)
 
 
 def count_words(text: str) -> int:
@@ -331,36 +353,105 @@ def _words(*patterns: str) -> re.Pattern[str]:
 # names one of these targets together with one of its complaints.
 BLAME_TARGETS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "the school": (
-        _words(r"(?:my|our|the) (?:medical )?school", r"curriculum", r"faculty", r"professors?",
-               r"administration", r"dean", r"lecturers?", r"the program(?:me)?"),
-        _words(r"did ?n[o']t (?:prepare|teach|give|support|help|cover|offer)", r"failed to",
-               r"never (?:taught|prepared|gave|covered)", r"no (?:support|time|guidance|help)",
-               r"lack(?:ed)? of", r"poor(?:ly)?", r"inadequate", r"disorgani[sz]ed",
-               r"did not allow", r"forced", r"let (?:me|us) down", r"left (?:me|us)",
-               r"blame", r"fault"),
+        _words(
+            r"(?:my|our|the) (?:medical )?school",
+            r"curriculum",
+            r"faculty",
+            r"professors?",
+            r"administration",
+            r"dean",
+            r"lecturers?",
+            r"the program(?:me)?",
+        ),
+        _words(
+            r"did ?n[o']t (?:prepare|teach|give|support|help|cover|offer)",
+            r"failed to",
+            r"never (?:taught|prepared|gave|covered)",
+            r"no (?:support|time|guidance|help)",
+            r"lack(?:ed)? of",
+            r"poor(?:ly)?",
+            r"inadequate",
+            r"disorgani[sz]ed",
+            r"did not allow",
+            r"forced",
+            r"let (?:me|us) down",
+            r"left (?:me|us)",
+            r"blame",
+            r"fault",
+        ),
     ),
     "the test centre": (
-        _words(r"test(?:ing)? cent(?:er|re)s?", r"test site", r"prometric", r"proctors?",
-               r"exam room", r"testing room", r"the computer", r"the room"),
-        _words(r"noisy", r"loud", r"noise", r"cold", r"hot", r"crash(?:ed)?", r"froze",
-               r"broke(?:n)?", r"late", r"distract\w*", r"disrupt\w*", r"rude",
-               r"technical (?:problems?|issues?)", r"malfunction\w*", r"delay(?:ed)?",
-               r"interrupt\w*", r"uncomfortable"),
+        _words(
+            r"test(?:ing)? cent(?:er|re)s?",
+            r"test site",
+            r"prometric",
+            r"proctors?",
+            r"exam room",
+            r"testing room",
+            r"the computer",
+            r"the room",
+        ),
+        _words(
+            r"noisy",
+            r"loud",
+            r"noise",
+            r"cold",
+            r"hot",
+            r"crash(?:ed)?",
+            r"froze",
+            r"broke(?:n)?",
+            r"late",
+            r"distract\w*",
+            r"disrupt\w*",
+            r"rude",
+            r"technical (?:problems?|issues?)",
+            r"malfunction\w*",
+            r"delay(?:ed)?",
+            r"interrupt\w*",
+            r"uncomfortable",
+        ),
     ),
     "the exam's fairness": (
-        _words(r"the (?:exam|test|examination|questions|items|USMLE|NBME)", r"Step 1",
-               r"the (?:exam|test) itself", r"the form"),
-        _words(r"unfair", r"not fair", r"tricky", r"ambiguous", r"poorly (?:written|worded)",
-               r"badly (?:written|worded)", r"obscure", r"irrelevant", r"nothing like",
-               r"not representative", r"did ?n[o']t reflect", r"unreasonabl[ey]",
-               r"impossible", r"confusing", r"random", r"much harder than"),
+        _words(
+            r"the (?:exam|test|examination|questions|items|USMLE|NBME)",
+            r"Step 1",
+            r"the (?:exam|test) itself",
+            r"the form",
+        ),
+        _words(
+            r"unfair",
+            r"not fair",
+            r"tricky",
+            r"ambiguous",
+            r"poorly (?:written|worded)",
+            r"badly (?:written|worded)",
+            r"obscure",
+            r"irrelevant",
+            r"nothing like",
+            r"not representative",
+            r"did ?n[o']t reflect",
+            r"unreasonabl[ey]",
+            r"impossible",
+            r"confusing",
+            r"random",
+            r"much harder than",
+        ),
     ),
 }
 
 EXCUSES = _words(
-    r"(?:not|n't) my fault", r"out of my control", r"beyond my control", r"bad luck",
-    r"unlucky", r"luck", r"fluke", r"(?:just )?a bad day", r"rigged", r"anyone would have",
-    r"no one could have", r"unfair(?:ly)?",
+    r"(?:not|n't) my fault",
+    r"out of my control",
+    r"beyond my control",
+    r"bad luck",
+    r"unlucky",
+    r"luck",
+    r"fluke",
+    r"(?:just )?a bad day",
+    r"rigged",
+    r"anyone would have",
+    r"no one could have",
+    r"unfair(?:ly)?",
 )
 """Excuse phrases that shift the failure away from the writer wherever they appear."""
 
@@ -377,12 +468,38 @@ OWNERSHIP = re.compile(
 """First-person ownership: the writer as the one who did (or did not do) something."""
 
 CHANGE = _words(
-    r"changed", r"change[sd]?", r"rebuilt", r"rebuild", r"restructured", r"switched",
-    r"adopted", r"started", r"began", r"now", r"new", r"instead", r"replaced",
-    r"reorgani[sz]ed", r"since then", r"since the result", r"since that", r"worked with",
-    r"tutor(?:ing)?", r"coach(?:ing)?", r"schedule[ds]?", r"structured", r"routine",
-    r"built", r"developed", r"shifted", r"learned", r"learnt", r"each day", r"daily",
-    r"every (?:day|week)", r"timed",
+    r"changed",
+    r"change[sd]?",
+    r"rebuilt",
+    r"rebuild",
+    r"restructured",
+    r"switched",
+    r"adopted",
+    r"started",
+    r"began",
+    r"now",
+    r"new",
+    r"instead",
+    r"replaced",
+    r"reorgani[sz]ed",
+    r"since then",
+    r"since the result",
+    r"since that",
+    r"worked with",
+    r"tutor(?:ing)?",
+    r"coach(?:ing)?",
+    r"schedule[ds]?",
+    r"structured",
+    r"routine",
+    r"built",
+    r"developed",
+    r"shifted",
+    r"learned",
+    r"learnt",
+    r"each day",
+    r"daily",
+    r"every (?:day|week)",
+    r"timed",
 )
 """Words that say what the writer does differently."""
 
@@ -395,30 +512,72 @@ EVIDENCE = re.compile(
 """Words that point to a result showing the change worked."""
 
 BACKSTORY = _words(
-    r"fail(?:ed|ure|ing)?", r"did ?n[o']t pass", r"exam day", r"test day", r"that day",
-    r"that time", r"at the time", r"that (?:period|year|semester)", r"stress(?:ed|ful)?",
-    r"illness", r"ill", r"sick", r"family", r"personal", r"divorce", r"death",
-    r"passed away", r"anxious", r"anxiety", r"panic(?:ked)?", r"overwhelm\w*",
-    r"situation", r"circumstances?", r"hard time", r"struggl\w*",
+    r"fail(?:ed|ure|ing)?",
+    r"did ?n[o']t pass",
+    r"exam day",
+    r"test day",
+    r"that day",
+    r"that time",
+    r"at the time",
+    r"that (?:period|year|semester)",
+    r"stress(?:ed|ful)?",
+    r"illness",
+    r"ill",
+    r"sick",
+    r"family",
+    r"personal",
+    r"divorce",
+    r"death",
+    r"passed away",
+    r"anxious",
+    r"anxiety",
+    r"panic(?:ked)?",
+    r"overwhelm\w*",
+    r"situation",
+    r"circumstances?",
+    r"hard time",
+    r"struggl\w*",
 )
 """Words of a sentence about the failure itself or what surrounded it."""
 
-FORWARD = _words(r"will", r"future", r"residency", r"training", r"patients?", r"going forward",
-                 r"continue", r"carry", r"bring")
+FORWARD = _words(
+    r"will",
+    r"future",
+    r"residency",
+    r"training",
+    r"patients?",
+    r"going forward",
+    r"continue",
+    r"carry",
+    r"bring",
+)
 """Words that look ahead."""
 
 DRAMA = _words(
-    r"devastat\w*", r"heartbr\w*", r"crushed", r"shattered", r"nightmare", r"traumati\w*",
-    r"darkest", r"worst (?:day|moment|time|period)", r"(?:world|life) (?:fell|came) apart",
-    r"broke down", r"cried", r"tears", r"despair", r"hopeless\w*",
+    r"devastat\w*",
+    r"heartbr\w*",
+    r"crushed",
+    r"shattered",
+    r"nightmare",
+    r"traumati\w*",
+    r"darkest",
+    r"worst (?:day|moment|time|period)",
+    r"(?:world|life) (?:fell|came) apart",
+    r"broke down",
+    r"cried",
+    r"tears",
+    r"despair",
+    r"hopeless\w*",
 )
 """Emotional-story words: programs need the facts, not the feelings of that day."""
 
 
-def _sentence_finding(code: str, index: int, sentence: str, message: str,
-                      recommendation: str) -> Finding:
-    return make_finding(code, Severity.warning, message, [(f"sentence[{index}]", sentence)],
-                        recommendation)
+def _sentence_finding(
+    code: str, index: int, sentence: str, message: str, recommendation: str
+) -> Finding:
+    return make_finding(
+        code, Severity.warning, message, [(f"sentence[{index}]", sentence)], recommendation
+    )
 
 
 @rule("M711", "Explanation too long")
@@ -470,7 +629,9 @@ def blame_language(doc: ExplanationText) -> tuple[Finding, ...]:
             what += f" ('{excuse.group(0)}')"
         found.append(
             _sentence_finding(
-                "M712", i, sentence,
+                "M712",
+                i,
+                sentence,
                 f"Sentence {i + 1} {what}.",
                 "Say what you would do differently, not what went wrong around you; even when "
                 "circumstances were real, describe your part and your fix.",
@@ -551,9 +712,10 @@ def over_explaining(doc: ExplanationText, limits: StrategyPlan) -> tuple[Finding
     """Flag sentences that dwell on the failure: emotional-story words, or more sentences about
     the failure and its circumstances than the plan's ``explanation_max_failure_sentences``.
 
-    Programs need the cause, the fix and the proof, not a long or emotional story (seed: do not overexplain). A sentence about the failure is one with
-    failure or circumstance words and no change, evidence or forward-looking words; the limit
-    (2 by default) is a convention (L). Each sentence beyond it is flagged.
+    Programs need the cause, the fix and the proof, not a long or emotional story (seed: keep
+    it short). A sentence about the failure is one with failure or circumstance words and no
+    change, evidence or forward-looking words; the limit (2 by default) is a convention (L).
+    Each sentence beyond it is flagged.
     """
     found: list[Finding] = []
     backstory = 0
@@ -562,7 +724,9 @@ def over_explaining(doc: ExplanationText, limits: StrategyPlan) -> tuple[Finding
         if drama:
             found.append(
                 _sentence_finding(
-                    "M716", i, sentence,
+                    "M716",
+                    i,
+                    sentence,
                     f"Sentence {i + 1} tells the emotional story ('{drama.group(0)}').",
                     "Keep the feelings out; a calm, factual sentence is more convincing.",
                 )
@@ -577,7 +741,9 @@ def over_explaining(doc: ExplanationText, limits: StrategyPlan) -> tuple[Finding
         if backstory > limits.explanation_max_failure_sentences:
             found.append(
                 _sentence_finding(
-                    "M716", i, sentence,
+                    "M716",
+                    i,
+                    sentence,
                     f"Sentence {i + 1} is sentence {backstory} about the failure and its "
                     f"circumstances; {limits.explanation_max_failure_sentences} are enough "
                     "(plan strategy.explanation_max_failure_sentences, a rule of thumb).",
@@ -605,4 +771,3 @@ def finding_sentence(finding: Finding) -> str | None:
         if item.path.startswith("sentence["):
             return str(item.value)
     return None
-

@@ -34,6 +34,13 @@ FALLBACK_TIERS = ("less_competitive", "moderate")
 """Tiers a parallel specialty is suggested from."""
 
 
+def plural(n: int, noun: str) -> str:
+    """``1 letter``, ``2 letters``; the first word of ``noun`` takes the plural."""
+    first, _, rest = noun.partition(" ")
+    word = first if n == 1 else first + "s"
+    return f"{n} {word}{' ' + rest if rest else ''}"
+
+
 def _profile(ctx: Context) -> Profile:
     if ctx.profile is None:
         raise ValueError("the strategy needs a profile")
@@ -90,8 +97,9 @@ def program_list(ctx: Context) -> Finding | None:
     if not profile.failed_step1():
         return None
     label, tier = specialty_tier(ctx)
-    filters = ["programs that say they review the whole application rather than screen on "
-               "exam attempts"]
+    filters = [
+        "programs that say they review the whole application rather than screen on exam attempts"
+    ]
     if profile.student.graduate_type is GraduateType.img:
         filters.append("programs with IMGs among their current residents")
     if profile.student.visa_required:
@@ -113,9 +121,10 @@ def letters(ctx: Context) -> Finding | None:
     """Advise more letters when fewer than the plan's ``strategy.min_letters`` are on record.
 
     Letters from physicians who saw the student's clinical work show a side of the applicant
-    no exam record shows (seed); for an IMG, letters from US physicians weigh most (seed, IMG priorities). The
-    target number is a tutor convention (L). The count is ``student.us_letters``: always read
-    for an IMG, and for a US graduate only when the profile gives it.
+    no exam record shows (seed); for an IMG, letters from US physicians weigh most (seed, IMG
+    priorities). The target number is a tutor convention (L). The count is
+    ``student.us_letters``: always read for an IMG, and for a US graduate only when the profile
+    gives it.
     """
     student = _profile(ctx).student
     img = student.graduate_type is GraduateType.img
@@ -124,12 +133,12 @@ def letters(ctx: Context) -> Finding | None:
     target = ctx.plan.strategy.min_letters
     if student.us_letters >= target:
         return None
-    what = "letters from US physicians" if img else "letters"
+    what = "letter from US physicians" if img else "letter"
     return make_finding(
         "S603",
         Severity.warning,
-        f"{student.us_letters} {what} on record; aim for {target} (plan strategy.min_letters, "
-        "a rule of thumb).",
+        f"{plural(student.us_letters, what)} on record; aim for {target} (plan "
+        "strategy.min_letters, a rule of thumb).",
         [("student.us_letters", student.us_letters)],
         "Ask attendings who supervised you closely and can describe your clinical judgement, "
         "work ethic and how you responded to the setback"
@@ -154,7 +163,8 @@ def us_clinical_experience(ctx: Context) -> Finding | None:
     return make_finding(
         "S604",
         Severity.warning,
-        f"{student.us_clinical_experience_months} months of US clinical experience on record; "
+        f"{plural(student.us_clinical_experience_months, 'month')} of US clinical experience "
+        "on record; "
         f"aim for at least {minimum} before applying (plan strategy.img_min_us_clinical_months, "
         "a rule of thumb).",
         [("student.us_clinical_experience_months", student.us_clinical_experience_months)],
@@ -267,9 +277,7 @@ def explain_briefly(ctx: Context) -> Finding | None:
     )
 
 
-def build_strategy(
-    ctx: Context, causes: Sequence[CauseResult], timeline: Timeline
-) -> Strategy:
+def build_strategy(ctx: Context, causes: Sequence[CauseResult], timeline: Timeline) -> Strategy:
     """The application strategy: specialty tier, advice S601-S608, and a draft explanation
     of the failure (when there is one to explain)."""
     profile = _profile(ctx)

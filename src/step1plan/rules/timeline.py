@@ -448,16 +448,18 @@ def first_possible_year(ctx: Context) -> int:
     return year
 
 
-def _fits(ctx: Context, year: int, step1_result: dt.date | None,
-          window: Step2ckWindow | None) -> bool:
+def _fits(
+    ctx: Context, year: int, step1_result: dt.date | None, window: Step2ckWindow | None
+) -> bool:
     _, by = deadline(ctx, year)
     if step1_result is not None and step1_result > by:
         return False
     return window is None or window.test_for(by) is not None
 
 
-def _why_not(ctx: Context, year: int, first: int, step1_result: dt.date | None,
-             window: Step2ckWindow | None) -> str:
+def _why_not(
+    ctx: Context, year: int, first: int, step1_result: dt.date | None, window: Step2ckWindow | None
+) -> str:
     event, by = deadline(ctx, year)
     when = f"{DEADLINE_WORDS[event]} ({by.isoformat()})"
     if year < first:
@@ -488,8 +490,7 @@ def _why_not(ctx: Context, year: int, first: int, step1_result: dt.date | None,
 
 
 @rule("T506", "Match cycle feasibility")
-def match_cycle(ctx: Context, step1_result: dt.date | None,
-                window: Step2ckWindow | None) -> Cycle:
+def match_cycle(ctx: Context, step1_result: dt.date | None, window: Step2ckWindow | None) -> Cycle:
     """Pick the Match year: the target if feasible, else the next feasible one.
 
     A cycle is feasible when the pending results (Step 1 retake, Step 2 CK) arrive by the
@@ -515,13 +516,16 @@ def match_cycle(ctx: Context, step1_result: dt.date | None,
     )
     why = _why_not(ctx, start, first, step1_result, window)
     if following is None:
-        return Cycle(start, False, None, f"{why} No feasible Match was found up to "
-                     f"{first + HORIZON_YEARS}.")
+        return Cycle(
+            start, False, None, f"{why} No feasible Match was found up to {first + HORIZON_YEARS}."
+        )
     if target is None:
         return Cycle(following, True, None, f"{why} The earliest feasible is Match {following}.")
     return Cycle(
-        target, False, following, f"{why} The next feasible is Match {following}; the dates "
-        "shown are for that cycle."
+        target,
+        False,
+        following,
+        f"{why} The next feasible is Match {following}; the dates shown are for that cycle.",
     )
 
 
@@ -529,8 +533,9 @@ def match_cycle(ctx: Context, step1_result: dt.date | None,
 
 
 @rule("T507", "ECFMG requirements for IMGs")
-def ecfmg_requirements(profile: Profile, calendar: MatchCalendar,
-                       as_of: dt.date) -> Milestone | None:
+def ecfmg_requirements(
+    profile: Profile, calendar: MatchCalendar, as_of: dt.date
+) -> Milestone | None:
     """For an international medical graduate, add the ECFMG deadline: the rank-list deadline.
 
     To enter the Match an IMG must have passed Step 1 and Step 2 CK and met ECFMG's clinical
@@ -573,8 +578,14 @@ class _Slack:
     step2ck_result: int | None = None
 
 
-def _slack(ctx: Context, by: dt.date, retake: dt.date | None, step1_result: dt.date | None,
-           prep: Prep | None, test: dt.date | None) -> _Slack:
+def _slack(
+    ctx: Context,
+    by: dt.date,
+    retake: dt.date | None,
+    step1_result: dt.date | None,
+    prep: Prep | None,
+    test: dt.date | None,
+) -> _Slack:
     """Days each date can slip before the chain misses ``by`` (negative: already late)."""
     after_result = ctx.plan.timeline.step2ck_prep_starts_after == "step1_result"
     if prep is None or test is None:
@@ -585,8 +596,9 @@ def _slack(ctx: Context, by: dt.date, retake: dt.date | None, step1_result: dt.d
             step1_result=(by - step1_result).days,
         )
     test_slack = (latest_test_with_result_by(by) - test).days
-    out = _Slack(prep=test_slack, test=test_slack,
-                 step2ck_result=(by - score_release_date(test)).days)
+    out = _Slack(
+        prep=test_slack, test=test_slack, step2ck_result=(by - score_release_date(test)).days
+    )
     if retake is None or step1_result is None:
         return out
     latest_start = prep.start + dt.timedelta(days=test_slack)
@@ -596,12 +608,23 @@ def _slack(ctx: Context, by: dt.date, retake: dt.date | None, step1_result: dt.d
     else:
         r1 = (by - step1_result).days
         latest_retake = min(latest_start - DAY, latest_test_with_result_by(by))
-    return _Slack(retake=(latest_retake - retake).days, step1_result=r1, prep=out.prep,
-                  test=out.test, step2ck_result=out.step2ck_result)
+    return _Slack(
+        retake=(latest_retake - retake).days,
+        step1_result=r1,
+        prep=out.prep,
+        test=out.test,
+        step2ck_result=out.step2ck_result,
+    )
 
 
-def _milestone(ctx: Context, mid: str, day: dt.date, estimate: bool,
-               slack: int | None = None, note: str | None = None) -> Milestone:
+def _milestone(
+    ctx: Context,
+    mid: str,
+    day: dt.date,
+    estimate: bool,
+    slack: int | None = None,
+    note: str | None = None,
+) -> Milestone:
     return Milestone(
         id=mid,
         date=day,
@@ -617,9 +640,7 @@ def _calendar_milestones(ctx: Context, calendar: MatchCalendar) -> list[Mileston
     out = []
     for event in EVENTS:
         cd = calendar[event]
-        note = (
-            f"source: {cd.source}; confidence {cd.confidence.value}" if cd.estimate else None
-        )
+        note = f"source: {cd.source}; confidence {cd.confidence.value}" if cd.estimate else None
         out.append(_milestone(ctx, event, cd.date, cd.estimate, note=note))
     return out
 
@@ -643,8 +664,9 @@ def build_timeline(ctx: Context, eligibility: Eligibility, readiness: Readiness)
         retake = step1_retake_date(ctx, eligibility, readiness)
         if retake.date is None:
             notes.append(tag("T502", retake.note or "No Step 1 retake can be planned."))
-            return Timeline(match_year=profile.target.match_year, feasible=False,
-                            notes=tuple(notes))
+            return Timeline(
+                match_year=profile.target.match_year, feasible=False, notes=tuple(notes)
+            )
         release1 = result_release(retake.date, "Step 1")
 
     prep: Prep | None = None
@@ -683,20 +705,58 @@ def build_timeline(ctx: Context, eligibility: Eligibility, readiness: Readiness)
 
     items: list[Milestone] = []
     if retake is not None and retake.date is not None and release1 is not None:
-        items.append(_milestone(ctx, "step1_retake", retake.date, retake.estimate, slack.retake,
-                                tag("T502", retake.note) if retake.note else None))
-        items.append(_milestone(ctx, "step1_result", release1.date, True, slack.step1_result,
-                                tag("T503", release1.note) if release1.note else None))
+        items.append(
+            _milestone(
+                ctx,
+                "step1_retake",
+                retake.date,
+                retake.estimate,
+                slack.retake,
+                tag("T502", retake.note) if retake.note else None,
+            )
+        )
+        items.append(
+            _milestone(
+                ctx,
+                "step1_result",
+                release1.date,
+                True,
+                slack.step1_result,
+                tag("T503", release1.note) if release1.note else None,
+            )
+        )
     if prep is not None and test is not None and planned is not None:
-        items.append(_milestone(ctx, "step2ck_prep_start", prep.start, prep.estimate, slack.prep,
-                                tag("T504", prep.note) if prep.note else None))
+        items.append(
+            _milestone(
+                ctx,
+                "step2ck_prep_start",
+                prep.start,
+                prep.estimate,
+                slack.prep,
+                tag("T504", prep.note) if prep.note else None,
+            )
+        )
         release2 = result_release(test, "Step 2 CK")
-        items.append(_milestone(
-            ctx, "step2ck_test", test, planned.date is None, slack.test,
-            _join(tag("T505", planned.note) if planned.note else None, test_note),
-        ))
-        items.append(_milestone(ctx, "step2ck_result", release2.date, True, slack.step2ck_result,
-                                tag("T503", release2.note) if release2.note else None))
+        items.append(
+            _milestone(
+                ctx,
+                "step2ck_test",
+                test,
+                planned.date is None,
+                slack.test,
+                _join(tag("T505", planned.note) if planned.note else None, test_note),
+            )
+        )
+        items.append(
+            _milestone(
+                ctx,
+                "step2ck_result",
+                release2.date,
+                True,
+                slack.step2ck_result,
+                tag("T503", release2.note) if release2.note else None,
+            )
+        )
     items.extend(_calendar_milestones(ctx, calendar))
     ecfmg = ecfmg_requirements(profile, calendar, ctx.as_of)
     if ecfmg is not None:
