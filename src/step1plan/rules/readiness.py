@@ -1,7 +1,8 @@
 """Retake readiness: do the practice scores prove the student is ready? (codes R3xx)
 
 The product's core promise is that a student never retakes before the data proves readiness:
-a second failure is much harder to recover from than one failure followed by a strong pass.
+two failed attempts on a transcript are far harder to explain to programs than one failed
+attempt and a clean pass on the next.
 Every threshold comes from the plan's ``readiness:`` section (rules of thumb, labelled as such
 in the output); facts (passing standard, pacing) come from :mod:`step1plan.facts`.
 
@@ -880,8 +881,8 @@ def _notes(ctx: Context, data: ReadinessData, eligibility: Eligibility | None) -
         )
     elif data.bar_name == "retaker":
         notes.append(
-            "Held to the retaker bar after a failed Step 1 attempt: a second failure is much "
-            "harder to recover from than one failure and a strong pass."
+            "Held to the stricter retaker bar because a Step 1 attempt was already failed: "
+            "another failure would weigh far more with programs than the first."
         )
     if data.since is not None:
         notes.append(
