@@ -114,8 +114,14 @@ def failed(readiness: Readiness) -> set[str]:
     return {c.code for c in readiness.checks if not c.passed}
 
 
-def cause(cid: CauseId, *, supported: bool = True, self_reported: bool = False) -> CauseResult:
-    return CauseResult(cid, 1, Confidence.low, self_reported, supported, 0.3, "test")
+def cause(
+    cid: CauseId,
+    *,
+    supported: bool = True,
+    self_reported: bool = False,
+    confidence: Confidence = Confidence.medium,
+) -> CauseResult:
+    return CauseResult(cid, 1, confidence, self_reported, supported, 0.3, "test")
 
 
 @pytest.fixture(scope="module")
@@ -550,6 +556,13 @@ def test_r309_quiet_when_every_block_was_finished(plan: Plan) -> None:
 def test_r309_quiet_when_timing_was_not_a_cause(plan: Plan) -> None:
     result = timing_fixed(readiness_data(make_context(plan, AS_OF, profile(), strong())))
     assert result is None
+
+
+def test_r309_quiet_when_timing_is_only_a_low_confidence_inference(plan: Plan) -> None:
+    causes = [cause(CauseId.timing, confidence=Confidence.low)]
+    data = readiness_data(make_context(plan, AS_OF, profile(), strong()), causes)
+    assert timing_fixed(data) is None
+    assert written_test_day_plan(data) is None
 
 
 def test_r310_triggers_without_a_test_day_plan(plan: Plan) -> None:

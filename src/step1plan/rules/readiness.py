@@ -52,6 +52,7 @@ from step1plan.models.common import CauseId, Exam, PracticeKind
 from step1plan.models.report import (
     CauseResult,
     Check,
+    Confidence,
     Eligibility,
     Evidence,
     Readiness,
@@ -206,7 +207,10 @@ def _test_day_reasons(ctx: Context, causes: Sequence[CauseResult]) -> tuple[Evid
     """Evidence that timing or test-day factors caused the failure."""
     found: list[Evidence] = []
     for cause in causes:
-        if cause.id in TEST_DAY_CAUSES and (cause.supported or cause.self_reported):
+        # A low-confidence inference alone (say, untimed QBank use) does not make timing a
+        # cause of the failure; the student's own word or stronger data does.
+        backed = cause.supported and cause.confidence is not Confidence.low
+        if cause.id in TEST_DAY_CAUSES and (backed or cause.self_reported):
             how = "supported by the data" if cause.supported else "self-reported"
             found.append(Evidence(f"causes.{cause.id.value}", how))
     named = {e.path for e in found}
@@ -708,9 +712,9 @@ def _cause_text(data: ReadinessData) -> str:
 def timing_fixed(data: ReadinessData) -> Check | None:
     """When timing or test-day factors caused the failure, recent assessments finish every block.
 
-    Applies when the causes include ``timing`` or ``test_anxiety_fatigue`` (supported by the
-    data or self-reported), or the last attempt's test day had unfinished blocks (seed article:
-    better timing before the retake). Recent full-length assessments (CBSSA, Free 120, UWSA)
+    Applies when the causes include ``timing`` or ``test_anxiety_fatigue`` (self-reported, or
+    supported by the data with medium or high confidence), or the last attempt's test day had
+    unfinished blocks (seed article: better timing before the retake). Recent full-length assessments (CBSSA, Free 120, UWSA)
     must record ``unfinished_blocks`` and all be 0: an unfinished block fails (required); no
     record at all is missing evidence (advisory, ``borderline``). Pacing from facts
     ``exam_format`` (about 90 seconds an item, DOMAIN.md, H).
