@@ -716,8 +716,8 @@ def timing_fixed(data: ReadinessData) -> Check | None:
     supported by the data with medium or high confidence), or the last attempt's test day had
     unfinished blocks (seed article: better timing before the retake). Recent full-length
     assessments (CBSSA, Free 120, UWSA) must record ``unfinished_blocks`` and all be 0: an
-    unfinished block fails (required); no record at all is missing evidence (advisory, ``borderline``). Pacing from facts
-    ``exam_format`` (about 90 seconds an item, DOMAIN.md, H).
+    unfinished block fails (required); no record at all is missing evidence (advisory,
+    ``borderline``). Pacing from facts ``exam_format`` (about 90 seconds an item, DOMAIN.md, H).
     """
     if not data.test_day_reasons:
         return None
