@@ -110,3 +110,32 @@ def test_unknown_plan_is_an_input_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "missing.yaml" in result.output
     assert "Traceback" not in result.output
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["diagnose", str(EXAMPLES / "profile.yaml")],
+        ["timeline", str(EXAMPLES / "profile.yaml")],
+        ["explain", str(EXAMPLES / "profile.yaml")],
+        ["ready", "--scores", str(EXAMPLES / "nbme.csv")],
+    ],
+)
+@pytest.mark.parametrize("fmt", ["table", "json", "md"])
+def test_every_report_command_writes_each_format_to_output(
+    tmp_path: Path, command: list[str], fmt: str
+) -> None:
+    target = tmp_path / f"out.{fmt}"
+    result = runner.invoke(
+        app, [*command, "--as-of", "2026-11-27", "--format", fmt, "--output", str(target)]
+    )
+    assert result.exit_code in (0, 1), result.output
+    text = target.read_text(encoding="utf-8")
+    assert text.strip()
+    assert "\x1b[" not in text
+    if fmt == "json":
+        assert json.loads(text)["schema"] == "step1plan.report/1"
+    assert result.stdout == ""

@@ -154,6 +154,18 @@ OutputOpt = Annotated[
 ]
 
 
+ProfileArg = Annotated[
+    Path, typer.Argument(help="The student's profile (YAML).", metavar="PROFILE")
+]
+ExtraScoresOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--scores", help="Practice scores (CSV) in addition to the profile's.", metavar="CSV"
+    ),
+]
+FormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
 @app.callback()
 def _root(
     version: Annotated[
@@ -206,6 +218,26 @@ def _emit_rich(items: list[RenderableType], output: Path | None, inputs: list[Pa
     _emit_text(buffer.getvalue(), output, inputs)
 
 
+def _render(
+    fmt: ReportFormat,
+    output: Path | None,
+    inputs: list[Path],
+    *,
+    as_json: Callable[[], Any],
+    as_md: Callable[[], str],
+    as_table: Callable[[], list[RenderableType]],
+) -> None:
+    """Print or write one report in the chosen format (each renderer is called only if chosen)."""
+    if fmt is ReportFormat.json:
+        from step1plan.report.jsonout import dumps
+
+        _emit_text(dumps(as_json()), output, inputs)
+    elif fmt is ReportFormat.md:
+        _emit_text(as_md(), output, inputs)
+    else:
+        _emit_rich(as_table(), output, inputs)
+
+
 def _export(items: list[RenderableType], target: Path, inputs: list[Path]) -> None:
     from rich.console import Console
 
@@ -229,20 +261,11 @@ def _export(items: list[RenderableType], target: Path, inputs: list[Path]) -> No
 @app.command()
 @handle_errors
 def diagnose(
-    profile: Annotated[
-        Path, typer.Argument(help="The student's profile (YAML).", metavar="PROFILE")
-    ],
-    scores: Annotated[
-        Path | None,
-        typer.Option(
-            "--scores", help="Practice scores (CSV) in addition to the profile's.", metavar="CSV"
-        ),
-    ] = None,
+    profile: ProfileArg,
+    scores: ExtraScoresOpt = None,
     as_of: AsOf = None,
     plan: PlanOpt = "default",
-    fmt: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ReportFormat.table,
+    fmt: FormatOpt = ReportFormat.table,
     output: OutputOpt = None,
     export: Annotated[
         Path | None,
@@ -265,23 +288,20 @@ def diagnose(
     the_plan = _plan(plan)
     loaded = load_inputs(profile, day, the_plan, scores=scores)
     report = analyse(loaded.context(the_plan, day))
-    inputs = loaded.inputs
-    if fmt is ReportFormat.json:
-        from step1plan.report.jsonout import dumps, report_dict
+    from step1plan.report.jsonout import report_dict
+    from step1plan.report.markdown import report_markdown
+    from step1plan.report.table import report_renderables
 
-        _emit_text(dumps(report_dict(report)), output, inputs)
-    elif fmt is ReportFormat.md:
-        from step1plan.report.markdown import report_markdown
-
-        _emit_text(report_markdown(report), output, inputs)
-    else:
-        from step1plan.report.table import report_renderables
-
-        _emit_rich(report_renderables(report), output, inputs)
+    _render(
+        fmt,
+        output,
+        loaded.inputs,
+        as_json=lambda: report_dict(report),
+        as_md=lambda: report_markdown(report),
+        as_table=lambda: report_renderables(report),
+    )
     if export is not None:
-        from step1plan.report.table import report_renderables
-
-        _export(report_renderables(report), export, inputs)
+        _export(report_renderables(report), export, loaded.inputs)
     from step1plan.models.report import Verdict
 
     if fail_on is FailOnReady.not_ready and (
@@ -306,9 +326,7 @@ def ready(
     ] = None,
     as_of: AsOf = None,
     plan: PlanOpt = "default",
-    fmt: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ReportFormat.table,
+    fmt: FormatOpt = ReportFormat.table,
     output: OutputOpt = None,
 ) -> None:
     """Retake-readiness verdict from practice scores. Exit 0 ready, 1 any other verdict."""
@@ -329,18 +347,17 @@ def ready(
     ctx = loaded.context(the_plan, day)
     eligibility, readiness = assess_ready(ctx)
     student = StudentRef(ctx.profile.student.id, ctx.profile.student.name) if ctx.profile else None
-    if fmt is ReportFormat.json:
-        from step1plan.report.jsonout import dumps, ready_dict
+    from step1plan.report.jsonout import ready_dict
+    from step1plan.report.readiness_view import readiness_markdown, readiness_renderables
 
-        _emit_text(dumps(ready_dict(day, student, readiness, eligibility)), output, loaded.inputs)
-    elif fmt is ReportFormat.md:
-        from step1plan.report.readiness_view import readiness_markdown
-
-        _emit_text(readiness_markdown(readiness, eligibility, student), output, loaded.inputs)
-    else:
-        from step1plan.report.readiness_view import readiness_renderables
-
-        _emit_rich(readiness_renderables(readiness, eligibility, student), output, loaded.inputs)
+    _render(
+        fmt,
+        output,
+        loaded.inputs,
+        as_json=lambda: ready_dict(day, student, readiness, eligibility),
+        as_md=lambda: readiness_markdown(readiness, eligibility, student),
+        as_table=lambda: readiness_renderables(readiness, eligibility, student),
+    )
     if readiness.verdict is not Verdict.ready:
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -348,20 +365,11 @@ def ready(
 @app.command()
 @handle_errors
 def timeline(
-    profile: Annotated[
-        Path, typer.Argument(help="The student's profile (YAML).", metavar="PROFILE")
-    ],
-    scores: Annotated[
-        Path | None,
-        typer.Option(
-            "--scores", help="Practice scores (CSV) in addition to the profile's.", metavar="CSV"
-        ),
-    ] = None,
+    profile: ProfileArg,
+    scores: ExtraScoresOpt = None,
     as_of: AsOf = None,
     plan: PlanOpt = "default",
-    fmt: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ReportFormat.table,
+    fmt: FormatOpt = ReportFormat.table,
     output: OutputOpt = None,
 ) -> None:
     """Step 1 retake, Step 2 CK and Match milestones with dates and slack."""
@@ -378,18 +386,17 @@ def timeline(
     assert eligibility is not None and ctx.profile is not None
     result = build_timeline(ctx, eligibility, readiness)
     student = StudentRef(ctx.profile.student.id, ctx.profile.student.name)
-    if fmt is ReportFormat.json:
-        from step1plan.report.jsonout import dumps, timeline_dict
+    from step1plan.report.jsonout import timeline_dict
+    from step1plan.report.timeline_view import timeline_markdown, timeline_renderables
 
-        _emit_text(dumps(timeline_dict(day, student, eligibility, result)), output, loaded.inputs)
-    elif fmt is ReportFormat.md:
-        from step1plan.report.timeline_view import timeline_markdown
-
-        _emit_text(timeline_markdown(result, eligibility), output, loaded.inputs)
-    else:
-        from step1plan.report.timeline_view import timeline_renderables
-
-        _emit_rich(timeline_renderables(result, eligibility), output, loaded.inputs)
+    _render(
+        fmt,
+        output,
+        loaded.inputs,
+        as_json=lambda: timeline_dict(day, student, eligibility, result),
+        as_md=lambda: timeline_markdown(result, eligibility),
+        as_table=lambda: timeline_renderables(result, eligibility),
+    )
 
 
 @app.command()
@@ -505,14 +512,12 @@ def explain(
     ] = None,
     as_of: AsOf = None,
     plan: PlanOpt = "default",
-    fmt: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ReportFormat.table,
+    fmt: FormatOpt = ReportFormat.table,
+    output: OutputOpt = None,
 ) -> None:
     """Draft a short explanation of the failure, or review one with --check (exit 1 on problems)."""
     from step1plan.errors import UserError
     from step1plan.report import explain_view as view
-    from step1plan.report.jsonout import dumps
 
     day = _parse_date(as_of)
     the_plan = _plan(plan)
@@ -527,12 +532,14 @@ def explain(
         if not text.strip():
             raise UserError(f"{name}: the file is empty: there is no explanation to check")
         problems = check_explanation(text, limits=the_plan.strategy)
-        if fmt is ReportFormat.json:
-            _emit_text(dumps(view.check_dict(name, problems)), None, [check])
-        elif fmt is ReportFormat.md:
-            _emit_text(view.check_markdown(name, problems), None, [check])
-        else:
-            _emit_rich(view.check_renderables(name, problems), None, [check])
+        _render(
+            fmt,
+            output,
+            [check],
+            as_json=lambda: view.check_dict(name, problems),
+            as_md=lambda: view.check_markdown(name, problems),
+            as_table=lambda: view.check_renderables(name, problems),
+        )
         if problems:
             raise typer.Exit(EXIT_FINDINGS)
         return
@@ -551,12 +558,14 @@ def explain(
     _, readiness = assess_ready(ctx)
     draft = draft_explanation(ctx, causes, readiness)
     student = StudentRef(ctx.profile.student.id, ctx.profile.student.name)
-    if fmt is ReportFormat.json:
-        _emit_text(dumps(view.draft_dict(day, student, draft)), None, loaded.inputs)
-    elif fmt is ReportFormat.md:
-        _emit_text(view.draft_markdown(student, draft), None, loaded.inputs)
-    else:
-        _emit_rich(view.draft_renderables(student, draft), None, loaded.inputs)
+    _render(
+        fmt,
+        output,
+        loaded.inputs,
+        as_json=lambda: view.draft_dict(day, student, draft),
+        as_md=lambda: view.draft_markdown(student, draft),
+        as_table=lambda: view.draft_renderables(student, draft),
+    )
 
 
 def main() -> None:
