@@ -74,6 +74,39 @@ def test_discover_takes_a_named_file_as_is_and_lists_each_file_once(tmp_path: Pa
     assert [Path(p).name for p in found] == ["a.yaml", "profile.txt"]
 
 
+def test_discover_order_is_the_path_string_order(tmp_path: Path) -> None:
+    names = [
+        "b.yaml",
+        "b/x.yaml",
+        "b-x.yaml",
+        "B.yaml",
+        "b0.yml",
+        "a/b/c.yaml",
+        "a/b.yaml",
+        "a b.yaml",
+        "a/b-/z.yaml",
+        "a/b_.yaml",
+        "z.yaml",
+    ]
+    for name in names:
+        touch(tmp_path / name)
+    root = str(tmp_path)
+    assert discover([tmp_path]) == sorted(f"{root}/{n}" for n in names)
+
+
+def test_discover_overlapping_paths_in_any_order(tmp_path: Path) -> None:
+    for name in ("a.yaml", "sub/b.yaml", "sub/c.yaml", "other/d.yaml"):
+        touch(tmp_path / name)
+    expected = discover([tmp_path])
+    assert len(expected) == 4
+    sub, c = tmp_path / "sub", tmp_path / "sub" / "c.yaml"
+    assert discover([sub, c, tmp_path]) == expected
+    assert discover([c, tmp_path, sub, tmp_path / "a.yaml"]) == expected
+    assert discover([tmp_path / "other", sub]) == sorted(
+        str(tmp_path / n) for n in ("other/d.yaml", "sub/b.yaml", "sub/c.yaml")
+    )
+
+
 def test_discover_normalises_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     touch(tmp_path / "cohort" / "a.yaml")
     monkeypatch.chdir(tmp_path)
@@ -149,7 +182,7 @@ def test_open_output_leaves_nothing_when_the_run_fails(tmp_path: Path) -> None:
 
 def test_open_output_refuses_an_input(tmp_path: Path) -> None:
     profile = touch(tmp_path / "a.yaml")
-    with pytest.raises(UserError, match="over an input"), open_output(profile, [str(profile)]):
+    with pytest.raises(UserError, match="over an input"), open_output(profile, [profile]):
         pass
     assert profile.read_text() == "x: 1\n"
 
@@ -417,6 +450,16 @@ def test_profile_with_scores_file_matches_diagnose(tmp_path: Path) -> None:
     single = cli("diagnose", folder / "profile.yaml", "--format", "json", "--as-of", AS_OF)
     assert json.loads(lines[1]) == json.loads(single.stdout)
     assert any("nbme.csv" in json.dumps(v) for v in json.loads(lines[1]).values())
+
+
+def test_output_over_a_profile_is_refused_before_the_run(tmp_path: Path) -> None:
+    folder, _ = broken_cohort(tmp_path)
+    victim = folder / "s-0003.yaml"
+    before = victim.read_text()
+    result = cli("cohort", tmp_path, "--format", "md", "--as-of", AS_OF, "--output", victim)
+    assert result.exit_code == 2 and "over an input" in result.stderr
+    assert result.stderr.count("\n") == 1  # refused before any profile was read
+    assert victim.read_text() == before
 
 
 def test_output_never_over_a_score_file(tmp_path: Path) -> None:

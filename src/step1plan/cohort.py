@@ -3,17 +3,18 @@
 The run is a loop over the sorted profile files: load one profile, analyse it, hand the report
 to the format's writer, add it to the summary counters, forget it. What stays in memory:
 
-* the sorted list of file names (a short string per file: sorting needs them all);
 * the summary counters, and the invalid profiles' problems (for the json ``errors`` list);
+* the listing of the folder being walked (files are found in sorted order folder by folder,
+  never listed all at once; with ``--shard`` or a progress bar, a first walk only counts them);
 * ``table`` only: the rows (a rich table needs every row to size its columns).
 
 ``jsonl`` and ``csv`` write each student's line as soon as it is ready. ``json`` and ``md`` put
 the summary before the students, so their rows are spooled to an anonymous temporary file and
 copied into the output at the end: memory stays flat for them too.
 
-``--shard K/N`` takes the K-th of N contiguous slices of the sorted file list. The list is sorted
-by the path strings the user's PATH arguments produce (the same on every machine for the same
-checkout and command), so shard K always gets the same files, every file is in exactly one
+``--shard K/N`` takes the K-th of N contiguous slices of the sorted file list. The files are
+sorted by the path strings the user's PATH arguments produce (the same on every machine for the
+same checkout and command), so shard K always gets the same files, every file is in exactly one
 shard, and the outputs of shards 1..N concatenated in order are the unsharded run's output
 (``jsonl`` byte for byte; for ``csv`` keep only the first header).
 
@@ -25,11 +26,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import heapq
 import os
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
@@ -164,44 +166,82 @@ def row_of(file: str, report: Report) -> CohortRow:
 # ---------------------------------------------------------------- discovery and shards
 
 
+def _join(folder: str, name: str) -> str:
+    return name if folder == os.curdir else os.path.join(folder, name)
+
+
 def _walk(folder: str) -> Iterator[str]:
-    """Profile files under a folder; hidden files and folders (``.git``, ``.github``) skipped."""
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        for name in filenames:
-            if not name.startswith(".") and name.lower().endswith(PROFILE_SUFFIXES):
-                yield os.path.join(dirpath, name)
+    """Profile files under a folder, in path-string order, without listing the whole tree.
+
+    Each folder's entries are sorted by name, a sub-folder as ``name/``: walking depth first in
+    that order yields the paths in the same order as sorting all the path strings would. Hidden
+    files and folders (``.git``, ``.github``) are skipped; symbolic links to folders are not
+    followed.
+    """
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(
+                (entry.name + "/", True)
+                if entry.is_dir(follow_symlinks=False)
+                else (entry.name, False)
+                for entry in scan
+                if not entry.name.startswith(".")
+            )
+    except OSError:
+        return
+    for name, is_dir in entries:
+        if is_dir:
+            yield from _walk(_join(folder, name[:-1]))
+        elif name.lower().endswith(PROFILE_SUFFIXES):
+            yield _join(folder, name)
+
+
+def _covered(path: str, folders: Sequence[str]) -> bool:
+    """True when a folder walk already yields ``path`` (a profile file or a sub-folder)."""
+    full = os.path.abspath(path)
+    for folder in folders:
+        top = os.path.abspath(folder)
+        if full == top:
+            return True
+        rel = os.path.relpath(full, top)
+        if rel.startswith(os.pardir) or any(p.startswith(".") for p in rel.split(os.sep)):
+            continue
+        if os.path.isdir(path) or rel.lower().endswith(PROFILE_SUFFIXES):
+            return True
+    return False
+
+
+def iter_profiles(paths: Sequence[Path]) -> Iterator[str]:
+    """Every profile under ``paths``, in path-string order, each once, as a lazy stream.
+
+    A file is taken as is, whatever its ending; a folder is searched for ``*.yaml`` and
+    ``*.yml``. Paths are normalised (``./a//b.yaml`` -> ``a/b.yaml``). A missing path, or a
+    folder with no profile in it, is a user error (raised before anything is yielded). Only the
+    current folder's listing is held at any time, so memory does not grow with the cohort.
+    """
+    roots: list[str] = []
+    for root in paths:
+        text = os.path.normpath(str(root))
+        if os.path.isdir(text):
+            if next(_walk(text), None) is None:
+                raise UserError(f"{root}: no *.yaml or *.yml profile in this folder")
+        elif not os.path.exists(text):
+            raise UserError(f"{root}: no such file or folder")
+        roots.append(text)
+    unique: list[str] = []
+    for text in roots:  # PATHs may overlap: drop a PATH that a folder PATH already covers
+        if _covered(text, [r for r in unique if os.path.isdir(r)]):
+            continue
+        if os.path.isdir(text):
+            unique = [r for r in unique if not _covered(r, [text])]
+        unique.append(text)
+    streams = [_walk(r) if os.path.isdir(r) else iter((r,)) for r in unique]
+    return heapq.merge(*streams) if len(streams) > 1 else streams[0]
 
 
 def discover(paths: Sequence[Path]) -> list[str]:
-    """Every profile under ``paths``, sorted by path string, each once.
-
-    A file is taken as is, whatever its ending; a folder is searched for ``*.yaml`` and
-    ``*.yml``. A missing path, or a folder with no profile in it, is a user error.
-    """
-    names: list[str] = []
-    for root in paths:
-        text = str(root)
-        if os.path.isdir(text):
-            before = len(names)
-            names.extend(os.path.normpath(name) for name in _walk(text))
-            if len(names) == before:
-                raise UserError(f"{text}: no *.yaml or *.yml profile in this folder")
-        elif os.path.exists(text):
-            names.append(os.path.normpath(text))
-        else:
-            raise UserError(f"{text}: no such file or folder")
-    if len(paths) > 1:  # PATHs may overlap: keep each file once
-        seen: set[str] = set()
-        unique = []
-        for name in names:
-            key = os.path.abspath(name)
-            if key not in seen:
-                seen.add(key)
-                unique.append(name)
-        names = unique
-    names.sort()
-    return names
+    """The whole sorted list of :func:`iter_profiles` (for tests and tools, not the command)."""
+    return list(iter_profiles(paths))
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -216,17 +256,30 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
     raise UserError(f"--shard: expected K/N with 1 <= K <= N (for example 2/4), got {text!r}")
 
 
-def shard_slice(files: Sequence[str], shard: tuple[int, int] | None) -> Sequence[str]:
-    """The K-th of N contiguous, near-equal slices of the sorted list (all of it without a shard).
+def shard_range(total: int, shard: tuple[int, int]) -> tuple[int, int]:
+    """Start and end index of shard K of N over ``total`` files: ``(K-1)*total//N, K*total//N``.
 
-    Slice K runs from index ``(K-1)*len//N`` to ``K*len//N``: the slices are disjoint, cover the
-    list, and concatenate in order to it.
+    The ranges are contiguous, disjoint, near-equal and cover ``range(total)`` in order.
     """
+    k, n = shard
+    return (k - 1) * total // n, k * total // n
+
+
+def shard_slice(files: Sequence[str], shard: tuple[int, int] | None) -> Sequence[str]:
+    """The files of one shard (all of them without a shard)."""
     if shard is None:
         return files
-    k, n = shard
-    total = len(files)
-    return files[(k - 1) * total // n : k * total // n]
+    start, end = shard_range(len(files), shard)
+    return files[start:end]
+
+
+def _take(stream: Iterator[str], start: int, end: int) -> Iterator[str]:
+    """Items ``start <= i < end`` of a stream (it is not read past ``end``)."""
+    for index, item in enumerate(stream):
+        if index >= end:
+            return
+        if index >= start:
+            yield item
 
 
 # ---------------------------------------------------------------- loading one profile
@@ -417,12 +470,22 @@ WRITERS: dict[str, type[_Base]] = {
 # ---------------------------------------------------------------- output and messages
 
 
+def _refuse_output_in_cohort(output: Path, paths: Sequence[Path]) -> None:
+    """Fail early when ``output`` is a PATH file or a profile the folders would yield."""
+    from step1plan.outfile import check_not_input
+
+    check_not_input(output, [p for p in paths if not p.is_dir()])
+    folders = [str(p) for p in paths if p.is_dir()]
+    if output.is_file() and _covered(str(output), folders):
+        raise UserError(f"{output}: refusing to write the output over an input file")
+
+
 @contextlib.contextmanager
-def open_output(output: Path | None, inputs: Sequence[str]) -> Iterator[TextIO]:
+def open_output(output: Path | None, inputs: Sequence[Path] = ()) -> Iterator[TextIO]:
     """stdout, or a temporary file next to ``output`` renamed over it when the run succeeds.
 
-    Refuses an ``output`` that is one of the input profiles. The temporary file is removed when
-    the run fails, so a failed run never leaves a half-written output.
+    Refuses an ``output`` that is one of ``inputs``. The temporary file is removed when the run
+    fails, so a failed run never leaves a half-written output.
     """
     if output is None:
         yield sys.stdout
@@ -431,7 +494,7 @@ def open_output(output: Path | None, inputs: Sequence[str]) -> Iterator[TextIO]:
     from step1plan.outfile import check_not_input
 
     name = os.path.basename(output)
-    check_not_input(output, [Path(p) for p in inputs if os.path.basename(p) == name])
+    check_not_input(output, [p for p in inputs if os.path.basename(p) == name])
     folder = output.parent if str(output.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"{output}: folder {folder} does not exist")
@@ -509,7 +572,7 @@ def exit_code(summary: CohortSummary, fail_on: set[str]) -> int:
 
 
 def run_cohort(
-    files: Sequence[str],
+    files: Iterable[str],
     as_of: dt.date,
     plan: Plan,
     writer: CohortWriter,
@@ -572,8 +635,12 @@ def run_cohort_command(
     if fmt not in WRITERS:
         raise UserError(f"--format: unknown format {fmt!r}; expected one of {', '.join(WRITERS)}")
     bounds = parse_shard(shard)
-    files = discover(paths)
-    selected = shard_slice(files, bounds)
+    files: Iterable[str] = iter_profiles(paths)
+    count = None
+    if bounds is not None or sys.stderr.isatty():  # one cheap extra walk to count the files
+        total = sum(1 for _ in iter_profiles(paths))
+        start, end = shard_range(total, bounds) if bounds else (0, total)
+        files, count = _take(iter(files), start, end), end - start
     messages = _Messages()
     read: list[Path] = []
     target = os.path.basename(output) if output is not None else None
@@ -581,10 +648,19 @@ def run_cohort_command(
     def note_inputs(inputs: Sequence[Path]) -> None:
         read.extend(p for p in inputs if os.path.basename(p) == target)
 
-    with open_output(output, files) as out, _progress(len(selected), messages) as tick:
+    def noting(stream: Iterable[str]) -> Iterator[str]:
+        for name in stream:
+            if os.path.basename(name) == target:
+                read.append(Path(name))
+            yield name
+
+    if output is not None:
+        _refuse_output_in_cohort(output, paths)
+        files = noting(files)
+    with open_output(output) as out, _progress(count or 0, messages) as tick:
         writer = WRITERS[fmt](out, redact)
         summary = run_cohort(
-            selected,
+            files,
             as_of,
             plan,
             writer,
@@ -594,7 +670,7 @@ def run_cohort_command(
             tick=tick,
             on_inputs=note_inputs if output is not None else None,
         )
-        if output is not None:  # a score file read on the way may be the output's target
+        if output is not None:  # the rename comes after this: no input is ever overwritten
             from step1plan.outfile import check_not_input
 
             check_not_input(output, read)

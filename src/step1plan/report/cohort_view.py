@@ -53,10 +53,19 @@ TABLE_CAPTION = (
 WRAPPED: dict[str, int] = {"name": 10, "top_cause": 12}
 """Table columns that wrap (with their narrowest width); the others never do."""
 
+NUMERIC = frozenset({"attempts_left", "match_year", "mistake_flags"})
+"""Columns aligned right in the table and Markdown."""
+
+COUNTS = (False, True)
+"""Alignment of a two-column count table."""
+
 _FREE_TEXT = frozenset({"file", "name"})
 """Columns holding free text (a spreadsheet formula could hide there)."""
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+_LINE = json.JSONEncoder(ensure_ascii=False)
+"""One encoder for every one-line JSON (``json.dumps`` with options builds a new one per call)."""
 
 MISSING = "-"
 """How an empty value is shown in the table and Markdown."""
@@ -72,7 +81,7 @@ def row_dict(row: CohortRow) -> dict[str, Any]:
 
 def row_to_line(row: CohortRow) -> str:
     """A compact one-line form of a row, for spooling (see :func:`row_from_line`)."""
-    return json.dumps([getattr(row, key) for key in COLUMNS], ensure_ascii=False) + "\n"
+    return _LINE.encode([getattr(row, key) for key in COLUMNS]) + "\n"
 
 
 def row_from_line(line: str) -> CohortRow:
@@ -114,7 +123,7 @@ def _dumps(data: Any) -> str:
 
 def jsonl_line(report: dict[str, Any]) -> str:
     """One full report (``diagnose --format json``'s object) on one line."""
-    return json.dumps(report, ensure_ascii=False) + "\n"
+    return _LINE.encode(report) + "\n"
 
 
 def _csv_text(values: Iterable[Any]) -> str:
@@ -219,9 +228,11 @@ def md_escape(text: str) -> str:
     return text.translate(_MD_SPECIAL)
 
 
-def _md_table(headers: Sequence[str], rows: Iterable[Sequence[str]], align: str) -> Iterator[str]:
+def _md_table(
+    headers: Sequence[str], rows: Iterable[Sequence[str]], right: Sequence[bool]
+) -> Iterator[str]:
     yield "| " + " | ".join(headers) + " |\n"
-    yield "|" + "|".join(align for _ in headers) + "|\n"
+    yield "|" + "|".join("---:" if r else "---" for r in right) + "|\n"
     for row in rows:
         yield "| " + " | ".join(row) + " |\n"
 
@@ -240,11 +251,11 @@ def markdown_chunks(
     yield f"# step1plan cohort, as of {summary.as_of.isoformat()}\n\n"
     yield md_escape(headline(summary)) + "\n\n"
     yield "## Verdicts\n\n"
-    yield from _md_table(["Verdict", "Students"], _count_rows(summary.by_verdict, True), "---")
+    yield from _md_table(["Verdict", "Students"], _count_rows(summary.by_verdict, True), COUNTS)
     yield "\n## Top causes\n\n"
     causes = _count_rows(summary.by_top_cause, False)
     if causes:
-        yield from _md_table(["Top cause", "Students"], causes, "---")
+        yield from _md_table(["Top cause", "Students"], causes, COUNTS)
     else:
         yield "No student analysed.\n"
     yield "\n## Students\n\n"
@@ -252,7 +263,7 @@ def markdown_chunks(
     empty = True
     for row in rows:
         if empty:
-            yield from _md_table([LABELS[c] for c in columns], (), "---")
+            yield from _md_table([LABELS[c] for c in columns], (), [c in NUMERIC for c in columns])
             empty = False
         yield "| " + " | ".join(md_escape(_shown(getattr(row, c))) for c in columns) + " |\n"
     if empty:
@@ -285,10 +296,9 @@ def cohort_renderables(
         caption_justify="left",
     )
     for key in columns:
-        numeric = key in ("attempts_left", "match_year", "mistake_flags")
         students.add_column(
             TABLE_LABELS.get(key, LABELS[key]),
-            justify="right" if numeric else "left",
+            justify="right" if key in NUMERIC else "left",
             no_wrap=key not in WRAPPED,
             min_width=WRAPPED.get(key),
         )
