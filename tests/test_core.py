@@ -139,3 +139,21 @@ def test_every_report_command_writes_each_format_to_output(
     if fmt == "json":
         assert json.loads(text)["schema"] == "step1plan.report/1"
     assert result.stdout == ""
+
+
+def test_jsonable_converts_every_kind_of_value() -> None:
+    when = dt.datetime(2026, 11, 27, 8, 30)
+    value = {
+        Band.lower: (1, 2.5, True, None),
+        3: [dt.date(2026, 1, 2), when, [CauseId.timing]],
+        "type": dt.date,
+    }
+    expected = {
+        "lower": [1, 2.5, True, None],
+        "3": ["2026-01-02", "2026-11-27T08:30:00", ["timing"]],
+        "type": dt.date,
+    }
+    assert jsonable(value) == expected
+    assert jsonable(value) == expected  # the second time through the per-type cache
+    evidence = Evidence("a.b", (Band.same, dt.date(2026, 5, 1)))
+    assert jsonable(evidence) == {"path": "a.b", "value": ["same", "2026-05-01"]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from step1plan.errors import InputError, Problem
 from step1plan.load import yamlfile
 from step1plan.load.messages import friendly, suggest, unknown_key
 from step1plan.load.profile import Loaded, load_inputs, load_profile_text, validate_files
-from step1plan.load.textfile import MAX_BYTES
+from step1plan.load.textfile import MAX_BYTES, read_capped
 from step1plan.load.yamlfile import MAX_ALIASES, field_path, known_keys, parse_yaml
 from step1plan.models.common import Band, GraduateType
 from step1plan.models.profile import Profile
@@ -617,3 +618,45 @@ def test_fast_path_signals_duplicates() -> None:
         yamlfile.fastyaml.load("a: {b: 1, b: 2}\n")
     with pytest.raises(yamlfile.fastyaml.DuplicateKey):
         yamlfile.fastyaml.load("1: a\n1: b\n")
+
+
+def test_an_aliased_collection_used_as_a_key_falls_back() -> None:
+    with pytest.raises(yamlfile.fastyaml.Fallback):
+        yamlfile.fastyaml.load("- &k [1]\n- {*k : 2}\n")
+
+
+def test_read_capped_reads_a_small_file_whole(write: WriteFile) -> None:
+    path = write("small.yaml", b"a: 1\n")
+    with path.open("rb") as handle:
+        assert read_capped(handle) == b"a: 1\n"
+
+
+def test_read_capped_stops_one_byte_past_the_limit(write: WriteFile) -> None:
+    path = write("big.yaml", b"x" * 10)
+    with path.open("rb") as handle:
+        assert read_capped(handle, limit=4) == b"xxxxx"
+
+
+def test_read_capped_reads_a_pipe_up_to_the_cap() -> None:
+    for limit, expected in ((100, b"abcdef"), (4, b"abcde")):
+        read_end, write_end = os.pipe()
+        os.write(write_end, b"abcdef")
+        os.close(write_end)
+        with os.fdopen(read_end, "rb") as handle:  # a pipe has no size
+            assert read_capped(handle, limit) == expected
+
+
+def test_read_capped_reads_on_when_the_file_grew(
+    write: WriteFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write("growing.yaml", b"a: 1\nb: 2\n")
+    real_fstat = os.fstat
+
+    def stale_fstat(fd: int) -> os.stat_result:  # the size before the second line was written
+        size = list(real_fstat(fd))
+        size[6] = 5  # st_size
+        return os.stat_result(size)
+
+    monkeypatch.setattr(os, "fstat", stale_fstat)
+    with path.open("rb") as handle:
+        assert read_capped(handle) == b"a: 1\nb: 2\n"

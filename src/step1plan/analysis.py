@@ -66,7 +66,7 @@ def analyse(ctx: Context) -> Report:
     causes, cause_findings = diagnose_causes(ctx)
     eligibility = assess_eligibility(profile.attempts, ctx.as_of)
     readiness = assess_readiness(ctx, eligibility, causes)
-    study_plan = build_study_plan(ctx, causes, readiness)
+    study_plan = build_study_plan(ctx, causes, readiness, eligibility)
     timeline = build_timeline(ctx, eligibility, readiness)
     strategy = build_strategy(ctx, causes, timeline)
     mistakes = find_mistakes(ctx, causes, eligibility, readiness, timeline)

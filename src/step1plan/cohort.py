@@ -36,7 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
+from step1plan.analysis import make_context
 from step1plan.errors import InputError, Problem, UserError
+from step1plan.load.profile import load_inputs, load_profile_text
+from step1plan.load.textfile import read_capped, read_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -304,14 +307,10 @@ def load_context(
     The fast path parses the text once; a profile that names a ``scores_file`` goes through the
     full loader, exactly as ``diagnose`` loads it.
     """
-    from step1plan.analysis import make_context
-    from step1plan.load.profile import load_inputs, load_profile_text
-    from step1plan.load.textfile import MAX_BYTES, read_text
-
     path = Path(file)
     try:
         with open(file, "rb") as handle:
-            data: str | bytes = handle.read(MAX_BYTES + 1)  # the loader checks the size
+            data: str | bytes = read_capped(handle)  # the loader checks the size
     except OSError:
         data = read_text(path, file)  # raises the located problem (missing, a folder, ...)
     profile = load_profile_text(data, file, as_of, plan)
@@ -354,8 +353,11 @@ class _Base:
     wants_report = False
 
     def __init__(self, out: TextIO, redact: bool) -> None:
+        from step1plan.report import cohort_view  # imported here: it imports this module
+
         self.out = out
         self.redact = redact
+        self.view = cohort_view
 
     def start(self) -> None:
         return None
@@ -373,24 +375,18 @@ class JsonlWriter(_Base):
     wants_report = True
 
     def student(self, row: CohortRow, report: dict[str, Any] | None) -> None:
-        from step1plan.report.cohort_view import jsonl_line
-
         assert report is not None
-        self.out.write(jsonl_line(report))
+        self.out.write(self.view.jsonl_line(report))
 
 
 class CsvWriter(_Base):
     """``csv``: a header, then one row per student as it is analysed."""
 
     def start(self) -> None:
-        from step1plan.report.cohort_view import csv_header
-
-        self.out.write(csv_header())
+        self.out.write(self.view.csv_header())
 
     def student(self, row: CohortRow, report: dict[str, Any] | None) -> None:
-        from step1plan.report.cohort_view import csv_line
-
-        self.out.write(csv_line(row))
+        self.out.write(self.view.csv_line(row))
 
 
 class _Spooled(_Base):
@@ -401,17 +397,13 @@ class _Spooled(_Base):
         self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
 
     def student(self, row: CohortRow, report: dict[str, Any] | None) -> None:
-        from step1plan.report.cohort_view import row_to_line
-
-        self.spool.write(row_to_line(row))
+        self.spool.write(self.view.row_to_line(row))
 
     def rows(self) -> Iterator[CohortRow]:
-        from step1plan.report.cohort_view import row_from_line
-
         self.spool.seek(0)
         try:
             for line in self.spool:
-                yield row_from_line(line)
+                yield self.view.row_from_line(line)
         finally:
             self.spool.close()
 
@@ -420,18 +412,15 @@ class JsonWriter(_Spooled):
     """``json``: ``{schema, as_of, summary, students, errors}`` (rows spooled, see module doc)."""
 
     def finish(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
-        from step1plan.report.cohort_view import json_chunks
-
-        self.out.writelines(json_chunks(summary, self.rows(), errors))
+        self.out.writelines(self.view.json_chunks(summary, self.rows(), errors))
 
 
 class MarkdownWriter(_Spooled):
     """``md``: summary, students and invalid profiles as Markdown (rows spooled)."""
 
     def finish(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
-        from step1plan.report.cohort_view import markdown_chunks
-
-        self.out.writelines(markdown_chunks(summary, self.rows(), errors, redact=self.redact))
+        chunks = self.view.markdown_chunks(summary, self.rows(), errors, redact=self.redact)
+        self.out.writelines(chunks)
 
 
 class TableWriter(_Base):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
 
 from step1plan.facts.types import Confidence
 
@@ -62,7 +65,8 @@ class MatchCalendar:
     """The dates of one Match (``match_year`` is the year of Match Day)."""
 
     match_year: int
-    dates: dict[str, CalendarDate]
+    dates: Mapping[str, CalendarDate]
+    """Read-only: calendars are cached and shared (see :func:`match_calendar`)."""
 
     def __getitem__(self, event: str) -> CalendarDate:
         return self.dates[event]
@@ -88,12 +92,18 @@ def _pattern(match_year: int) -> dict[str, CalendarDate]:
     }
 
 
+@lru_cache(maxsize=64)
 def match_calendar(match_year: int) -> MatchCalendar:
-    """The calendar of one Match: the known table where it has the year, else the pattern."""
+    """The calendar of one Match: the known table where it has the year, else the pattern.
+
+    Cached: a pure function of the year (the calendar is immutable, its dates read-only).
+    """
     known = _KNOWN.get(match_year)
     if known is None:
-        return MatchCalendar(match_year, _pattern(match_year))
-    return MatchCalendar(match_year, {event: CalendarDate(*known[event]) for event in EVENTS})
+        dates = _pattern(match_year)
+    else:
+        dates = {event: CalendarDate(*known[event]) for event in EVENTS}
+    return MatchCalendar(match_year, MappingProxyType(dates))
 
 
 RELEASE_LAG_DAYS = 28
@@ -112,9 +122,13 @@ def no_release_week(day: dt.date) -> bool:
     return day.month == 12 and day.day >= 25
 
 
+@lru_cache(maxsize=4096)
 def score_release_date(test_date: dt.date) -> dt.date:
     """Planning date of a result: the first Wednesday at least 4 weeks after the test,
-    moved to the next Wednesday while it falls in a no-release week. An estimate."""
+    moved to the next Wednesday while it falls in a no-release week. An estimate.
+
+    Cached: a pure function of the (immutable) date; timelines ask for the same dates often.
+    """
     day = test_date + dt.timedelta(days=RELEASE_LAG_DAYS)
     day += dt.timedelta(days=(WEDNESDAY - day.weekday()) % 7)
     while no_release_week(day):

@@ -46,6 +46,7 @@ class DuplicateKey(Exception):
 
 
 _FALLBACK = object()
+_NO_KEY = object()
 
 
 @functools.lru_cache(maxsize=8192)
@@ -87,11 +88,16 @@ def load(text: str) -> Any:
 
 
 def _document(get: Any) -> Any:
-    """Build the document's root value from its events (iteratively: no recursion limit)."""
+    """Build the document's root value from its events (iteratively: no recursion limit).
+
+    The collection being filled is held in three local variables (the container, whether it is
+    a mapping, and the key waiting for its value); the enclosing ones wait on a stack.
+    """
     anchors: dict[str, Any] = {}
-    # One frame per open collection: [container, is_mapping, key_or_marker].
-    stack: list[list[Any]] = []
-    no_key = _FALLBACK  # marks "the next scalar of this mapping is a key"
+    stack: list[tuple[Any, bool, Any]] = []
+    container: Any = None  # None: the root value is not complete yet
+    is_map = False
+    key: Any = _NO_KEY  # in a mapping: the key waiting for its value, or _NO_KEY
     while True:
         event = get()
         kind = type(event)
@@ -113,35 +119,33 @@ def _document(get: Any) -> Any:
             except KeyError:
                 raise Fallback("undefined alias") from None
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
-            is_map = kind is MappingStartEvent
-            if event.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
+            starts_map = kind is MappingStartEvent
+            if event.tag not in (_MAP_TAGS if starts_map else _SEQ_TAGS):
                 raise Fallback(event.tag)
-            if stack and stack[-1][1] and stack[-1][2] is no_key:
+            if is_map and key is _NO_KEY:
                 raise Fallback("a collection used as a key")
-            container: Any = {} if is_map else []
+            stack.append((container, is_map, key))
+            container, is_map, key = ({} if starts_map else []), starts_map, _NO_KEY
             if event.anchor is not None:
                 anchors[event.anchor] = container
-            stack.append([container, is_map, no_key])
             continue
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
-            value = stack.pop()[0]
+            value = container
+            container, is_map, key = stack.pop()
         else:  # pragma: no cover - the parser guarantees the event grammar
             raise Fallback(kind.__name__)
-        if not stack:
+        if container is None:
             return value
-        frame = stack[-1]
-        if not frame[1]:
-            frame[0].append(value)
-        elif frame[2] is no_key:
-            if isinstance(value, dict | list):
-                raise Fallback("a collection used as a key")
+        if not is_map:
+            container.append(value)
+        elif key is _NO_KEY:
             try:
-                repeated = value in frame[0]
-            except TypeError:
+                repeated = value in container
+            except TypeError:  # a list or mapping (through an alias) used as a key
                 raise Fallback("an unhashable key") from None
             if repeated:
                 raise DuplicateKey(value)
-            frame[2] = value
+            key = value
         else:
-            frame[0][frame[2]] = value
-            frame[2] = no_key
+            container[key] = value
+            key = _NO_KEY

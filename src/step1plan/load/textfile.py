@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import BinaryIO
 
 from step1plan.errors import InputError, Problem
 
@@ -31,12 +33,27 @@ def read_text(path: Path, display: str, limit: int = MAX_BYTES) -> str:
         raise too_large(display, size, limit)
     try:
         with path.open("rb") as handle:
-            data = handle.read(limit + 1)
+            data = read_capped(handle, limit)
     except OSError as exc:
         raise InputError([Problem(display, f"cannot read file: {exc.strerror}")]) from None
     if len(data) > limit:  # the file grew, or is a device/pipe without a size
         raise InputError([Problem(display, f"file is too large (the limit is {limit} bytes)")])
     return decode_utf8(data, display)
+
+
+def read_capped(handle: BinaryIO, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of an open file, at most ``limit + 1`` of them (one more than allowed, so that
+    the caller can tell a file over the limit).
+
+    The read is sized by the file's size (``fstat``) rather than by ``limit``: asking for
+    ``limit + 1`` bytes up front would allocate a buffer of that size for every small file.
+    A file that grew since, or that has no size (a pipe), is read on up to the cap.
+    """
+    size = os.fstat(handle.fileno()).st_size
+    data = handle.read(min(size, limit) + 1)
+    if len(data) > size:
+        data += handle.read(limit + 1 - len(data))
+    return data
 
 
 def too_large(display: str, size: int, limit: int = MAX_BYTES) -> InputError:

@@ -217,6 +217,7 @@ def _check_aliases(text: str, display: str) -> None:
     sizes: dict[str, int] = {}
     stack: list[list[Any]] = [[None, 0]]  # [anchor, expanded node count]
     anchors = aliases = 0
+    expanded = 0  # the sum of the stack's counts: every value so far, aliases expanded
     for event in yaml.parse(text, Loader=_Base):
         if isinstance(event, yaml.AliasEvent):
             aliases += 1
@@ -229,6 +230,7 @@ def _check_aliases(text: str, display: str) -> None:
                     _fail(display, mark, f"alias *{event.anchor} refers to the node containing it")
                 continue  # an undefined alias: the loader reports it
             stack[-1][1] += size
+            expanded += size
         elif isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent):
             if event.anchor is not None:
                 anchors += 1
@@ -240,14 +242,16 @@ def _check_aliases(text: str, display: str) -> None:
                     sizes[event.anchor] = 1
             else:
                 stack.append([event.anchor, 1])
+            expanded += 1
         elif isinstance(event, yaml.CollectionEndEvent) and len(stack) > 1:
             anchor, size = stack.pop()
             if anchor is not None:
                 sizes[anchor] = size
-            stack[-1][1] += size
+            stack[-1][1] += size  # moved to the parent: the total is unchanged
+            continue
         else:
             continue
-        if sum(frame[1] for frame in stack) > MAX_EXPANDED_NODES:
+        if expanded > MAX_EXPANDED_NODES:
             _fail(
                 display,
                 event.start_mark,

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from step1plan.models.common import DISCIPLINES, SYSTEMS, Band, StrictModel
 
+# The ``(group, area)`` keys of :meth:`ContentAreas.bands`, in outline order (built once).
+_DISCIPLINE_AREAS = tuple(("disciplines", key) for key in DISCIPLINES)
+_SYSTEM_AREAS = tuple(("systems", key) for key in SYSTEMS)
+
 
 class Disciplines(StrictModel):
     """Band per discipline; leave out the disciplines the report did not show."""
@@ -47,12 +51,9 @@ class ContentAreas(StrictModel):
     def bands(self) -> dict[tuple[str, str], Band]:
         """Every band given, keyed by ``(group, area)``; group is ``disciplines`` or ``systems``."""
         out: dict[tuple[str, str], Band] = {}
-        for key in DISCIPLINES:
-            band = getattr(self.disciplines, key)
-            if band is not None:
-                out[("disciplines", key)] = band
-        for key in SYSTEMS:
-            band = getattr(self.systems, key)
-            if band is not None:
-                out[("systems", key)] = band
+        for model, areas in ((self.disciplines, _DISCIPLINE_AREAS), (self.systems, _SYSTEM_AREAS)):
+            for area in areas:
+                band = getattr(model, area[1])
+                if band is not None:
+                    out[area] = band
         return out

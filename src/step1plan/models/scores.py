@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
@@ -16,8 +17,12 @@ _FREE120 = re.compile(r"^free\s*-?\s*120\b", re.IGNORECASE)
 _UWSA = re.compile(r"^uwsa\s*#?\s*\d+\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1024)
 def kind_of_form(form: str) -> PracticeKind:
-    """Read the assessment kind from its form name (``CBSSA 29``, ``Free 120``, ``UWSA 2``)."""
+    """Read the assessment kind from its form name (``CBSSA 29``, ``Free 120``, ``UWSA 2``).
+
+    Cached: a pure function of the (immutable) name, and a cohort repeats the same few names.
+    """
     text = form.strip()
     if _CBSSA.match(text):
         return PracticeKind.cbssa

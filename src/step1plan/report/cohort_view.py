@@ -64,8 +64,11 @@ _FREE_TEXT = frozenset({"file", "name"})
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-_LINE = json.JSONEncoder(ensure_ascii=False)
-"""One encoder for every one-line JSON (``json.dumps`` with options builds a new one per call)."""
+_LINE = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+"""One encoder for every one-line JSON (``json.dumps`` with options builds a new one per call).
+
+It encodes fresh trees of plain data (from ``report_dict`` or a row), which cannot hold a cycle,
+so the cycle check (a set of every container seen) is skipped: same text, less work."""
 
 MISSING = "-"
 """How an empty value is shown in the table and Markdown."""

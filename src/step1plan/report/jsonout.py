@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
+from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
@@ -27,18 +29,64 @@ REPORT_KEYS = (
 """Top-level keys of the full report, in output order (DESIGN.md)."""
 
 
+_AS_IS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+"""Types that are JSON values as they are (exact types: a ``StrEnum`` member is converted)."""
+
+
 def jsonable(value: Any) -> Any:
     """Convert results (dataclasses, enums, dates, tuples) to JSON-ready values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+    kind: type = type(value)
+    if kind in _AS_IS:
+        return value
+    return _converter(kind)(value)
+
+
+@functools.cache
+def _converter(kind: type) -> Callable[[Any], Any]:
+    """How :func:`jsonable` converts a value of this type (decided once per type)."""
+    if dataclasses.is_dataclass(kind):
+        return _dataclass_converter(tuple(f.name for f in dataclasses.fields(kind)))
+    if issubclass(kind, Enum):
+        return _enum_value
+    if issubclass(kind, dt.date):
+        return _isoformat
+    if issubclass(kind, list | tuple):
+        return _json_list
+    if issubclass(kind, dict):
+        return _json_object
+    return _unchanged
+
+
+def _dataclass_converter(names: tuple[str, ...]) -> Callable[[Any], dict[str, Any]]:
+    """A dataclass instance as a dict of its fields (``names``, in declaration order)."""
+
+    def convert(value: Any) -> dict[str, Any]:
+        data = {}
+        for name in names:  # values that need no conversion skip the call (most of them)
+            item = getattr(value, name)
+            data[name] = item if type(item) in _AS_IS else jsonable(item)
+        return data
+
+    return convert
+
+
+def _enum_value(value: Enum) -> Any:
+    return value.value
+
+
+def _isoformat(value: dt.date) -> str:
+    return value.isoformat()
+
+
+def _json_list(value: list[Any] | tuple[Any, ...]) -> list[Any]:
+    return [item if type(item) in _AS_IS else jsonable(item) for item in value]
+
+
+def _json_object(value: dict[Any, Any]) -> dict[str, Any]:
+    return {str(key): jsonable(item) for key, item in value.items()}
+
+
+def _unchanged(value: Any) -> Any:
     return value
 
 

@@ -11,8 +11,11 @@ student did not name. Every threshold is a key of the plan's ``causes:`` section
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from types import MappingProxyType
+from typing import NamedTuple
 
 from step1plan.facts import content_outline
 from step1plan.models.common import AttemptResult, Band, CauseId, Exam, Level, PracticeKind
@@ -42,17 +45,31 @@ def cause_title(cause: CauseId) -> str:
     return CAUSE_TITLES[cause]
 
 
+@lru_cache(maxsize=128)
 def area_label(key: str) -> str:
-    """The outline label of a content-area key (``respiratory_renal`` -> ``Respiratory & ...``)."""
+    """The outline label of a content-area key (``respiratory_renal`` -> ``Respiratory & ...``).
+
+    Cached: a pure lookup on a string key in the fixed outline.
+    """
     for area in content_outline():
         if area.key == key:
             return area.label
     return key.replace("_", " ")
 
 
-def outline_weights() -> dict[Area, float]:
-    """Each content area's share of the exam: the midpoint of its outline range (facts, M-H)."""
-    return {(a.group, a.key): a.midpoint for a in content_outline()}
+@cache
+def outline_weights() -> Mapping[Area, float]:
+    """Each content area's share of the exam: the midpoint of its outline range (facts, M-H).
+
+    In outline order. Computed once (the outline is fixed) and read-only.
+    """
+    return MappingProxyType({(a.group, a.key): a.midpoint for a in content_outline()})
+
+
+@cache
+def outline_order() -> Mapping[Area, int]:
+    """Each content area's position in the outline (breaks ties between equal weights)."""
+    return MappingProxyType({area: i for i, area in enumerate(outline_weights())})
 
 
 # ---------------------------------------------------------------- inputs and signals
@@ -77,6 +94,12 @@ class CauseInputs:
     qbank: QBank | None
     study: Study
     self_reported: tuple[CauseId, ...] = ()
+    lower: tuple[Area, ...] = field(init=False, compare=False, repr=False)
+    """The areas of :attr:`bands` marked lower, heaviest first (computed once)."""
+
+    def __post_init__(self) -> None:
+        lower = _by_weight(a for a, b in self.bands.items() if b is Band.lower)
+        object.__setattr__(self, "lower", tuple(lower))
 
     @classmethod
     def from_context(cls, ctx: Context) -> CauseInputs:
@@ -297,10 +320,6 @@ def _test_day_field(inp: CauseInputs) -> str:
     return f"{inp.attempt_path}.test_day" if inp.attempt is not None else _TEST_DAY
 
 
-def _lower_areas(inp: CauseInputs) -> list[Area]:
-    return _by_weight(a for a, b in inp.bands.items() if b is Band.lower)
-
-
 # ---------------------------------------------------------------- the cause rules
 
 
@@ -318,7 +337,7 @@ def weak_foundations(inp: CauseInputs) -> CauseSignals:
     """
     c, p = _Collector(CauseId.weak_foundations, "C101"), inp.plan
     if c.need(bool(inp.bands), _bands_field(inp)):
-        lower = _lower_areas(inp)
+        lower = inp.lower
         evidence = [Evidence(inp.band_path(a), Band.lower.value) for a in lower]
         if lower:
             c.add(
@@ -341,13 +360,15 @@ def weak_foundations(inp: CauseInputs) -> CauseSignals:
     qbank = inp.qbank
     correct = qbank.percent_correct if qbank is not None else None
     if c.need(correct is not None, "qbank.percent_correct") and correct is not None:
-        c.add(
-            "low_qbank_correct",
-            past(correct, p.low_qbank_percent_correct, p.spans.percent_points, below=True),
-            f"QBank average {_fmt(correct)} % correct, under the about "
-            f"{_fmt(p.low_qbank_percent_correct)} % a passing examinee answers correctly",
-            Evidence("qbank.percent_correct", correct),
-        )
+        strength = past(correct, p.low_qbank_percent_correct, p.spans.percent_points, below=True)
+        if strength > 0:
+            c.add(
+                "low_qbank_correct",
+                strength,
+                f"QBank average {_fmt(correct)} % correct, under the about "
+                f"{_fmt(p.low_qbank_percent_correct)} % a passing examinee answers correctly",
+                Evidence("qbank.percent_correct", correct),
+            )
     return c.done()
 
 
@@ -379,7 +400,7 @@ def question_interpretation(inp: CauseInputs) -> CauseSignals:
             Evidence(f"{path}.epc", score.epc),
         )
     if c.need(bool(inp.bands), _bands_field(inp)):
-        lower = _lower_areas(inp)
+        lower = inp.lower
         minimum = p.weak_foundations_min_lower_areas
         if len(lower) < minimum:
             c.add(
@@ -405,13 +426,15 @@ def memorization_without_reasoning(inp: CauseInputs) -> CauseSignals:
     c, p = _Collector(CauseId.memorization_without_reasoning, "C103"), inp.plan
     anki = inp.study.anki_minutes_per_day
     if c.need(anki is not None, "study.anki_minutes_per_day") and anki is not None:
-        c.add(
-            "heavy_anki",
-            past(anki, p.heavy_anki_minutes_per_day, p.spans.anki_minutes, below=False),
-            f"{_fmt(anki)} minutes of flashcards a day, more than "
-            f"{_fmt(p.heavy_anki_minutes_per_day)}: recall crowded out reasoning practice",
-            Evidence("study.anki_minutes_per_day", anki),
-        )
+        strength = past(anki, p.heavy_anki_minutes_per_day, p.spans.anki_minutes, below=False)
+        if strength > 0:
+            c.add(
+                "heavy_anki",
+                strength,
+                f"{_fmt(anki)} minutes of flashcards a day, more than "
+                f"{_fmt(p.heavy_anki_minutes_per_day)}: recall crowded out reasoning practice",
+                Evidence("study.anki_minutes_per_day", anki),
+            )
     reasoning = [a for a in inp.bands if a[1] in p.reasoning_areas]
     recall = [a for a in inp.bands if a[1] in p.recall_areas]
     if c.need(bool(reasoning and recall), _bands_field(inp)):
@@ -426,10 +449,11 @@ def memorization_without_reasoning(inp: CauseInputs) -> CauseSignals:
                 *(Evidence(inp.band_path(a), inp.bands[a].value) for a in (*weak, *held)),
             )
     passes = inp.qbank.passes if inp.qbank is not None else None
-    if c.need(passes is not None, "qbank.passes") and passes is not None:
+    given = c.need(passes is not None, "qbank.passes")
+    if given and passes is not None and passes >= p.memorization_min_passes:
         c.add(
             "repeated_passes",
-            1.0 if passes >= p.memorization_min_passes else 0.0,
+            1.0,
             f"{passes} passes through the QBank: answers get remembered rather than reasoned",
             Evidence("qbank.passes", passes),
         )
@@ -450,26 +474,29 @@ def rushed_qbank_review(inp: CauseInputs) -> CauseSignals:
     q = inp.qbank or QBank()
     review = q.review_minutes_per_block
     if c.need(review is not None, "qbank.review_minutes_per_block") and review is not None:
-        c.add(
-            "short_review",
-            past(review, p.min_review_minutes_per_block, p.spans.review_minutes, below=True),
-            f"about {_fmt(review)} minutes of review per block, under "
-            f"{_fmt(p.min_review_minutes_per_block)} for a {p.review_block_items}-item block",
-            Evidence("qbank.review_minutes_per_block", review),
-        )
+        strength = past(review, p.min_review_minutes_per_block, p.spans.review_minutes, below=True)
+        if strength > 0:
+            c.add(
+                "short_review",
+                strength,
+                f"about {_fmt(review)} minutes of review per block, under "
+                f"{_fmt(p.min_review_minutes_per_block)} for a {p.review_block_items}-item block",
+                Evidence("qbank.review_minutes_per_block", review),
+            )
     done = c.need(q.percent_complete is not None, "qbank.percent_complete")
     if c.need(q.percent_correct is not None, "qbank.percent_correct") and done:
         assert q.percent_complete is not None and q.percent_correct is not None
         finished = q.percent_complete >= p.high_qbank_completion
         low = q.percent_correct < p.low_qbank_percent_correct
-        c.add(
-            "finished_qbank_low_score",
-            1.0 if finished and low else 0.0,
-            f"{_fmt(q.percent_complete)} % of the QBank done yet {_fmt(q.percent_correct)} % "
-            "correct: questions were done but not learned from",
-            Evidence("qbank.percent_complete", q.percent_complete),
-            Evidence("qbank.percent_correct", q.percent_correct),
-        )
+        if finished and low:
+            c.add(
+                "finished_qbank_low_score",
+                1.0,
+                f"{_fmt(q.percent_complete)} % of the QBank done yet {_fmt(q.percent_correct)} % "
+                "correct: questions were done but not learned from",
+                Evidence("qbank.percent_complete", q.percent_complete),
+                Evidence("qbank.percent_correct", q.percent_correct),
+            )
     return c.done()
 
 
@@ -529,21 +556,26 @@ def premature_exam(inp: CauseInputs) -> CauseSignals:
         )
     weeks = inp.study.weeks_before_attempt
     if c.need(weeks is not None, "study.weeks_before_attempt") and weeks is not None:
-        c.add(
-            "short_prep",
-            past(weeks, p.short_prep_weeks, p.spans.weeks, below=True),
-            f"{_fmt(weeks)} dedicated weeks before the test, fewer than {_fmt(p.short_prep_weeks)}",
-            Evidence("study.weeks_before_attempt", weeks),
-        )
+        strength = past(weeks, p.short_prep_weeks, p.spans.weeks, below=True)
+        if strength > 0:
+            c.add(
+                "short_prep",
+                strength,
+                f"{_fmt(weeks)} dedicated weeks before the test, fewer than "
+                f"{_fmt(p.short_prep_weeks)}",
+                Evidence("study.weeks_before_attempt", weeks),
+            )
     complete = inp.qbank.percent_complete if inp.qbank is not None else None
     if c.need(complete is not None, "qbank.percent_complete") and complete is not None:
-        c.add(
-            "low_completion",
-            past(complete, p.low_qbank_completion, p.spans.completion_points, below=True),
-            f"only {_fmt(complete)} % of the QBank done before the test (under "
-            f"{_fmt(p.low_qbank_completion)} %)",
-            Evidence("qbank.percent_complete", complete),
-        )
+        strength = past(complete, p.low_qbank_completion, p.spans.completion_points, below=True)
+        if strength > 0:
+            c.add(
+                "low_completion",
+                strength,
+                f"only {_fmt(complete)} % of the QBank done before the test (under "
+                f"{_fmt(p.low_qbank_completion)} %)",
+                Evidence("qbank.percent_complete", complete),
+            )
     return c.done()
 
 
@@ -559,12 +591,14 @@ def timing(inp: CauseInputs) -> CauseSignals:
     c, p = _Collector(CauseId.timing, "C106"), inp.plan
     day = inp.attempt.test_day if inp.attempt is not None else None
     if c.need(day is not None, _test_day_field(inp)) and day is not None:
-        c.add(
-            "unfinished_exam_blocks",
-            past(day.unfinished_blocks, 1, p.spans.blocks, below=False, inclusive=True),
-            f"{_count(day.unfinished_blocks, 'block')} left unfinished on the exam",
-            Evidence(f"{inp.attempt_path}.test_day.unfinished_blocks", day.unfinished_blocks),
-        )
+        strength = past(day.unfinished_blocks, 1, p.spans.blocks, below=False, inclusive=True)
+        if strength > 0:
+            c.add(
+                "unfinished_exam_blocks",
+                strength,
+                f"{_count(day.unfinished_blocks, 'block')} left unfinished on the exam",
+                Evidence(f"{inp.attempt_path}.test_day.unfinished_blocks", day.unfinished_blocks),
+            )
     counted = [(s, path) for s, path in inp.prior if s.unfinished_blocks is not None]
     if c.need(bool(counted), f"{_PRACTICE}.unfinished_blocks"):
         total = sum(s.unfinished_blocks or 0 for s, _ in counted)
@@ -581,12 +615,13 @@ def timing(inp: CauseInputs) -> CauseSignals:
     mode = inp.qbank.mode if inp.qbank is not None else None
     if c.need(mode is not None, "qbank.mode") and mode is not None:
         untimed = {"tutor": 1.0, "mixed": 0.5}.get(mode.value, 0.0)
-        c.add(
-            "untimed_qbank",
-            untimed,
-            f"QBank done in {mode.value} mode, so exam pacing was not practised",
-            Evidence("qbank.mode", mode.value),
-        )
+        if untimed > 0:
+            c.add(
+                "untimed_qbank",
+                untimed,
+                f"QBank done in {mode.value} mode, so exam pacing was not practised",
+                Evidence("qbank.mode", mode.value),
+            )
     return c.done()
 
 
@@ -605,18 +640,21 @@ def day_factors(inp: CauseInputs) -> CauseSignals:
         base = f"{inp.attempt_path}.test_day"
         for name, level in (("anxiety", day.anxiety), ("fatigue", day.fatigue)):
             if level is not None:
-                c.add(
-                    name,
-                    _level_strength(p, level),
-                    f"{name} on test day rated {level.value}",
-                    Evidence(f"{base}.{name}", level.value),
-                )
-        c.add(
-            "illness_or_event",
-            1.0 if day.illness_or_event else 0.0,
-            "an illness or disruptive event around test day",
-            Evidence(f"{base}.illness_or_event", True),
-        )
+                strength = _level_strength(p, level)
+                if strength > 0:
+                    c.add(
+                        name,
+                        strength,
+                        f"{name} on test day rated {level.value}",
+                        Evidence(f"{base}.{name}", level.value),
+                    )
+        if day.illness_or_event:
+            c.add(
+                "illness_or_event",
+                1.0,
+                "an illness or disruptive event around test day",
+                Evidence(f"{base}.illness_or_event", True),
+            )
     if c.need(any(_nbme_style(s) for s, _ in inp.prior), _PRACTICE):
         score, path = inp.latest_prior(_nbme_style)
         assert inp.attempt is not None
@@ -745,8 +783,13 @@ def _dedupe(items: Iterable[Evidence]) -> tuple[Evidence, ...]:
     return tuple(out)
 
 
-def _summary(found: CauseSignals, plan: CausesPlan, reported: bool, supported: bool) -> str:
-    reasons = "; ".join(s.reason for _, s in found.weighted(plan))
+def _summary(
+    found: CauseSignals,
+    weighted: Sequence[tuple[float, Signal]],
+    reported: bool,
+    supported: bool,
+) -> str:
+    reasons = "; ".join(s.reason for _, s in weighted)
     if supported:
         lead = (
             "You named it and the data agrees"
@@ -764,6 +807,22 @@ def _summary(found: CauseSignals, plan: CausesPlan, reported: bool, supported: b
     return "You named it, but the data given does not show it."
 
 
+class _Candidate(NamedTuple):
+    """A cause that will be listed, with what ranks and explains it (computed once)."""
+
+    found: CauseSignals
+    weighted: tuple[tuple[float, Signal], ...]
+    """Its signals with weight x strength, strongest first."""
+    data: float
+    """The data score (noisy OR of the weighted signals)."""
+    score: float
+    """The ranking score (the data score plus the self-report weight when named)."""
+    reported: bool
+    supported: bool
+    order: int
+    """Position in the fixed cause order (breaks ties)."""
+
+
 def rank_causes(
     found: Sequence[CauseSignals],
     plan: CausesPlan,
@@ -778,37 +837,40 @@ def rank_causes(
     score adds ``causes.self_report_weight`` for a named cause (noisy OR); the confidence
     reflects the data alone.
     """
-    rows: list[tuple[bool, float, int, CauseResult]] = []
+    listed: list[_Candidate] = []
     for order, item in enumerate(found):
-        data = item.score(plan)
+        weighted = tuple(item.weighted(plan))
+        data = noisy_or(w for w, _ in weighted)
         reported = item.cause in self_reported
         supported = data >= plan.supported_min_score
         if not reported and not (supported and infer):
             continue
         score = noisy_or([data, plan.self_report_weight if reported else 0.0])
-        own = [
-            Evidence(f"causes[{i}]", c.value)
-            for i, c in enumerate(self_reported)
-            if c is item.cause
-        ]
-        result = CauseResult(
-            id=item.cause,
-            rank=0,
-            confidence=_confidence(plan, data) if supported else Confidence.low,
-            self_reported=reported,
-            supported=supported,
-            score=round(score, 3),
-            summary=_summary(item, plan, reported, supported),
-            evidence=_dedupe([*own, *(e for _, s in item.weighted(plan) for e in s.evidence)]),
-            codes=(item.code,),
-        )
-        rows.append((supported, score, order, result))
-    rows.sort(key=lambda r: (not r[0], -r[1], r[2]))
-    return tuple(_with_rank(r[3], i + 1) for i, r in enumerate(rows))
+        listed.append(_Candidate(item, weighted, data, score, reported, supported, order))
+    listed.sort(key=lambda c: (not c.supported, -c.score, c.order))
+    return tuple(
+        _cause_result(c, plan, self_reported, rank) for rank, c in enumerate(listed, start=1)
+    )
 
 
-def _with_rank(result: CauseResult, rank: int) -> CauseResult:
-    return replace(result, rank=rank)
+def _cause_result(
+    c: _Candidate, plan: CausesPlan, self_reported: Sequence[CauseId], rank: int
+) -> CauseResult:
+    """The listed cause at its rank."""
+    own = [
+        Evidence(f"causes[{i}]", r.value) for i, r in enumerate(self_reported) if r is c.found.cause
+    ]
+    return CauseResult(
+        id=c.found.cause,
+        rank=rank,
+        confidence=_confidence(plan, c.data) if c.supported else Confidence.low,
+        self_reported=c.reported,
+        supported=c.supported,
+        score=round(c.score, 3),
+        summary=_summary(c.found, c.weighted, c.reported, c.supported),
+        evidence=_dedupe([*own, *(e for _, s in c.weighted for e in s.evidence)]),
+        codes=(c.found.code,),
+    )
 
 
 @rule("C109", "Your account and the data disagree")

@@ -103,6 +103,14 @@ def _ordered_causes(causes: Sequence[CauseResult]) -> list[CauseId]:
     return [c.id for c in ranked]
 
 
+@cache
+def _labels_by_weight() -> tuple[tuple[tuple[str, str], str], ...]:
+    """Each content area ``(group, key)`` with its label in lower case, heaviest area first
+    (ties by key). Computed once: the outline is fixed."""
+    heaviest = sorted(content_outline(), key=lambda w: (-w.midpoint, w.key))
+    return tuple(((w.group, w.key), w.label.lower()) for w in heaviest)
+
+
 def _weak_areas(profile: Profile, limit: int = 2) -> list[str]:
     """The heaviest content areas marked ``lower`` on the latest failing report."""
     report = next(
@@ -115,12 +123,8 @@ def _weak_areas(profile: Profile, limit: int = 2) -> list[str]:
     )
     if report is None:
         return []
-    lower = {key for key, band in report.bands().items() if band is Band.lower}
-    weights = sorted(
-        (w for w in content_outline() if (w.group, w.key) in lower),
-        key=lambda w: (-w.midpoint, w.key),
-    )
-    return [w.label.lower() for w in weights[:limit]]
+    lower = {area for area, band in report.bands().items() if band is Band.lower}
+    return [label for area, label in _labels_by_weight() if area in lower][:limit]
 
 
 def _practice_trend(ctx: Context, readiness: Readiness | None) -> tuple[float, float] | None:

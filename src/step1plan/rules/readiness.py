@@ -45,7 +45,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from step1plan.facts import PASSING_ITEM_SHARE, UWSA_OVERPREDICTION, exam_format, passing_score
 from step1plan.models.common import CauseId, Exam, PracticeKind
@@ -109,11 +109,11 @@ class Assessment:
     """Taken after the latest Step 1 attempt (or no attempt is known)."""
     recent: bool
     """Current and taken at most ``window_days`` before the as-of date."""
+    kind: PracticeKind = field(init=False, compare=False, repr=False)
+    """CBSSA, Free 120, UWSA or other (read once from the form name)."""
 
-    @property
-    def kind(self) -> PracticeKind:
-        """CBSSA, Free 120, UWSA or other."""
-        return self.score.kind
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", self.score.kind)
 
     @property
     def label(self) -> str:
@@ -127,7 +127,12 @@ class Assessment:
 
 @dataclass(frozen=True, slots=True)
 class ReadinessData:
-    """Everything the readiness rules look at, gathered once from the context."""
+    """Everything the readiness rules look at, gathered once from the context.
+
+    The selections the rules share (:meth:`current`, :attr:`counted`, :attr:`free120`,
+    :attr:`trend` and its :attr:`fit`, :attr:`bar_phrase`) are computed once, when the data is
+    built.
+    """
 
     as_of: dt.date
     plan: ReadinessPlan
@@ -144,50 +149,62 @@ class ReadinessData:
     """Why timing or test-day factors are a cause (empty: R309 and R310 do not apply)."""
     test_day_plan: bool = False
     """``study.test_day_plan`` of the profile."""
+    counted: tuple[Assessment, ...] = field(init=False, compare=False, repr=False)
+    """Recent, unseen CBSSAs with an EPC or a pass probability: the evidence that counts."""
+    free120: Assessment | None = field(init=False, compare=False, repr=False)
+    """The latest recent, unseen Free 120 with a percent correct (the one R306 judges)."""
+    trend: tuple[Assessment, ...] = field(init=False, compare=False, repr=False)
+    """The latest ``trend_window`` unseen CBSSAs with an EPC since the latest attempt."""
+    fit: Fit | None = field(init=False, compare=False, repr=False)
+    """The least-squares line through :attr:`trend` (:func:`fit_trend`)."""
+    bar_phrase: str = field(init=False, compare=False, repr=False)
+    """``95% pass probability (EPC 70 where none is reported)``."""
+    _by_kind: dict[tuple[PracticeKind, bool], tuple[Assessment, ...]] = field(
+        init=False, compare=False, repr=False
+    )
 
-    def current(self, kind: PracticeKind, *, recent: bool = True) -> tuple[Assessment, ...]:
-        """Assessments of one kind taken after the latest attempt (and recently)."""
-        return tuple(
-            a for a in self.assessments if a.kind is kind and (a.recent if recent else a.current)
-        )
-
-    @property
-    def counted(self) -> tuple[Assessment, ...]:
-        """Recent, unseen CBSSAs with an EPC or a pass probability: the evidence that counts."""
-        return tuple(
+    def __post_init__(self) -> None:
+        """Select, once, the assessments the rules share (by kind, counted, trend, ...)."""
+        by_kind: dict[tuple[PracticeKind, bool], list[Assessment]] = {}
+        for a in self.assessments:
+            if a.current:
+                by_kind.setdefault((a.kind, False), []).append(a)
+            if a.recent:
+                by_kind.setdefault((a.kind, True), []).append(a)
+        groups = {key: tuple(items) for key, items in by_kind.items()}
+        cbssas = groups.get((PracticeKind.cbssa, True), ())
+        counted = tuple(
             a
-            for a in self.current(PracticeKind.cbssa)
+            for a in cbssas
             if not a.score.seen_before
             and (a.score.epc is not None or a.score.pass_probability is not None)
         )
-
-    @property
-    def free120(self) -> Assessment | None:
-        """The latest recent, unseen Free 120 with a percent correct (the one R306 judges)."""
-        unseen = [
+        unseen_free120 = [
             a
-            for a in self.current(PracticeKind.free120)
+            for a in groups.get((PracticeKind.free120, True), ())
             if not a.score.seen_before and a.score.percent_correct is not None
         ]
-        return unseen[-1] if unseen else None
-
-    @property
-    def trend(self) -> tuple[Assessment, ...]:
-        """The latest ``trend_window`` unseen CBSSAs with an EPC since the latest attempt."""
         usable = [
             a
-            for a in self.current(PracticeKind.cbssa, recent=False)
+            for a in groups.get((PracticeKind.cbssa, False), ())
             if not a.score.seen_before and a.score.epc is not None
         ]
-        return tuple(usable[-self.plan.trend_window :])
-
-    @property
-    def bar_phrase(self) -> str:
-        """``95% pass probability (EPC 70 where none is reported)``."""
-        return (
+        object.__setattr__(self, "_by_kind", groups)
+        object.__setattr__(self, "counted", counted)
+        object.__setattr__(self, "free120", unseen_free120[-1] if unseen_free120 else None)
+        trend = tuple(usable[-self.plan.trend_window :])
+        object.__setattr__(self, "trend", trend)
+        object.__setattr__(self, "fit", fit_trend(trend))
+        object.__setattr__(
+            self,
+            "bar_phrase",
             f"{pct(self.bar.min_pass_probability)} pass probability "
-            f"(EPC {num(self.bar.min_epc)} where none is reported)"
+            f"(EPC {num(self.bar.min_epc)} where none is reported)",
         )
+
+    def current(self, kind: PracticeKind, *, recent: bool = True) -> tuple[Assessment, ...]:
+        """Assessments of one kind taken after the latest attempt (and recently)."""
+        return self._by_kind.get((kind, recent), ())
 
 
 def _latest_attempt_date(ctx: Context) -> dt.date | None:
@@ -485,7 +502,7 @@ def trend_not_falling(data: ReadinessData) -> Check | None:
     ``min_trend_slope_per_week`` (convention, L; 0 in the strict plan). A falling series means
     the level reached earlier is not holding. Needs two dates; otherwise silent.
     """
-    fit = fit_trend(data.trend)
+    fit = data.fit
     if fit is None:
         return None
     floor = data.plan.min_trend_slope_per_week
@@ -836,7 +853,7 @@ def project(data: ReadinessData, verdict: Verdict) -> tuple[dt.date | None, str 
     """A projected date when the EPC trend line reaches the bar's EPC, with its label."""
     if verdict in (Verdict.ready, Verdict.ineligible):
         return None, None
-    fit = fit_trend(data.trend)
+    fit = data.fit
     target = data.bar.min_epc
     if fit is None or fit.slope_per_day <= 0 or fit.fitted_last >= target:
         return None, None

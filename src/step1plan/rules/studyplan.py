@@ -13,6 +13,7 @@ causes.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -20,10 +21,18 @@ from dataclasses import dataclass
 
 from step1plan.facts import ExamFormat, exam_format
 from step1plan.models.common import Band, CauseId, PracticeKind
-from step1plan.models.report import CauseResult, Priority, Readiness, StudyPlan, Verdict, Week
+from step1plan.models.report import (
+    CauseResult,
+    Eligibility,
+    Priority,
+    Readiness,
+    StudyPlan,
+    Verdict,
+    Week,
+)
 from step1plan.plans import Plan, ReadinessBar
 from step1plan.rules.base import Context, rule
-from step1plan.rules.causes import area_label, outline_weights
+from step1plan.rules.causes import area_label, outline_order, outline_weights
 
 PHASES: tuple[str, str, str] = ("foundations", "integration", "readiness")
 """Phase names, in order: rebuild foundations, integrate with timed mixed blocks, prove
@@ -42,6 +51,8 @@ display choice; every weak area still gets its share over the phase)."""
 
 READINESS_FOCUS_AREAS = 3
 """How many of the top priorities the readiness weeks name as focus (a display choice)."""
+
+ONE_DAY = dt.timedelta(days=1)
 
 
 # ---------------------------------------------------------------- P401 priorities
@@ -89,12 +100,14 @@ def rank_priorities(ctx: Context) -> tuple[Priority, ...]:
     score report's. An area's share of content hours is its score over the sum of all scores.
     Nothing is ranked when no band is given (the plan then says to add them).
     """
-    deficits = ctx.plan.study.band_deficit
+    deficits: dict[Band, float] = {
+        band: getattr(ctx.plan.study.band_deficit, band.value) for band in Band
+    }
     weights = outline_weights()
-    order = {area: i for i, area in enumerate(weights)}
+    order = outline_order()
     rows = []
     for area, (band, source) in current_bands(ctx).items():
-        deficit: float = getattr(deficits, band.value)
+        deficit = deficits[band]
         weight = weights[area]
         rows.append((area, band, source, weight, deficit, weight * deficit))
     total = sum(r[5] for r in rows)
@@ -239,8 +252,9 @@ def week_spans(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
         lengths[-1] += rest
     spans, day = [], start
     for length in lengths:
-        spans.append((day, day + dt.timedelta(days=length - 1)))
-        day += dt.timedelta(days=length)
+        end = day + ONE_DAY * (length - 1)
+        spans.append((day, end))
+        day = end + ONE_DAY
     return spans
 
 
@@ -277,21 +291,29 @@ def _spread_focus(priorities: Sequence[Priority], slots: int) -> list[tuple[str,
     weak = [p for p in priorities if p.share_of_hours > 0]
     if slots <= 0 or not weak:
         return [() for _ in range(max(0, slots))]
-    intervals, at = [], 0.0
-    for p in weak:
-        intervals.append((at, at + p.share_of_hours, p.area))
-        at += p.share_of_hours
-    scale = at or 1.0
+    ends = list(itertools.accumulate(p.share_of_hours for p in weak))
+    scale = ends[-1] or 1.0
+    scaled_ends = [e / scale for e in ends]
+    scaled_starts = [0.0, *scaled_ends[:-1]]  # each interval starts where the last one ends
     eps = 1e-9
     out = []
+    first = 0  # the intervals before it end at or before this week starts: no overlap
     for j in range(slots):
         lo, hi = j / slots, (j + 1) / slots
-        overlap = [
-            (min(e / scale, hi) - max(s / scale, lo), i, a) for i, (s, e, a) in enumerate(intervals)
-        ]
-        best = sorted((o for o in overlap if o[0] > eps), key=lambda o: (-o[0], o[1]))
-        keep = sorted(best[:FOCUS_AREAS_PER_WEEK], key=lambda o: o[1])
-        out.append(tuple(a for _, _, a in keep))
+        while first < len(weak) and scaled_ends[first] <= lo:
+            first += 1
+        overlap = []
+        for i in range(first, len(weak)):
+            start, end = scaled_starts[i], scaled_ends[i]
+            if start >= hi:  # this one and all later ones start after the week ends
+                break
+            amount = (end if end < hi else hi) - (start if start > lo else lo)  # min - max
+            if amount > eps:
+                overlap.append((-amount, i))  # in priority order; sorts largest overlap first
+        if len(overlap) > FOCUS_AREAS_PER_WEEK:  # keep the largest, still in priority order
+            largest = {i for _, i in sorted(overlap)[:FOCUS_AREAS_PER_WEEK]}
+            overlap = [o for o in overlap if o[1] in largest]
+        out.append(tuple([weak[i].area for _, i in overlap]))
     return out
 
 
@@ -524,19 +546,23 @@ def _hours(ctx: Context) -> tuple[float, str | None]:
     )
 
 
-def plan_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice | None:
+def plan_retake_date(
+    ctx: Context, readiness: Readiness, eligibility: Eligibility | None = None
+) -> RetakeChoice | None:
     """The date the weeks run to: P402's choice, never before the earliest attempt allowed.
 
     The USMLE attempt rules (eligibility, DOMAIN "Attempts and retakes", H) can put the next
     attempt later than a planned or recommended date; the weeks then run to that earliest date.
     ``None`` when no attempt is left (eligibility blocked): there is no retake to plan for.
+    ``eligibility`` is the profile's, when the caller has already assessed it.
     """
     choice = choose_retake_date(ctx, readiness)
     if ctx.profile is None:
         return choice
-    from step1plan.rules.eligibility import assess_eligibility
+    if eligibility is None:
+        from step1plan.rules.eligibility import assess_eligibility
 
-    eligibility = assess_eligibility(ctx.profile.attempts, ctx.as_of)
+        eligibility = assess_eligibility(ctx.profile.attempts, ctx.as_of)
     earliest = eligibility.earliest_next_attempt
     if eligibility.blocked or earliest is None:
         return None
@@ -554,12 +580,18 @@ def plan_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice | None:
 
 
 def build_study_plan(
-    ctx: Context, causes: Sequence[CauseResult], readiness: Readiness
+    ctx: Context,
+    causes: Sequence[CauseResult],
+    readiness: Readiness,
+    eligibility: Eligibility | None = None,
 ) -> StudyPlan:
-    """Priorities and the week-by-week plan from the as-of date to the retake date."""
+    """Priorities and the week-by-week plan from the as-of date to the retake date.
+
+    ``eligibility`` is the profile's, when the caller has already assessed it (else it is
+    assessed here)."""
     plan = ctx.plan
     priorities = rank_priorities(ctx)
-    choice = plan_retake_date(ctx, readiness)
+    choice = plan_retake_date(ctx, readiness, eligibility)
     if choice is None:
         return StudyPlan(
             priorities=priorities,
@@ -586,24 +618,26 @@ def build_study_plan(
     n = len(spans)
     counts = phase_counts(n, plan)
     phases = [name for name, count in zip(PHASES, counts, strict=True) for _ in range(count)]
+    top = tuple(p.area for p in priorities if p.share_of_hours > 0)[:READINESS_FOCUS_AREAS]
     focus = [
         *_spread_focus(priorities, counts[0]),
         *_spread_focus(priorities, counts[1]),
-        *[
-            tuple(p.area for p in priorities if p.share_of_hours > 0)[:READINESS_FOCUS_AREAS]
-            for _ in range(counts[2])
-        ],
+        *[top for _ in range(counts[2])],
     ]
     schedule = schedule_assessments(ctx, n)
     if schedule.note:
         notes.append(schedule.note)
     fmt = exam_format("step1", choice.date).value
+    questions_per_hour = plan.study.questions_per_hour
+    qbank_share: dict[str, float] = {p: getattr(plan.study.qbank_share, p) for p in PHASES}
+    activities: dict[tuple[str, bool, bool], tuple[str, ...]] = {}  # one list per kind of week
     weeks = []
     for i, (start, end) in enumerate(spans):
         phase = phases[i]
         hours = round(per_week * ((end - start).days + 1) / 7, 1)
-        share: float = getattr(plan.study.qbank_share, phase)
-        slot = WeekSlot(phase, i == 0 or phases[i - 1] != phase, i == n - 1)
+        slot = (phase, i == 0 or phases[i - 1] != phase, i == n - 1)
+        if slot not in activities:
+            activities[slot] = week_activities(ctx, causes, WeekSlot(*slot), fmt)
         weeks.append(
             Week(
                 number=i + 1,
@@ -612,9 +646,9 @@ def build_study_plan(
                 phase=phase,
                 hours=hours,
                 focus=focus[i],
-                qbank_questions=round(hours * share * plan.study.questions_per_hour),
+                qbank_questions=round(hours * qbank_share[phase] * questions_per_hour),
                 assessments=schedule.by_week[i],
-                activities=week_activities(ctx, causes, slot, fmt),
+                activities=activities[slot],
             )
         )
     return StudyPlan(

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from step1plan.facts import MatchCalendar, match_calendar, score_release_date
 from step1plan.facts.calendar import EVENTS, RELEASE_LAG_DAYS, WEDNESDAY
@@ -55,6 +56,9 @@ MILESTONE_IDS: tuple[str, ...] = (
     "match_day",
 )
 """Every milestone id (DESIGN.md, fixed), in their logical order (ties on a date keep it)."""
+
+_MILESTONE_ORDER: dict[str, int] = {mid: i for i, mid in enumerate(MILESTONE_IDS)}
+"""Position of each id in :data:`MILESTONE_IDS`."""
 
 LABELS: dict[str, str] = {
     "step1_retake": "Step 1 retake",
@@ -107,10 +111,11 @@ def deadline(ctx: Context, match_year: int) -> tuple[str, dt.date]:
     return event, match_calendar(match_year)[event].date
 
 
+@lru_cache(maxsize=1024)
 def latest_test_with_result_by(day: dt.date) -> dt.date:
     """The latest test date whose planned result (:func:`score_release_date`) is on or before
     ``day``. Release dates never decrease as the test date moves later, so stepping back from
-    the 4-week lag finds it in a few steps."""
+    the 4-week lag finds it in a few steps. Cached: a pure function of the (immutable) date."""
     test = day - dt.timedelta(days=RELEASE_LAG_DAYS)
     while score_release_date(test) > day:
         test -= DAY
@@ -647,7 +652,7 @@ def _calendar_milestones(ctx: Context, calendar: MatchCalendar) -> list[Mileston
 
 def sort_milestones(items: Sequence[Milestone]) -> tuple[Milestone, ...]:
     """By date, ties in the logical order of :data:`MILESTONE_IDS`."""
-    return tuple(sorted(items, key=lambda m: (m.date, MILESTONE_IDS.index(m.id))))
+    return tuple(sorted(items, key=lambda m: (m.date, _MILESTONE_ORDER[m.id])))
 
 
 def build_timeline(ctx: Context, eligibility: Eligibility, readiness: Readiness) -> Timeline:
