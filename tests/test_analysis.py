@@ -34,3 +34,24 @@ def test_context_without_profile_names_scores_by_index() -> None:
     ctx = make_context(load_plan("default"), AS_OF, None, scores)
     assert ctx.profile is None
     assert list(ctx.score_paths) == ["scores[0]"]
+
+
+def test_partial_analysis_matches_the_full_report_on_every_example() -> None:
+    """Cohort rows use ``full=False``: every section they read must equal the full report's."""
+    import dataclasses
+    from pathlib import Path
+
+    from step1plan.analysis import analyse
+    from step1plan.load.profile import load_inputs
+
+    plan = load_plan("default")
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    files = sorted(examples.glob("*.yaml")) + sorted((examples / "cohort").glob("*.yaml"))
+    assert len(files) >= 10
+    for path in files:
+        ctx = load_inputs(path, AS_OF, plan).context(plan, AS_OF)
+        full = analyse(ctx)
+        partial = analyse(ctx, full=False)
+        assert partial.study_plan is None and partial.strategy is None
+        assert full.study_plan is not None and full.strategy is not None
+        assert dataclasses.replace(full, study_plan=None, strategy=None) == partial, path.name

@@ -50,8 +50,13 @@ def assess_ready(ctx: Context) -> tuple[Eligibility | None, Readiness]:
     return eligibility, assess_readiness(ctx, eligibility, causes)
 
 
-def analyse(ctx: Context) -> Report:
-    """Run every rule group on a profile and assemble the full report."""
+def analyse(ctx: Context, *, full: bool = True) -> Report:
+    """Run every rule group on a profile and assemble the report.
+
+    With ``full=False`` (a cohort row, which shows neither) the week-by-week study plan and the
+    application strategy are left out (``None``); every other section is computed exactly as in
+    the full report, by the same rules.
+    """
     from step1plan.rules.causes import diagnose_causes
     from step1plan.rules.eligibility import assess_eligibility
     from step1plan.rules.mistakes import find_mistakes
@@ -66,9 +71,9 @@ def analyse(ctx: Context) -> Report:
     causes, cause_findings = diagnose_causes(ctx)
     eligibility = assess_eligibility(profile.attempts, ctx.as_of)
     readiness = assess_readiness(ctx, eligibility, causes)
-    study_plan = build_study_plan(ctx, causes, readiness, eligibility)
+    study_plan = build_study_plan(ctx, causes, readiness, eligibility) if full else None
     timeline = build_timeline(ctx, eligibility, readiness)
-    strategy = build_strategy(ctx, causes, timeline)
+    strategy = build_strategy(ctx, causes, timeline) if full else None
     mistakes = find_mistakes(ctx, causes, eligibility, readiness, timeline)
     return Report(
         tool_version=__version__,

@@ -597,7 +597,7 @@ def run_cohort(
             if on_inputs is not None:
                 on_inputs(inputs)
             try:
-                report = analyse(ctx)
+                report = analyse(ctx, full=writer.wants_report)
             except Exception:
                 emit(f"{file}: internal error while analysing this profile")
                 raise
