@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from step1plan.models.common import DISCIPLINES, SYSTEMS, Band, StrictModel
 
 # The ``(group, area)`` keys of :meth:`ContentAreas.bands`, in outline order (built once).
@@ -49,11 +51,19 @@ class ContentAreas(StrictModel):
     """Bands by organ system."""
 
     def bands(self) -> dict[tuple[str, str], Band]:
-        """Every band given, keyed by ``(group, area)``; group is ``disciplines`` or ``systems``."""
-        out: dict[tuple[str, str], Band] = {}
+        """Every band given, keyed by ``(group, area)``; group is ``disciplines`` or ``systems``.
+
+        A fresh dict each call (the caller may change it), copied from :attr:`_given_bands`.
+        """
+        return dict(self._given_bands)
+
+    @cached_property
+    def _given_bands(self) -> tuple[tuple[tuple[str, str], Band], ...]:
+        """The bands given, in outline order: computed once, the model being immutable."""
+        out: list[tuple[tuple[str, str], Band]] = []
         for model, areas in ((self.disciplines, _DISCIPLINE_AREAS), (self.systems, _SYSTEM_AREAS)):
             for area in areas:
                 band = getattr(model, area[1])
                 if band is not None:
-                    out[area] = band
-        return out
+                    out.append((area, band))
+        return tuple(out)

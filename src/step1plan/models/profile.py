@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
@@ -187,6 +188,11 @@ class Profile(StrictModel):
 
     def failed_step1(self) -> bool:
         """True when any Step 1 attempt was failed or incomplete."""
+        return self._failed_step1
+
+    @cached_property
+    def _failed_step1(self) -> bool:
+        """:meth:`failed_step1`, computed once: the profile is immutable and many rules ask."""
         return any(
             a.exam is Exam.step1 and a.result is not AttemptResult.passed for a in self.attempts
         )

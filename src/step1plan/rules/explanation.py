@@ -216,14 +216,19 @@ def draft_explanation(
     evidence = _evidence(ctx, profile, readiness) or PLACEHOLDER
     limit = ctx.plan.strategy.explanation_max_words
 
+    def changed(n_fixes: int) -> str:
+        return f"Since then I have {_join(fixes[:n_fixes])}."
+
     def assemble(n_fixes: int, close: bool) -> str:
-        changed = f"Since then I have {_join(fixes[:n_fixes])}."
-        parts = [wrong, changed, evidence, CLOSE if close else ""]
+        parts = [wrong, changed(n_fixes), evidence, CLOSE if close else ""]
         return " ".join(p for p in parts if p)
 
+    # The parts are joined by spaces and a word never spans a space, so the text's word count
+    # is the sum of its parts': the fixed parts are counted once, not on every try.
+    fixed_words = count_words(wrong) + count_words(evidence)
     for close in (True, False):
+        close_words = count_words(CLOSE) if close else 0
         for n in range(len(fixes), 0, -1):
-            text = assemble(n, close)
-            if count_words(text) <= limit:
-                return text
+            if fixed_words + count_words(changed(n)) + close_words <= limit:
+                return assemble(n, close)
     return assemble(1, False)
