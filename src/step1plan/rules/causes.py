@@ -301,6 +301,26 @@ class _Collector:
             self.missing.append(path)
         return present
 
+    def past_bar(
+        self,
+        name: str,
+        value: float | None,
+        path: str,
+        bar: float,
+        span: float,
+        *,
+        below: bool,
+        reason: Callable[[float], str],
+    ) -> None:
+        """Read one profile number: note it missing, or add a signal when it is past the bar.
+
+        ``reason`` builds the message only when the signal fires.
+        """
+        if self.need(value is not None, path) and value is not None:
+            strength = past(value, bar, span, below=below)
+            if strength > 0:
+                self.add(name, strength, reason(value), Evidence(path, value))
+
     def done(self) -> CauseSignals:
         return CauseSignals(
             self.cause, self.code, tuple(self.signals), tuple(self.missing), self.reads
@@ -359,16 +379,18 @@ def weak_foundations(inp: CauseInputs) -> CauseSignals:
             )
     qbank = inp.qbank
     correct = qbank.percent_correct if qbank is not None else None
-    if c.need(correct is not None, "qbank.percent_correct") and correct is not None:
-        strength = past(correct, p.low_qbank_percent_correct, p.spans.percent_points, below=True)
-        if strength > 0:
-            c.add(
-                "low_qbank_correct",
-                strength,
-                f"QBank average {_fmt(correct)} % correct, under the about "
-                f"{_fmt(p.low_qbank_percent_correct)} % a passing examinee answers correctly",
-                Evidence("qbank.percent_correct", correct),
-            )
+    c.past_bar(
+        "low_qbank_correct",
+        correct,
+        "qbank.percent_correct",
+        p.low_qbank_percent_correct,
+        p.spans.percent_points,
+        below=True,
+        reason=lambda v: (
+            f"QBank average {_fmt(v)} % correct, under the about "
+            f"{_fmt(p.low_qbank_percent_correct)} % a passing examinee answers correctly"
+        ),
+    )
     return c.done()
 
 
@@ -425,16 +447,18 @@ def memorization_without_reasoning(inp: CauseInputs) -> CauseSignals:
     """
     c, p = _Collector(CauseId.memorization_without_reasoning, "C103"), inp.plan
     anki = inp.study.anki_minutes_per_day
-    if c.need(anki is not None, "study.anki_minutes_per_day") and anki is not None:
-        strength = past(anki, p.heavy_anki_minutes_per_day, p.spans.anki_minutes, below=False)
-        if strength > 0:
-            c.add(
-                "heavy_anki",
-                strength,
-                f"{_fmt(anki)} minutes of flashcards a day, more than "
-                f"{_fmt(p.heavy_anki_minutes_per_day)}: recall crowded out reasoning practice",
-                Evidence("study.anki_minutes_per_day", anki),
-            )
+    c.past_bar(
+        "heavy_anki",
+        anki,
+        "study.anki_minutes_per_day",
+        p.heavy_anki_minutes_per_day,
+        p.spans.anki_minutes,
+        below=False,
+        reason=lambda v: (
+            f"{_fmt(v)} minutes of flashcards a day, more than "
+            f"{_fmt(p.heavy_anki_minutes_per_day)}: recall crowded out reasoning practice"
+        ),
+    )
     reasoning = [a for a in inp.bands if a[1] in p.reasoning_areas]
     recall = [a for a in inp.bands if a[1] in p.recall_areas]
     if c.need(bool(reasoning and recall), _bands_field(inp)):
@@ -473,16 +497,18 @@ def rushed_qbank_review(inp: CauseInputs) -> CauseSignals:
     c, p = _Collector(CauseId.rushed_qbank_review, "C104"), inp.plan
     q = inp.qbank or QBank()
     review = q.review_minutes_per_block
-    if c.need(review is not None, "qbank.review_minutes_per_block") and review is not None:
-        strength = past(review, p.min_review_minutes_per_block, p.spans.review_minutes, below=True)
-        if strength > 0:
-            c.add(
-                "short_review",
-                strength,
-                f"about {_fmt(review)} minutes of review per block, under "
-                f"{_fmt(p.min_review_minutes_per_block)} for a {p.review_block_items}-item block",
-                Evidence("qbank.review_minutes_per_block", review),
-            )
+    c.past_bar(
+        "short_review",
+        review,
+        "qbank.review_minutes_per_block",
+        p.min_review_minutes_per_block,
+        p.spans.review_minutes,
+        below=True,
+        reason=lambda v: (
+            f"about {_fmt(v)} minutes of review per block, under "
+            f"{_fmt(p.min_review_minutes_per_block)} for a {p.review_block_items}-item block"
+        ),
+    )
     done = c.need(q.percent_complete is not None, "qbank.percent_complete")
     if c.need(q.percent_correct is not None, "qbank.percent_correct") and done:
         assert q.percent_complete is not None and q.percent_correct is not None
@@ -555,27 +581,30 @@ def premature_exam(inp: CauseInputs) -> CauseSignals:
             Evidence(f"{inp.attempt_path}.date", inp.attempt.date.isoformat()),
         )
     weeks = inp.study.weeks_before_attempt
-    if c.need(weeks is not None, "study.weeks_before_attempt") and weeks is not None:
-        strength = past(weeks, p.short_prep_weeks, p.spans.weeks, below=True)
-        if strength > 0:
-            c.add(
-                "short_prep",
-                strength,
-                f"{_fmt(weeks)} dedicated weeks before the test, fewer than "
-                f"{_fmt(p.short_prep_weeks)}",
-                Evidence("study.weeks_before_attempt", weeks),
-            )
+    c.past_bar(
+        "short_prep",
+        weeks,
+        "study.weeks_before_attempt",
+        p.short_prep_weeks,
+        p.spans.weeks,
+        below=True,
+        reason=lambda v: (
+            f"{_fmt(v)} dedicated weeks before the test, fewer than {_fmt(p.short_prep_weeks)}"
+        ),
+    )
     complete = inp.qbank.percent_complete if inp.qbank is not None else None
-    if c.need(complete is not None, "qbank.percent_complete") and complete is not None:
-        strength = past(complete, p.low_qbank_completion, p.spans.completion_points, below=True)
-        if strength > 0:
-            c.add(
-                "low_completion",
-                strength,
-                f"only {_fmt(complete)} % of the QBank done before the test (under "
-                f"{_fmt(p.low_qbank_completion)} %)",
-                Evidence("qbank.percent_complete", complete),
-            )
+    c.past_bar(
+        "low_completion",
+        complete,
+        "qbank.percent_complete",
+        p.low_qbank_completion,
+        p.spans.completion_points,
+        below=True,
+        reason=lambda v: (
+            f"only {_fmt(v)} % of the QBank done before the test (under "
+            f"{_fmt(p.low_qbank_completion)} %)"
+        ),
+    )
     return c.done()
 
 
