@@ -661,3 +661,26 @@ def test_evidence_paths_point_into_the_inputs(plan: Plan) -> None:
         "practice[0].pass_probability",
         "nbme.csv:2.pass_probability",
     ]
+
+
+def _named(form: str, days: int, epc: float, p: float) -> PracticeScore:
+    return PracticeScore.model_validate(
+        {"date": ago(days), "form": form, "epc": epc, "pass_probability": p}
+    )
+
+
+def test_note_when_fewer_unseen_cbssa_forms_are_left_than_the_bar_asks_for(plan: Plan) -> None:
+    # A retaker needs 3 recent unseen CBSSAs; forms 26-30 were used before the failure and 31
+    # since, so no form of the plan's list (26-31) is left for the 2 still missing.
+    before = [_named(f"CBSSA {n}", 150 + n, 55, 0.2) for n in range(26, 31)]
+    scores = [*before, _named("CBSSA 31", 5, 72, 0.96)]
+    notes = run(scores, plan, profile()).notes
+    assert any(
+        "Unseen CBSSA forms left" in n and ": none, fewer than the 2 more" in n for n in notes
+    )
+
+
+def test_no_forms_note_while_enough_unseen_forms_remain(plan: Plan) -> None:
+    scores = [_named("CBSSA 26", 20, 72, 0.96), _named("CBSSA 27", 5, 73, 0.97)]
+    notes = run(scores, plan, profile()).notes
+    assert not any("Unseen CBSSA forms left" in n for n in notes)

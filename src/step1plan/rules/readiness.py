@@ -909,6 +909,9 @@ def _notes(ctx: Context, data: ReadinessData, eligibility: Eligibility | None) -
         notes.append(
             f"Only assessments after the last Step 1 attempt ({data.since.isoformat()}) count."
         )
+    forms = _forms_left_note(ctx, data)
+    if forms is not None:
+        notes.append(forms)
     if (
         eligibility is not None
         and not eligibility.blocked
@@ -920,6 +923,31 @@ def _notes(ctx: Context, data: ReadinessData, eligibility: Eligibility | None) -
             "--plan strict."
         )
     return notes
+
+
+def _forms_left_note(ctx: Context, data: ReadinessData) -> str | None:
+    """Say so when fewer unseen CBSSA forms are left than the bar still asks for.
+
+    The forms on sale are the plan's ``study.cbssa_forms`` (26-31, DOMAIN "Practice
+    assessments", M); a repeated form is weaker evidence (R308), so asking for more unseen
+    CBSSAs than exist would be advice the student cannot follow.
+    """
+    from step1plan.rules.studyplan import taken_cbssa_forms
+
+    still_needed = data.bar.min_assessments - len(data.counted)
+    if still_needed <= 0:
+        return None
+    taken = taken_cbssa_forms(ctx)
+    left = [f for f in ctx.plan.study.cbssa_forms if f not in taken]
+    if len(left) >= still_needed:
+        return None
+    listed = ", ".join(str(f) for f in left) or "none"
+    return (
+        f"Unseen CBSSA forms left in the plan's list (study.cbssa_forms): {listed}, fewer than "
+        f"the {still_needed} more the bar asks for. If NBME has released newer forms, add them "
+        "to study.cbssa_forms; if not, rely on the unseen forms that remain, a new Free 120 and "
+        "a tutor's review, never on repeated forms."
+    )
 
 
 def _next_steps(
