@@ -20,40 +20,9 @@ from typing import Any
 
 import yaml
 
-DISCIPLINES = (
-    "pathology",
-    "physiology",
-    "pharmacology",
-    "biochemistry_nutrition",
-    "microbiology",
-    "immunology",
-    "gross_anatomy_embryology",
-    "histology_cell_biology",
-    "behavioral_sciences",
-    "genetics",
-)
-SYSTEMS = (
-    "human_development",
-    "blood_immune",
-    "behavioral_nervous",
-    "musculoskeletal_skin",
-    "cardiovascular",
-    "respiratory_renal",
-    "gastrointestinal",
-    "reproductive_endocrine",
-    "multisystem",
-    "biostatistics_epidemiology",
-    "social_sciences_communication",
-)
-CAUSES = (
-    "weak_foundations",
-    "question_interpretation",
-    "memorization_without_reasoning",
-    "rushed_qbank_review",
-    "premature_exam",
-    "timing",
-    "test_anxiety_fatigue",
-)
+from step1plan.models.common import DISCIPLINES, SYSTEMS, CauseId
+
+CAUSES = tuple(cause.value for cause in CauseId)
 SPECIALTIES = (
     "family_medicine",
     "pediatrics",
