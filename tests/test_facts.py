@@ -13,11 +13,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from step1plan.facts import (
+    ATTEMPT_WINDOW_MONTHS,
     ATTEMPTS_PER_STEP,
     FOURTH_ATTEMPT_MONTHS_AFTER_FIRST,
     FOURTH_ATTEMPT_MONTHS_AFTER_LATEST,
     MAX_ATTEMPTS_IN_12_MONTHS,
     PASSING_ITEM_SHARE,
+    SPACED_FROM_ATTEMPT,
     UWSA_OVERPREDICTION,
     Confidence,
     attempt_limit,
@@ -96,6 +98,8 @@ def test_attempt_rules_constants() -> None:
     assert ATTEMPTS_PER_STEP.value == 4
     assert ATTEMPTS_PER_STEP.since == D(2021, 7, 1)
     assert MAX_ATTEMPTS_IN_12_MONTHS.value == 3
+    assert ATTEMPT_WINDOW_MONTHS.value == 12
+    assert SPACED_FROM_ATTEMPT.value == 4
     assert FOURTH_ATTEMPT_MONTHS_AFTER_FIRST.value == 12
     assert FOURTH_ATTEMPT_MONTHS_AFTER_LATEST.value == 6
 

@@ -13,11 +13,13 @@ from step1plan.facts.calendar import (
     score_release_date,
 )
 from step1plan.facts.data import (
+    ATTEMPT_WINDOW_MONTHS,
     ATTEMPTS_PER_STEP,
     FOURTH_ATTEMPT_MONTHS_AFTER_FIRST,
     FOURTH_ATTEMPT_MONTHS_AFTER_LATEST,
     MAX_ATTEMPTS_IN_12_MONTHS,
     PASSING_ITEM_SHARE,
+    SPACED_FROM_ATTEMPT,
     UWSA_OVERPREDICTION,
     Fact,
     attempt_limit,
@@ -29,10 +31,12 @@ from step1plan.facts.types import AreaWeight, Confidence, ExamFormat
 
 __all__ = [
     "ATTEMPTS_PER_STEP",
+    "ATTEMPT_WINDOW_MONTHS",
     "FOURTH_ATTEMPT_MONTHS_AFTER_FIRST",
     "FOURTH_ATTEMPT_MONTHS_AFTER_LATEST",
     "MAX_ATTEMPTS_IN_12_MONTHS",
     "PASSING_ITEM_SHARE",
+    "SPACED_FROM_ATTEMPT",
     "UWSA_OVERPREDICTION",
     "AreaWeight",
     "Confidence",

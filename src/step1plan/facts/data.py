@@ -12,10 +12,12 @@ T = TypeVar("T")
 
 __all__ = [
     "ATTEMPTS_PER_STEP",
+    "ATTEMPT_WINDOW_MONTHS",
     "FOURTH_ATTEMPT_MONTHS_AFTER_FIRST",
     "FOURTH_ATTEMPT_MONTHS_AFTER_LATEST",
     "MAX_ATTEMPTS_IN_12_MONTHS",
     "PASSING_ITEM_SHARE",
+    "SPACED_FROM_ATTEMPT",
     "STEP1_PASS_FAIL_SINCE",
     "UWSA_OVERPREDICTION",
     "Fact",
@@ -58,6 +60,10 @@ ATTEMPTS_PER_STEP = Fact(4, D(2021, 7, 1), "usmle.org attempt-limit page", H)
 """Attempts per Step, incomplete ones included (applications from 2021-07-01)."""
 MAX_ATTEMPTS_IN_12_MONTHS = Fact(3, D(2012, 1, 1), "ECFMG Reporter", H)
 """At most 3 attempts at the same exam within any 12 months (H that it was set, M it stands)."""
+ATTEMPT_WINDOW_MONTHS = Fact(12, D(2012, 1, 1), "ECFMG Reporter", H)
+"""Length of the rolling window of that rule, in months."""
+SPACED_FROM_ATTEMPT = Fact(4, D(2012, 1, 1), "ECFMG Reporter", H)
+"""The attempt number from which the 12-month / 6-month spacing applies (the 4th)."""
 FOURTH_ATTEMPT_MONTHS_AFTER_FIRST = Fact(12, D(2012, 1, 1), "ECFMG Reporter", H)
 """A 4th or later attempt: at least 12 months after the first attempt."""
 FOURTH_ATTEMPT_MONTHS_AFTER_LATEST = Fact(6, D(2012, 1, 1), "ECFMG Reporter", H)

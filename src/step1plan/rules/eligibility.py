@@ -20,9 +20,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from step1plan.facts import (
+    ATTEMPT_WINDOW_MONTHS,
     FOURTH_ATTEMPT_MONTHS_AFTER_FIRST,
     FOURTH_ATTEMPT_MONTHS_AFTER_LATEST,
     MAX_ATTEMPTS_IN_12_MONTHS,
+    SPACED_FROM_ATTEMPT,
     attempt_limit,
 )
 from step1plan.facts.types import Fact
@@ -30,14 +32,6 @@ from step1plan.models.common import AttemptResult, Exam
 from step1plan.models.profile import Attempt
 from step1plan.models.report import Eligibility
 from step1plan.rules.base import rule
-
-SPACED_ATTEMPT_NUMBER = 4
-"""The attempt from which the 12-month / 6-month spacing applies (DOMAIN.md "4th and later
-attempt", ECFMG Reporter, H)."""
-
-WINDOW_MONTHS = 12
-"""Length of the rolling window of the "at most 3 attempts in any 12 months" rule (DOMAIN.md,
-ECFMG Reporter, H)."""
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -171,14 +165,15 @@ def twelve_month_window(history: AttemptHistory) -> Constraint | None:
     if not _in_force(MAX_ATTEMPTS_IN_12_MONTHS, history.as_of) or history.used < cap:
         return None
     oldest = history.dates[-cap]
-    earliest = add_months(oldest, WINDOW_MONTHS) + dt.timedelta(days=1)
+    window = ATTEMPT_WINDOW_MONTHS.value
+    earliest = add_months(oldest, window) + dt.timedelta(days=1)
     if earliest <= history.as_of:
         return None
     return Constraint(
         "E203",
-        f"{cap} attempts fall within 12 months (the oldest of them on {oldest.isoformat()}); "
-        f"a {ordinal(history.next_number)} attempt must wait until that one is more than "
-        f"12 months old: from {earliest.isoformat()}.",
+        f"{cap} attempts fall within {window} months (the oldest of them on "
+        f"{oldest.isoformat()}); a {ordinal(history.next_number)} attempt must wait until that "
+        f"one is more than {window} months old: from {earliest.isoformat()}.",
         earliest=earliest,
     )
 
@@ -193,7 +188,7 @@ def fourth_attempt_spacing(history: AttemptHistory) -> Constraint | None:
     """
     after_first = FOURTH_ATTEMPT_MONTHS_AFTER_FIRST
     after_latest = FOURTH_ATTEMPT_MONTHS_AFTER_LATEST
-    if history.next_number < SPACED_ATTEMPT_NUMBER or not _in_force(after_first, history.as_of):
+    if history.next_number < SPACED_FROM_ATTEMPT.value or not _in_force(after_first, history.as_of):
         return None
     first, latest = history.dates[0], history.dates[-1]
     from_first = add_months(first, after_first.value)
