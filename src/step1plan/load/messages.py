@@ -94,31 +94,45 @@ def friendly(err: Mapping[str, Any], raw: str | None = None) -> str:
     return msg
 
 
+_SIMPLE: dict[str, str] = {
+    "missing": "required",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "int_parsing_size": "number is too large",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "finite_number": "expected a finite number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "string_type": "expected text",
+    "date_type": "expected a date YYYY-MM-DD",
+    "date_parsing": "expected a date YYYY-MM-DD",
+    "date_from_datetime_parsing": "expected a date YYYY-MM-DD",
+    "date_from_datetime_inexact": "expected a date YYYY-MM-DD (without a time)",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping (key: value)",
+    "model_type": "expected a mapping (key: value)",
+    "model_attributes_type": "expected a mapping (key: value)",
+    "recursion_loop": "refers to itself (a recursive alias)",
+}
+"""Plain wording of pydantic error kinds that need no detail from the error context."""
+
+_BOUNDED: dict[str, tuple[str, str]] = {
+    "less_than_equal": ("must be at most {}", "le"),
+    "less_than": ("must be less than {}", "lt"),
+    "greater_than_equal": ("must be at least {}", "ge"),
+    "greater_than": ("must be more than {}", "gt"),
+    "string_too_long": ("must be at most {} characters", "max_length"),
+    "too_long": ("too many items (at most {})", "max_length"),
+    "too_short": ("too few items (at least {})", "min_length"),
+}
+"""Wording of the error kinds that name one bound from the error context, and its key."""
+
+
 def _base_message(kind: str, ctx: Mapping[str, Any], value: Any, msg: str) -> str:
-    simple = {
-        "missing": "required",
-        "int_type": "expected a whole number",
-        "int_parsing": "expected a whole number",
-        "int_from_float": "expected a whole number",
-        "int_parsing_size": "number is too large",
-        "float_type": "expected a number",
-        "float_parsing": "expected a number",
-        "finite_number": "expected a finite number",
-        "bool_type": "expected true or false",
-        "bool_parsing": "expected true or false",
-        "string_type": "expected text",
-        "date_type": "expected a date YYYY-MM-DD",
-        "date_parsing": "expected a date YYYY-MM-DD",
-        "date_from_datetime_parsing": "expected a date YYYY-MM-DD",
-        "date_from_datetime_inexact": "expected a date YYYY-MM-DD (without a time)",
-        "list_type": "expected a list",
-        "dict_type": "expected a mapping (key: value)",
-        "model_type": "expected a mapping (key: value)",
-        "model_attributes_type": "expected a mapping (key: value)",
-        "recursion_loop": "refers to itself (a recursive alias)",
-    }
-    if kind in simple:
-        text = simple[kind]
+    if kind in _SIMPLE:
+        text = _SIMPLE[kind]
         if kind in ("date_parsing", "date_from_datetime_parsing") and isinstance(value, str):
             text += f", got '{shown(value)}'"
             if "outside expected range" in msg or "out of range" in msg:
@@ -135,23 +149,12 @@ def _base_message(kind: str, ctx: Mapping[str, Any], value: Any, msg: str) -> st
     if kind == "literal_error":
         choices = _choices(ctx)
         return f"must be {choices}" if "," not in choices else f"expected one of: {choices}"
-    if kind == "less_than_equal":
-        return f"must be at most {_number(ctx.get('le'))}"
-    if kind == "less_than":
-        return f"must be less than {_number(ctx.get('lt'))}"
-    if kind == "greater_than_equal":
-        return f"must be at least {_number(ctx.get('ge'))}"
-    if kind == "greater_than":
-        return f"must be more than {_number(ctx.get('gt'))}"
+    if kind in _BOUNDED:
+        template, key = _BOUNDED[kind]
+        return template.format(_number(ctx.get(key)))
     if kind == "string_too_short":
         least = ctx.get("min_length", 1)
         return "must not be empty" if least == 1 else f"must be at least {least} characters"
-    if kind == "string_too_long":
-        return f"must be at most {ctx.get('max_length')} characters"
-    if kind == "too_long":
-        return f"too many items (at most {ctx.get('max_length')})"
-    if kind == "too_short":
-        return f"too few items (at least {ctx.get('min_length')})"
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
         return _PATTERN_HINTS.get(pattern, f"does not match the pattern {pattern}")
