@@ -36,18 +36,23 @@ def make_context(
     )
 
 
-def assess_ready(ctx: Context) -> tuple[Eligibility | None, Readiness]:
-    """Eligibility (when a profile is given) and the readiness verdict."""
+def assess_ready(
+    ctx: Context, causes: Sequence[CauseResult] | None = None
+) -> tuple[Eligibility | None, Readiness]:
+    """Eligibility (when a profile is given) and the readiness verdict.
+
+    ``causes`` are diagnosed here unless the caller already has them.
+    """
     from step1plan.rules.causes import diagnose_causes
     from step1plan.rules.eligibility import assess_eligibility
     from step1plan.rules.readiness import assess_readiness
 
     eligibility: Eligibility | None = None
-    causes: tuple[CauseResult, ...] = ()
     if ctx.profile is not None:
         eligibility = assess_eligibility(ctx.profile.attempts, ctx.as_of)
-        causes, _ = diagnose_causes(ctx)
-    return eligibility, assess_readiness(ctx, eligibility, causes)
+        if causes is None:
+            causes, _ = diagnose_causes(ctx)
+    return eligibility, assess_readiness(ctx, eligibility, causes or ())
 
 
 def analyse(ctx: Context, *, full: bool = True) -> Report:

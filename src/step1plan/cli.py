@@ -555,7 +555,7 @@ def explain(
     ctx = loaded.context(the_plan, day)
     assert ctx.profile is not None
     causes, _ = diagnose_causes(ctx)
-    _, readiness = assess_ready(ctx)
+    _, readiness = assess_ready(ctx, causes)
     draft = draft_explanation(ctx, causes, readiness)
     student = StudentRef(ctx.profile.student.id, ctx.profile.student.name)
     _render(
