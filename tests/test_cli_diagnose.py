@@ -176,6 +176,7 @@ def test_export_with_another_suffix_is_a_usage_error(tmp_path: Path) -> None:
     result = run(PROFILE, *AS_OF, "--export", tmp_path / "report.pdf")
     assert result.exit_code == 2
     assert ".html or .svg" in result.stderr
+    assert result.stdout == ""  # refused before any report is printed
 
 
 def test_fail_on_not_ready_exits_1_when_not_ready() -> None:

@@ -238,15 +238,23 @@ def _render(
         _emit_rich(as_table(), output, inputs)
 
 
+EXPORT_SUFFIXES = (".html", ".svg")
+
+
+def _check_export(target: Path | None) -> None:
+    """Reject an ``--export`` name before any work is done or anything is printed."""
+    if target is not None and target.suffix.lower() not in EXPORT_SUFFIXES:
+        from step1plan.errors import UserError
+
+        raise UserError(f"{target}: --export takes a .html or .svg file name")
+
+
 def _export(items: list[RenderableType], target: Path, inputs: list[Path]) -> None:
     from rich.console import Console
 
-    from step1plan.errors import UserError
     from step1plan.outfile import write_atomic
 
     suffix = target.suffix.lower()
-    if suffix not in (".html", ".svg"):
-        raise UserError(f"{target}: --export takes a .html or .svg file name")
     with open(os.devnull, "w") as sink:
         console = Console(record=True, width=110, file=sink, force_terminal=True)
         for item in items:
@@ -285,6 +293,7 @@ def diagnose(
     from step1plan.load.profile import load_inputs
 
     day = _parse_date(as_of)
+    _check_export(export)
     the_plan = _plan(plan)
     loaded = load_inputs(profile, day, the_plan, scores=scores)
     report = analyse(loaded.context(the_plan, day))
