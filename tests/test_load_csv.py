@@ -204,3 +204,12 @@ def test_helpers() -> None:
     assert parse_bool(" Y ") is True
     with pytest.raises(ValueError):
         parse_bool("maybe")
+
+
+def test_a_yaml_file_given_as_scores_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "profile.yaml"
+    path.write_text("student: {id: s-1}\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_scores(path, dt.date(2026, 11, 27))
+    expected = "a YAML file, not a practice-score CSV (give a profile as --profile)"
+    assert err.value.lines() == [f"{path}: {expected}"]

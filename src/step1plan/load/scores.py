@@ -85,6 +85,10 @@ def load_scores(
     Raises :class:`InputError` listing every problem of the file.
     """
     name = display or str(path)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        raise InputError(
+            [Problem(name, "a YAML file, not a practice-score CSV (give a profile as --profile)")]
+        )
     text = read_text(path, name)
     return parse_scores(text, name, as_of, label=Path(name).name)
 
