@@ -46,6 +46,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from step1plan.facts import PASSING_ITEM_SHARE, UWSA_OVERPREDICTION, exam_format, passing_score
 from step1plan.models.common import CauseId, Exam, PracticeKind
@@ -85,13 +86,15 @@ def plural(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+@lru_cache(maxsize=4096)
 def num(x: float) -> str:
-    """A number without a useless ``.0`` (``68``, ``68.5``)."""
+    """A number without a useless ``.0`` (``68``, ``68.5``). Cached: cohorts repeat values."""
     return f"{round(x, 2):g}"
 
 
+@lru_cache(maxsize=4096)
 def pct(p: float) -> str:
-    """A probability as a percent (``0.95`` -> ``95%``)."""
+    """A probability as a percent (``0.95`` -> ``95%``). Cached: cohorts repeat values."""
     return f"{round(p * 100, 1):g}%"
 
 

@@ -551,12 +551,11 @@ def ecfmg_requirements(
     if profile.student.graduate_type is not GraduateType.img:
         return None
     rank = calendar["rank_list_deadline"]
-    return Milestone(
-        id="ecfmg_requirements",
-        date=rank.date,
-        estimate=rank.estimate,
-        label=LABELS["ecfmg_requirements"],
-        days_from_as_of=(rank.date - as_of).days,
+    return _milestone(
+        as_of,
+        "ecfmg_requirements",
+        rank.date,
+        rank.estimate,
         note=tag(
             "T507",
             "Step 1 and Step 2 CK passed and ECFMG's clinical and communication requirements "
@@ -623,7 +622,7 @@ def _slack(
 
 
 def _milestone(
-    ctx: Context,
+    as_of: dt.date,
     mid: str,
     day: dt.date,
     estimate: bool,
@@ -635,19 +634,26 @@ def _milestone(
         date=day,
         estimate=estimate,
         label=LABELS[mid],
-        days_from_as_of=(day - ctx.as_of).days,
+        days_from_as_of=(day - as_of).days,
         slack_days=slack,
         note=note,
     )
 
 
-def _calendar_milestones(ctx: Context, calendar: MatchCalendar) -> list[Milestone]:
+@lru_cache(maxsize=64)
+def _calendar_milestones(as_of: dt.date, match_year: int) -> tuple[Milestone, ...]:
+    """The Match calendar's milestones of one Match year, seen from ``as_of``.
+
+    The same for every student of a cohort with that Match year, so built once (the results
+    are immutable and shared).
+    """
+    calendar = match_calendar(match_year)
     out = []
     for event in EVENTS:
         cd = calendar[event]
         note = f"source: {cd.source}; confidence {cd.confidence.value}" if cd.estimate else None
-        out.append(_milestone(ctx, event, cd.date, cd.estimate, note=note))
-    return out
+        out.append(_milestone(as_of, event, cd.date, cd.estimate, note=note))
+    return tuple(out)
 
 
 def sort_milestones(items: Sequence[Milestone]) -> tuple[Milestone, ...]:
@@ -712,7 +718,7 @@ def build_timeline(ctx: Context, eligibility: Eligibility, readiness: Readiness)
     if retake is not None and retake.date is not None and release1 is not None:
         items.append(
             _milestone(
-                ctx,
+                ctx.as_of,
                 "step1_retake",
                 retake.date,
                 retake.estimate,
@@ -722,7 +728,7 @@ def build_timeline(ctx: Context, eligibility: Eligibility, readiness: Readiness)
         )
         items.append(
             _milestone(
-                ctx,
+                ctx.as_of,
                 "step1_result",
                 release1.date,
                 True,
@@ -733,7 +739,7 @@ def build_timeline(ctx: Context, eligibility: Eligibility, readiness: Readiness)
     if prep is not None and test is not None and planned is not None:
         items.append(
             _milestone(
-                ctx,
+                ctx.as_of,
                 "step2ck_prep_start",
                 prep.start,
                 prep.estimate,
@@ -744,7 +750,7 @@ def build_timeline(ctx: Context, eligibility: Eligibility, readiness: Readiness)
         release2 = result_release(test, "Step 2 CK")
         items.append(
             _milestone(
-                ctx,
+                ctx.as_of,
                 "step2ck_test",
                 test,
                 planned.date is None,
@@ -754,7 +760,7 @@ def build_timeline(ctx: Context, eligibility: Eligibility, readiness: Readiness)
         )
         items.append(
             _milestone(
-                ctx,
+                ctx.as_of,
                 "step2ck_result",
                 release2.date,
                 True,
@@ -762,7 +768,7 @@ def build_timeline(ctx: Context, eligibility: Eligibility, readiness: Readiness)
                 tag("T503", release2.note) if release2.note else None,
             )
         )
-    items.extend(_calendar_milestones(ctx, calendar))
+    items.extend(_calendar_milestones(ctx.as_of, shown))
     ecfmg = ecfmg_requirements(profile, calendar, ctx.as_of)
     if ecfmg is not None:
         items.append(ecfmg)
