@@ -40,6 +40,7 @@ from step1plan.analysis import make_context
 from step1plan.errors import InputError, Problem, UserError
 from step1plan.load.profile import load_inputs, load_profile_text
 from step1plan.load.textfile import read_capped, read_text
+from step1plan.models.record import record
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -66,7 +67,7 @@ _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 # ---------------------------------------------------------------- results
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CohortRow:
     """One student's line of the cohort (JSON-ready values: dates are ISO strings)."""
 

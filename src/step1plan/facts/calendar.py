@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
 from step1plan.facts.types import Confidence
+from step1plan.models.record import record
 
 H, M, L = Confidence.H, Confidence.M, Confidence.L
 D = dt.date
@@ -46,7 +46,7 @@ _KNOWN: dict[int, dict[str, tuple[dt.date, str, Confidence]]] = {
 PATTERN_SOURCE = "DOMAIN.md calendar pattern"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CalendarDate:
     """One Match-season date."""
 
@@ -60,7 +60,7 @@ class CalendarDate:
         return self.confidence is not Confidence.H
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MatchCalendar:
     """The dates of one Match (``match_year`` is the year of Match Day)."""
 

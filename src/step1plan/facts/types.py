@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
+
+from step1plan.models.record import record
 
 T = TypeVar("T")
 
@@ -18,7 +19,7 @@ class Confidence(StrEnum):
     L = "L"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fact(Generic[T]):
     """A value that holds from ``since`` (inclusive) until the next entry of its history."""
 
@@ -28,7 +29,7 @@ class Fact(Generic[T]):
     confidence: Confidence
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExamFormat:
     """How a Step is delivered."""
 
@@ -39,7 +40,7 @@ class ExamFormat:
     test_day_hours: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AreaWeight:
     """One content area's share of Step 1, in percent (a range: items count in several)."""
 

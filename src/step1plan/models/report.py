@@ -8,11 +8,12 @@ keys, so renaming one is a breaking change.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Any
 
 from step1plan.models.common import Band, CauseId
+from step1plan.models.record import record
 
 SCHEMA = "step1plan.report/1"
 """The ``schema`` value of every JSON report."""
@@ -43,7 +44,7 @@ class Verdict(StrEnum):
     ineligible = "ineligible"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Evidence:
     """One piece of data that triggered a rule: where it is and what it was."""
 
@@ -53,7 +54,7 @@ class Evidence:
     """The value found (JSON-serialisable)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     """A rule's conclusion, explained."""
 
@@ -71,7 +72,7 @@ class Finding:
     """What to do about it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CauseResult:
     """A failure cause the data supports or the student reported."""
 
@@ -95,7 +96,7 @@ class CauseResult:
     """The rule codes that contributed evidence."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Eligibility:
     """Attempt-limit status for the next Step 1 attempt (USMLE rules as of the run date)."""
 
@@ -108,7 +109,7 @@ class Eligibility:
     """Why the earliest date is what it is, or why no attempt is left."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Check:
     """One readiness check with the numbers that decided it."""
 
@@ -125,7 +126,7 @@ class Check:
     """A failed required check blocks ``ready``; an advisory one only lowers to ``borderline``."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ScorePoint:
     """One practice score as the readiness rules saw it (for the trend chart)."""
 
@@ -140,7 +141,7 @@ class ScorePoint:
     """Counted as evidence for readiness (recent, unseen, full-length)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Readiness:
     """Retake readiness verdict from practice scores and, when given, the profile."""
 
@@ -164,7 +165,7 @@ class Readiness:
     """The EPC the bar asks for (a marker on the trend chart)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Priority:
     """A content area ranked for study."""
 
@@ -183,7 +184,7 @@ class Priority:
     """Where the band came from (``attempts[0]`` or ``practice[2]``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Week:
     """One week of the study plan."""
 
@@ -199,7 +200,7 @@ class Week:
     activities: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StudyPlan:
     """Priorities and the week-by-week plan to the retake."""
 
@@ -211,7 +212,7 @@ class StudyPlan:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Milestone:
     """A dated step of the Step 1 / Step 2 CK / Match timeline."""
 
@@ -227,7 +228,7 @@ class Milestone:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Timeline:
     """The path from the Step 1 retake to Match Day."""
 
@@ -238,7 +239,7 @@ class Timeline:
     next_feasible_match_year: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Strategy:
     """Application strategy: specialty, programs, letters, explanation, IMG priorities."""
 
@@ -250,7 +251,7 @@ class Strategy:
     """A short draft explanation of the failure."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StudentRef:
     """Who the report is about."""
 
@@ -258,7 +259,7 @@ class StudentRef:
     name: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Report:
     """The full analysis of one profile (``step1plan diagnose``)."""
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from step1plan.models.record import record
 
 if TYPE_CHECKING:
     from step1plan.models.profile import Profile
@@ -27,7 +29,7 @@ PREFIX_DIGIT = {"C": "1", "E": "2", "R": "3", "P": "4", "T": "5", "S": "6", "M":
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RuleInfo:
     """A registered rule."""
 
@@ -63,7 +65,7 @@ def rule(code: str, title: str) -> Callable[[F], F]:
     return register
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Context:
     """Everything a rule may look at: validated inputs, the plan and the run date."""
 

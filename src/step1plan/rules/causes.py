@@ -12,7 +12,7 @@ student did not name. Every threshold is a key of the plan's ``causes:`` section
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import NamedTuple
@@ -20,6 +20,7 @@ from typing import NamedTuple
 from step1plan.facts import content_outline
 from step1plan.models.common import AttemptResult, Band, CauseId, Exam, Level, PracticeKind
 from step1plan.models.profile import Attempt, QBank, Study
+from step1plan.models.record import record
 from step1plan.models.report import CauseResult, Confidence, Evidence, Finding, Severity
 from step1plan.models.scores import PracticeScore
 from step1plan.plans import CausesPlan, ReadinessBar
@@ -75,7 +76,7 @@ def outline_order() -> Mapping[Area, int]:
 # ---------------------------------------------------------------- inputs and signals
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CauseInputs:
     """What the cause rules read, extracted once from the context."""
 
@@ -159,7 +160,7 @@ def _latest_failed_step1(attempts: Sequence[Attempt]) -> tuple[int, Attempt | No
     return -1, None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Signal:
     """One sign of a cause found in the data."""
 
@@ -172,7 +173,7 @@ class Signal:
     evidence: tuple[Evidence, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CauseSignals:
     """What one cause rule found."""
 
@@ -719,7 +720,7 @@ CAUSE_RULES: tuple[Callable[[CauseInputs], CauseSignals], ...] = (
 # ---------------------------------------------------------------- data check and ranking
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EvidenceGroup:
     """One kind of evidence the diagnosis draws on."""
 
@@ -939,7 +940,7 @@ def account_vs_data(causes: Sequence[CauseResult]) -> Finding | None:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnosis:
     """Everything the cause rules found, for callers that want more than the ranking."""
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from step1plan.facts import (
     ATTEMPT_WINDOW_MONTHS,
@@ -30,6 +29,7 @@ from step1plan.facts import (
 from step1plan.facts.types import Fact
 from step1plan.models.common import AttemptResult, Exam
 from step1plan.models.profile import Attempt
+from step1plan.models.record import record
 from step1plan.models.report import Eligibility
 from step1plan.rules.base import rule
 
@@ -56,7 +56,7 @@ def _in_force(fact: Fact[int], on: dt.date) -> bool:
     return fact.since is None or fact.since <= on
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttemptHistory:
     """The Step 1 attempts as the eligibility rules see them."""
 
@@ -86,7 +86,7 @@ class AttemptHistory:
         return self.used + 1
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Constraint:
     """What one eligibility rule imposes on the next attempt."""
 

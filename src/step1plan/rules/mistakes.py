@@ -21,10 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from step1plan.models.common import PracticeKind
+from step1plan.models.record import record
 from step1plan.models.report import (
     CauseResult,
     Eligibility,
@@ -295,7 +295,7 @@ def find_mistakes(
 # ================================================================ M711-M716: a written explanation
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExplanationText:
     """A written explanation, split for the checks."""
 

@@ -45,11 +45,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 
 from step1plan.facts import PASSING_ITEM_SHARE, UWSA_OVERPREDICTION, exam_format, passing_score
 from step1plan.models.common import CauseId, Exam, PracticeKind
+from step1plan.models.record import record
 from step1plan.models.report import (
     CauseResult,
     Check,
@@ -101,7 +102,7 @@ def pct(p: float) -> str:
 # ---------------------------------------------------------------- the evidence
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Assessment:
     """One practice score as the readiness rules see it."""
 
@@ -128,7 +129,7 @@ class Assessment:
         return Evidence(f"{self.path}.{name}", getattr(self.score, name))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReadinessData:
     """Everything the readiness rules look at, gathered once from the context.
 
@@ -283,7 +284,7 @@ def readiness_data(ctx: Context, causes: Sequence[CauseResult] = ()) -> Readines
 # ---------------------------------------------------------------- shared judgements
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Judgement:
     """One CBSSA against the bar: on pass probability where given, EPC otherwise."""
 
@@ -318,7 +319,7 @@ def judge(a: Assessment, data: ReadinessData) -> Judgement:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fit:
     """A least-squares line through (days, EPC) points."""
 

@@ -17,10 +17,10 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from step1plan.facts import ExamFormat, exam_format
 from step1plan.models.common import Band, CauseId, PracticeKind
+from step1plan.models.record import record
 from step1plan.models.report import (
     CauseResult,
     Eligibility,
@@ -58,7 +58,7 @@ ONE_DAY = dt.timedelta(days=1)
 # ---------------------------------------------------------------- P401 priorities
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _BandSource:
     date: dt.date
     path: str
@@ -130,7 +130,7 @@ def rank_priorities(ctx: Context) -> tuple[Priority, ...]:
 # ---------------------------------------------------------------- P402/P403 retake date
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RetakeChoice:
     """The date the weekly plan runs to, and why."""
 
@@ -320,7 +320,7 @@ def _spread_focus(priorities: Sequence[Priority], slots: int) -> list[tuple[str,
 # ---------------------------------------------------------------- P404 assessments
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AssessmentSchedule:
     """Assessments by week and a note when unseen forms run out."""
 
@@ -407,7 +407,7 @@ def schedule_assessments(ctx: Context, weeks: int) -> AssessmentSchedule:
 # ---------------------------------------------------------------- P405 activities
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WeekSlot:
     """Where a week sits in the plan, for choosing its activities."""
 

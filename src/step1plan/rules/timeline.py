@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 from step1plan.facts import MatchCalendar, match_calendar, score_release_date
 from step1plan.facts.calendar import EVENTS, RELEASE_LAG_DAYS, WEDNESDAY
 from step1plan.models.common import AttemptResult, Exam, GraduateType
 from step1plan.models.profile import Profile
+from step1plan.models.record import record
 from step1plan.models.report import Eligibility, Milestone, Readiness, Timeline, Verdict
 from step1plan.rules.base import Context, rule
 from step1plan.rules.studyplan import choose_retake_date
@@ -125,7 +125,7 @@ def latest_test_with_result_by(day: dt.date) -> dt.date:
 # ---------------------------------------------------------------- T501 exams already passed
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Passed:
     """Steps already passed, by the date of the passing attempt."""
 
@@ -172,7 +172,7 @@ def exams_passed(profile: Profile) -> Passed:
 # ---------------------------------------------------------------- T502 Step 1 retake date
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RetakeDate:
     """The Step 1 retake date the timeline uses, and where it came from."""
 
@@ -255,7 +255,7 @@ def step1_retake_date(ctx: Context, eligibility: Eligibility, readiness: Readine
 # ---------------------------------------------------------------- T503 result release
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Release:
     """The planning date of an exam result."""
 
@@ -288,7 +288,7 @@ def result_release(test_date: dt.date, exam_label: str) -> Release:
 # ---------------------------------------------------------------- T504 Step 2 CK preparation
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PrepLength:
     """Recommended and minimum weeks of Step 2 CK preparation for this student."""
 
@@ -308,7 +308,7 @@ def prep_length(ctx: Context) -> PrepLength:
     return PrepLength(tp.step2ck_prep_weeks + extra, tp.step2ck_min_prep_weeks + extra, weak)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Prep:
     """When dedicated Step 2 CK preparation starts and how long it should last."""
 
@@ -370,7 +370,7 @@ def step2ck_prep(ctx: Context, earliest_start: dt.date, estimate: bool) -> Prep:
 # ---------------------------------------------------------------- T505 planned Step 2 CK date
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlannedTest:
     """The student's planned Step 2 CK date, when it still applies."""
 
@@ -412,7 +412,7 @@ def planned_step2ck(ctx: Context, prep: Prep) -> PlannedTest:
 # ---------------------------------------------------------------- T506 Match cycle
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Step2ckWindow:
     """Where the Step 2 CK test can go: after the preparation, or on the planned date."""
 
@@ -435,7 +435,7 @@ class Step2ckWindow:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Cycle:
     """The Match year the timeline shows and whether it is feasible."""
 
@@ -573,7 +573,7 @@ def _join(*notes: str | None) -> str | None:
     return " ".join(kept) if kept else None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Slack:
     retake: int | None = None
     step1_result: int | None = None
