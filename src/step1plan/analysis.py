@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from step1plan import __version__
-from step1plan.models.profile import Profile
-from step1plan.models.report import CauseResult, Eligibility, Readiness, Report, StudentRef
+from step1plan.models.profile import Attempt, Profile
+from step1plan.models.report import (
+    CauseResult,
+    Eligibility,
+    Finding,
+    Readiness,
+    Report,
+    Strategy,
+    StudentRef,
+    StudyPlan,
+    Timeline,
+)
 from step1plan.models.scores import PracticeScore
 from step1plan.plans import Plan
 from step1plan.rules.base import Context
@@ -55,13 +67,23 @@ def assess_ready(
     return eligibility, assess_readiness(ctx, eligibility, causes or ())
 
 
-def analyse(ctx: Context, *, full: bool = True) -> Report:
-    """Run every rule group on a profile and assemble the report.
+class _RuleGroups(NamedTuple):
+    diagnose_causes: Callable[[Context], tuple[tuple[CauseResult, ...], tuple[Finding, ...]]]
+    assess_eligibility: Callable[[Sequence[Attempt], dt.date], Eligibility]
+    assess_readiness: Callable[[Context, Eligibility | None, Sequence[CauseResult]], Readiness]
+    build_study_plan: Callable[
+        [Context, Sequence[CauseResult], Readiness, Eligibility | None], StudyPlan
+    ]
+    build_timeline: Callable[[Context, Eligibility, Readiness], Timeline]
+    build_strategy: Callable[[Context, Sequence[CauseResult], Timeline], Strategy]
+    find_mistakes: Callable[
+        [Context, Sequence[CauseResult], Eligibility, Readiness, Timeline], tuple[Finding, ...]
+    ]
 
-    With ``full=False`` (a cohort row, which shows neither) the week-by-week study plan and the
-    application strategy are left out (``None``); every other section is computed exactly as in
-    the full report, by the same rules.
-    """
+
+@functools.cache
+def _rule_groups() -> _RuleGroups:
+    """Every rule group, imported on first use (``ready`` imports only the three it needs)."""
     from step1plan.rules.causes import diagnose_causes
     from step1plan.rules.eligibility import assess_eligibility
     from step1plan.rules.mistakes import find_mistakes
@@ -70,16 +92,35 @@ def analyse(ctx: Context, *, full: bool = True) -> Report:
     from step1plan.rules.studyplan import build_study_plan
     from step1plan.rules.timeline import build_timeline
 
+    return _RuleGroups(
+        diagnose_causes,
+        assess_eligibility,
+        assess_readiness,
+        build_study_plan,
+        build_timeline,
+        build_strategy,
+        find_mistakes,
+    )
+
+
+def analyse(ctx: Context, *, full: bool = True) -> Report:
+    """Run every rule group on a profile and assemble the report.
+
+    With ``full=False`` (a cohort row, which shows neither) the week-by-week study plan and the
+    application strategy are left out (``None``); every other section is computed exactly as in
+    the full report, by the same rules.
+    """
+    r = _rule_groups()
     profile = ctx.profile
     if profile is None:
         raise ValueError("analyse needs a profile")
-    causes, cause_findings = diagnose_causes(ctx)
-    eligibility = assess_eligibility(profile.attempts, ctx.as_of)
-    readiness = assess_readiness(ctx, eligibility, causes)
-    study_plan = build_study_plan(ctx, causes, readiness, eligibility) if full else None
-    timeline = build_timeline(ctx, eligibility, readiness)
-    strategy = build_strategy(ctx, causes, timeline) if full else None
-    mistakes = find_mistakes(ctx, causes, eligibility, readiness, timeline)
+    causes, cause_findings = r.diagnose_causes(ctx)
+    eligibility = r.assess_eligibility(profile.attempts, ctx.as_of)
+    readiness = r.assess_readiness(ctx, eligibility, causes)
+    study_plan = r.build_study_plan(ctx, causes, readiness, eligibility) if full else None
+    timeline = r.build_timeline(ctx, eligibility, readiness)
+    strategy = r.build_strategy(ctx, causes, timeline) if full else None
+    mistakes = r.find_mistakes(ctx, causes, eligibility, readiness, timeline)
     return Report(
         tool_version=__version__,
         as_of=ctx.as_of,
