@@ -348,8 +348,41 @@ def test_folder_is_not_a_profile(tmp_path: Path, default_plan: Plan) -> None:
         ),
         pytest.param(
             "  graduate_type: us_md",
+            "  graduate_type: us_md\n  us_letters: yes",
+            "p.yaml:5:15: student.us_letters: expected a whole number, got true/false (YAML "
+            "reads yes as true/false: write the number)",
+            id="yes-is-not-a-count",
+        ),
+        pytest.param(
+            "  specialty: internal_medicine",
+            "  specialty: internal_medicine\nstudy:\n  hours_per_week: on",
+            "p.yaml:8:19: study.hours_per_week: expected a number, got true/false (YAML reads "
+            "on as true/false: write the number)",
+            id="on-is-not-hours",
+        ),
+        pytest.param(
+            "epc: 62,",
+            "epc: no,",
+            "p.yaml:14:45: practice.0.epc: expected a number, got true/false (YAML reads no as "
+            "true/false: write the number)",
+            id="no-is-not-an-epc",
+        ),
+        pytest.param(
+            "pass_probability: 0.41}",
+            "pass_probability: 0.41, unfinished_blocks: true}",
+            "p.yaml:14:92: practice.0.unfinished_blocks: expected a number, got true/false",
+            id="true-is-not-a-block-count",
+        ),
+        pytest.param(
+            "  graduate_type: us_md",
+            "  graduate_type: us_md\n  us_letters: '2'",
+            "p.yaml:5:15: student.us_letters: expected a whole number, got '2'",
+            id="quoted-count",
+        ),
+        pytest.param(
+            "  graduate_type: us_md",
             "  graduate_type: us_md\n  graduation_year: 2023.5",
-            "p.yaml:5:20: student.graduation_year: expected a whole number",
+            "p.yaml:5:20: student.graduation_year: expected a whole number, got 2023.5",
             id="fraction",
         ),
         pytest.param(

@@ -88,11 +88,18 @@ def friendly(err: Mapping[str, Any], raw: str | None = None) -> str:
         word = shown(raw) if raw is not None else ("true" if value else "false")
         if word.lower() in _BOOL_WORDS:
             msg += f" (YAML reads {word} as true/false: put it in quotes, '{word}', to mean text)"
+    elif isinstance(value, bool) and (kind in _NUMBER_KINDS or msg.endswith("got true/false")):
+        word = shown(raw) if raw is not None else ("true" if value else "false")
+        if word.lower() not in ("true", "false"):
+            msg += f" (YAML reads {word} as true/false: write the number)"
     elif kind == "string_type" and raw is not None and not isinstance(value, dict | list):
         # 0142 (an octal number in YAML 1.1), 2026-05-14 (a date), 12: quoting keeps the text.
         msg += f" (put it in quotes, '{shown(raw)}', to keep it as text)"
     return msg
 
+
+_NUMBER_KINDS = frozenset({"int_type", "float_type"})
+"""Error kinds of a number field given something else (strict number fields)."""
 
 _SIMPLE: dict[str, str] = {
     "missing": "required",
@@ -137,6 +144,8 @@ def _base_message(kind: str, ctx: Mapping[str, Any], value: Any, msg: str) -> st
             text += f", got '{shown(value)}'"
             if "outside expected range" in msg or "out of range" in msg:
                 text = f"'{shown(value)}' is not a real date (day or month out of range)"
+        elif kind in _NUMBER_KINDS and isinstance(value, str | float):
+            text += f", got '{shown(value)}'" if isinstance(value, str) else f", got {value:g}"
         elif kind.endswith("_type") and kind != "date_type":
             text += f", got {_describe(value)}"
         elif kind.endswith("_parsing") and isinstance(value, str):

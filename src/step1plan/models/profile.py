@@ -6,7 +6,7 @@ import datetime as dt
 from functools import cached_property
 from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, StrictFloat, ValidationInfo, field_validator
 
 from step1plan.models.areas import ContentAreas
 from step1plan.models.common import (
@@ -33,13 +33,13 @@ class Student(StrictModel):
     """Optional display name; dropped by ``--redact``."""
     graduate_type: GraduateType = GraduateType.us_md
     """``us_md``, ``us_do`` or ``img`` (international medical graduate)."""
-    graduation_year: int | None = Field(default=None, ge=1950, le=2100)
+    graduation_year: int | None = Field(default=None, ge=1950, le=2100, strict=True)
     """Year of (expected) graduation from medical school."""
     visa_required: bool = False
     """True when a US visa is needed for residency."""
-    us_clinical_experience_months: int = Field(default=0, ge=0, le=240)
+    us_clinical_experience_months: int = Field(default=0, ge=0, le=240, strict=True)
     """Months of hands-on US clinical experience."""
-    us_letters: int = Field(default=0, ge=0, le=20)
+    us_letters: int = Field(default=0, ge=0, le=20, strict=True)
     """Letters of recommendation from US physicians."""
 
 
@@ -48,7 +48,7 @@ class Target(StrictModel):
 
     specialty: str = Field(default="internal_medicine", pattern=_KEY, max_length=64)
     """A key of the plan's specialty table (``internal_medicine``, ``family_medicine``, ...)."""
-    match_year: int | None = Field(default=None, ge=2000, le=2100)
+    match_year: int | None = Field(default=None, ge=2000, le=2100, strict=True)
     """The Match (year of Match Day) aimed for; otherwise the earliest feasible one."""
     step1_date: dt.date | None = None
     """The planned Step 1 retake date, if booked or chosen."""
@@ -59,7 +59,7 @@ class Target(StrictModel):
 class TestDay(StrictModel):
     """How the test day of an attempt went (self-reported)."""
 
-    unfinished_blocks: int = Field(default=0, ge=0, le=20)
+    unfinished_blocks: int = Field(default=0, ge=0, le=20, strict=True)
     """Blocks where time ran out before every item was answered."""
     anxiety: Level | None = None
     """Test-day anxiety."""
@@ -78,7 +78,7 @@ class Attempt(StrictModel):
     """The test date (never after the as-of date)."""
     result: AttemptResult
     """``pass``, ``fail`` or ``incomplete``."""
-    score: int | None = Field(default=None, ge=1, le=300)
+    score: int | None = Field(default=None, ge=1, le=300, strict=True)
     """The 3-digit score, only for exams still scored numerically (Step 2 CK; Step 1 pre-2022)."""
     content_areas: ContentAreas | None = None
     """The failing report's content-area feedback."""
@@ -96,26 +96,26 @@ class QBank(StrictModel):
 
     name: str | None = Field(default=None, max_length=60)
     """The QBank (UWorld, AMBOSS, ...)."""
-    percent_complete: float | None = Field(default=None, ge=0, le=100)
+    percent_complete: float | None = Field(default=None, ge=0, le=100, strict=True)
     """Share of the QBank done, in percent."""
-    percent_correct: float | None = Field(default=None, ge=0, le=100)
+    percent_correct: float | None = Field(default=None, ge=0, le=100, strict=True)
     """Overall percent correct."""
     mode: QbankMode | None = None
     """``tutor``, ``timed`` or ``mixed``."""
-    review_minutes_per_block: float | None = Field(default=None, ge=0, le=600)
+    review_minutes_per_block: float | None = Field(default=None, ge=0, le=600, strict=True)
     """Average minutes spent reviewing one block."""
-    passes: int | None = Field(default=None, ge=0, le=10)
+    passes: int | None = Field(default=None, ge=0, le=10, strict=True)
     """How many times the whole QBank was gone through."""
 
 
 class Study(StrictModel):
     """Study habits and resources."""
 
-    hours_per_week: float | None = Field(default=None, ge=0, le=112)
+    hours_per_week: float | None = Field(default=None, ge=0, le=112, strict=True)
     """Hours available per week from now on."""
-    weeks_before_attempt: float | None = Field(default=None, ge=0, le=156)
+    weeks_before_attempt: float | None = Field(default=None, ge=0, le=156, strict=True)
     """Weeks of dedicated study before the failed attempt."""
-    anki_minutes_per_day: float | None = Field(default=None, ge=0, le=1440)
+    anki_minutes_per_day: float | None = Field(default=None, ge=0, le=1440, strict=True)
     """Minutes a day spent on Anki (or other flashcards)."""
     tutoring: bool = False
     """True when working with a tutor or structured coaching."""
@@ -139,7 +139,7 @@ class Clerkships(StrictModel):
     """Clerkships done."""
     remaining: list[RemainingClerkship] = Field(default_factory=list, max_length=30)
     """Clerkships still to do, with their end dates."""
-    shelves: dict[str, float] = Field(default_factory=dict, max_length=30)
+    shelves: dict[str, StrictFloat] = Field(default_factory=dict, max_length=30)
     """NBME shelf exam scores by clerkship (0-100)."""
 
     @field_validator("shelves")

@@ -33,8 +33,16 @@ def kind_of_form(form: str) -> PracticeKind:
     return PracticeKind.other
 
 
+def _not_true_false(value: Any) -> Any:
+    """Refuse true/false for a number (YAML reads ``yes`` and ``no`` as true and false)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got true/false")
+    return value
+
+
 def _percent_text(value: Any) -> Any:
     """Accept ``"62%"`` or ``"62"`` for a 0-100 number."""
+    _not_true_false(value)
     if isinstance(value, str):
         text = value.strip()
         return text[:-1].strip() if text.endswith("%") else text
@@ -43,6 +51,7 @@ def _percent_text(value: Any) -> Any:
 
 def _probability(value: Any) -> Any:
     """Accept a probability as 0-1 (``0.92``) or as a percent string (``"92%"``)."""
+    _not_true_false(value)
     if isinstance(value, str):
         text = value.strip()
         if text.endswith("%"):
@@ -55,6 +64,8 @@ def _probability(value: Any) -> Any:
     return value
 
 
+Count = Annotated[int, BeforeValidator(_not_true_false)]
+"""A whole number, given as a number (YAML) or as text (CSV), never as true/false."""
 Percent = Annotated[float, BeforeValidator(_percent_text), Field(ge=0, le=100)]
 Probability = Annotated[float, BeforeValidator(_probability), Field(ge=0, le=1)]
 
@@ -70,11 +81,11 @@ class PracticeScore(StrictModel):
     """Equated percent correct, 0-100 (CBSSA since 2022)."""
     pass_probability: Probability | None = None
     """Estimated probability of passing, 0-1 (or a percent such as ``92%``)."""
-    score: int | None = Field(default=None, ge=1, le=300)
+    score: Count | None = Field(default=None, ge=1, le=300)
     """A 3-digit score (UWSA, or a pre-2022 NBME form)."""
     percent_correct: Percent | None = None
     """Percent correct, 0-100 (Free 120 and others)."""
-    unfinished_blocks: int | None = Field(default=None, ge=0, le=20)
+    unfinished_blocks: Count | None = Field(default=None, ge=0, le=20)
     """Blocks where time ran out before every item was answered."""
     seen_before: bool = False
     """True when this form or set was taken before (its score is inflated)."""
