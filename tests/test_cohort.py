@@ -452,6 +452,42 @@ def test_profile_with_scores_file_matches_diagnose(tmp_path: Path) -> None:
     assert any("nbme.csv" in json.dumps(v) for v in json.loads(lines[1]).values())
 
 
+def test_a_profile_with_a_scores_file_is_read_and_parsed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import step1plan.load.profile as profile_loader
+    from step1plan.cohort import load_context
+    from step1plan.plans import load_plan
+
+    parsed: list[str] = []
+    real_parse = profile_loader.parse_yaml
+    monkeypatch.setattr(
+        profile_loader,
+        "parse_yaml",
+        lambda text, name: parsed.append(name) or real_parse(text, name),
+    )
+    monkeypatch.setattr(profile_loader, "load_yaml", lambda *a: pytest.fail("read a second time"))
+    folder = scores_cohort(tmp_path)
+    ctx, inputs = load_context(
+        str(folder / "profile.yaml"), dt.date.fromisoformat(AS_OF), load_plan("default"), False
+    )
+    assert parsed == [str(folder / "profile.yaml")]
+    assert [p.name for p in inputs] == ["profile.yaml", "nbme.csv"]
+    assert any(path.startswith("nbme.csv:") for path in ctx.score_paths)
+
+
+def test_a_missing_scores_file_is_located_in_the_cohort_too(tmp_path: Path) -> None:
+    folder = scores_cohort(tmp_path)
+    (folder / "nbme.csv").unlink()
+    result = cli("cohort", folder, "--format", "csv", "--as-of", AS_OF)
+    single = cli("validate", folder / "profile.yaml", "--as-of", AS_OF)
+    problem = next(line for line in result.stderr.splitlines() if "scores file not found" in line)
+    assert (
+        problem.startswith(f"{folder / 'profile.yaml'}:")
+        and problem in single.stdout + single.stderr
+    )
+
+
 def test_output_over_a_profile_is_refused_before_the_run(tmp_path: Path) -> None:
     folder, _ = broken_cohort(tmp_path)
     victim = folder / "s-0003.yaml"

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from step1plan.analysis import make_context
 from step1plan.errors import InputError, Problem, UserError
-from step1plan.load.profile import load_inputs, load_profile_text
+from step1plan.load.profile import load_profile_data
 from step1plan.load.textfile import read_capped, read_text
 from step1plan.models.record import record
 
@@ -305,8 +305,8 @@ def load_context(
 ) -> tuple[Context, tuple[Path, ...]]:
     """Load one profile (and its ``scores_file``) into a rule context; also return its inputs.
 
-    The fast path parses the text once; a profile that names a ``scores_file`` goes through the
-    full loader, exactly as ``diagnose`` loads it.
+    The file is read once and parsed once, and its ``scores_file`` is loaded exactly as
+    ``diagnose`` loads it.
     """
     path = Path(file)
     try:
@@ -314,14 +314,9 @@ def load_context(
             data: str | bytes = read_capped(handle)  # the loader checks the size
     except OSError:
         data = read_text(path, file)  # raises the located problem (missing, a folder, ...)
-    profile = load_profile_text(data, file, as_of, plan)
-    inputs: tuple[Path, ...]
-    if profile.scores_file is None:
-        ctx, inputs = make_context(plan, as_of, profile), (path,)
-    else:
-        loaded = load_inputs(path, as_of, plan)
-        ctx, inputs = loaded.context(plan, as_of), tuple(loaded.inputs)
-    return (_redacted(ctx) if redact else ctx), inputs
+    loaded = load_profile_data(data, path, as_of, plan)
+    ctx = make_context(plan, as_of, loaded.profile, loaded.scores, loaded.score_paths)
+    return (_redacted(ctx) if redact else ctx), tuple(loaded.inputs)
 
 
 def problems_of(file: str, exc: UserError) -> tuple[Problem, ...]:

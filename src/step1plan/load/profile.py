@@ -1,7 +1,7 @@
 """Profiles (YAML) and their practice scores: the inputs of every command.
 
-``load_profile_text`` is the fast path used by cohort runs: one C-loader parse and one pydantic
-validation; the node tree for error positions is built only when something is wrong.
+``load_profile_data`` is the path of cohort runs: the file read once, parsed once and validated
+once; the node tree for error positions is built only when something is wrong.
 """
 
 from __future__ import annotations
@@ -78,18 +78,32 @@ def _plan_problems(doc: YamlDoc, plan: Plan) -> list[Problem]:
     return [doc.problem(("target", "specialty"), f"unknown specialty '{shown(specialty)}'{hint}")]
 
 
+def _as_text(data: str | bytes, display: str) -> str:
+    """Profile text from what was read: size-checked, UTF-8 decoded, without a BOM."""
+    if isinstance(data, bytes):
+        if len(data) > MAX_BYTES:
+            raise too_large(display, len(data))
+        return decode_utf8(data, display)
+    return data[1:] if data.startswith("\ufeff") else data
+
+
 def load_profile_text(text: str | bytes, display: str, as_of: dt.date, plan: Plan) -> Profile:
-    """Parse and validate profile text (the cohort fast path). ``scores_file`` is not read.
+    """Parse and validate profile text. ``scores_file`` is neither checked nor read.
 
     Raises :class:`InputError` with every problem found, each at FILE:LINE:COL.
     """
-    if isinstance(text, bytes):
-        if len(text) > MAX_BYTES:
-            raise too_large(display, len(text))
-        text = decode_utf8(text, display)
-    elif text.startswith("\ufeff"):
-        text = text[1:]
-    return _profile_from_doc(parse_yaml(text, display), as_of, plan)
+    return _profile_from_doc(parse_yaml(_as_text(text, display), display), as_of, plan)
+
+
+def load_profile_data(data: str | bytes, path: Path, as_of: dt.date, plan: Plan) -> Loaded:
+    """A profile file's content already read, and its ``scores_file``: what :func:`load_inputs`
+    gives for ``path``, from that one read and one parse (the cohort's path)."""
+    display = str(path)
+    doc = parse_yaml(_as_text(data, display), display)
+    profile, scores_path = _profile_of_doc(doc, path, as_of, plan)
+    files = [scores_path] if scores_path is not None else []
+    found, where = _load_score_files(files, as_of)
+    return Loaded(profile, found, where, [path, *files])
 
 
 def _scores_file(doc: YamlDoc, profile_path: Path) -> tuple[Path | None, Problem | None]:
@@ -107,8 +121,13 @@ def _scores_file(doc: YamlDoc, profile_path: Path) -> tuple[Path | None, Problem
 
 def _load_profile_file(path: Path, as_of: dt.date, plan: Plan) -> tuple[Profile, Path | None]:
     """Load a profile file and check its ``scores_file`` exists (all problems together)."""
-    display = str(path)
-    doc = load_yaml(path, display)
+    return _profile_of_doc(load_yaml(path, str(path)), path, as_of, plan)
+
+
+def _profile_of_doc(
+    doc: YamlDoc, path: Path, as_of: dt.date, plan: Plan
+) -> tuple[Profile, Path | None]:
+    """Validate a parsed profile and check its ``scores_file`` exists (all problems together)."""
     problems: list[Problem] = []
     profile: Profile | None = None
     try:
