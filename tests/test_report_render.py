@@ -176,6 +176,15 @@ def test_causes_table_shows_rank_confidence_named_backing_and_evidence() -> None
     assert "C109" in text and "About the diagnosis" in text
 
 
+def test_causes_table_fits_a_narrow_terminal_without_cutting_titles() -> None:
+    narrow = render(causes_renderables(CAUSES), width=80)
+    assert "Confidence" not in narrow and "…" not in narrow
+    assert "high confidence" in narrow and "named: yes" in narrow and "data: backs it" in narrow
+    assert "Misreading" in narrow and "questions" in narrow  # wrapped, not cut
+    wide = render(causes_renderables(CAUSES), width=100)
+    assert "Confidence" in wide and "named: yes" not in wide
+
+
 def test_causes_view_says_so_when_nothing_is_found() -> None:
     assert "No cause can be named" in render(causes_renderables(()))
     assert "No cause can be named" in causes_markdown(())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -54,6 +54,21 @@ def evidence_text(evidence: Sequence[Evidence], limit: int = MAX_EVIDENCE) -> st
     return text
 
 
+COMPACT_BELOW = 100
+"""Console widths under this get the three-column causes table (see :class:`CausesTable`)."""
+
+
+def _why(cause: CauseResult) -> Text:
+    why = Text(cause.summary)
+    if cause.evidence:
+        why.append("\n" + evidence_text(cause.evidence), style="dim")
+    return why
+
+
+def _backing(cause: CauseResult) -> Text:
+    return Text("backs it") if cause.supported else Text("no backing", style="yellow")
+
+
 def causes_table(causes: Sequence[CauseResult]) -> Table:
     """Rank, cause, confidence, named, backed by data, and why (with evidence)."""
     table = Table(expand=True, show_lines=True)
@@ -64,18 +79,47 @@ def causes_table(causes: Sequence[CauseResult]) -> Table:
     table.add_column("Data", no_wrap=True)
     table.add_column("Why", ratio=5)
     for cause in causes:
-        why = Text(cause.summary)
-        if cause.evidence:
-            why.append("\n" + evidence_text(cause.evidence), style="dim")
         table.add_row(
             str(cause.rank),
             cause_title(cause.id),
             Text(cause.confidence.value, style=CONFIDENCE_STYLE[cause.confidence]),
             yes_no(cause.self_reported),
-            "backs it" if cause.supported else Text("no backing", style="yellow"),
-            why,
+            _backing(cause),
+            _why(cause),
         )
     return table
+
+
+def compact_causes_table(causes: Sequence[CauseResult]) -> Table:
+    """The same content in three columns, for narrow terminals: rank, the cause with its
+    confidence, naming and backing under the title, and why."""
+    table = Table(expand=True, show_lines=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Cause", ratio=1)
+    table.add_column("Why", ratio=3)
+    for cause in causes:
+        standing = Text(cause_title(cause.id), style="bold")
+        standing.append("\n")
+        standing.append(
+            f"{cause.confidence.value} confidence", style=CONFIDENCE_STYLE[cause.confidence]
+        )
+        standing.append("\nnamed: " + yes_no(cause.self_reported) + "\ndata: ")
+        standing.append(_backing(cause))
+        table.add_row(str(cause.rank), standing, _why(cause))
+    return table
+
+
+class CausesTable:
+    """The causes table laid out for the width it is printed at: six columns from
+    :data:`COMPACT_BELOW` characters up, three below (where six leave the reasons a narrow
+    strip and cut the titles short)."""
+
+    def __init__(self, causes: Sequence[CauseResult]) -> None:
+        self.causes = tuple(causes)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        wide = options.max_width >= COMPACT_BELOW
+        yield causes_table(self.causes) if wide else compact_causes_table(self.causes)
 
 
 def findings_renderable(findings: Sequence[Finding], title: str) -> Table:
@@ -100,7 +144,7 @@ def causes_renderables(
 ) -> list[RenderableType]:
     """The causes section for the terminal: heading, ranked causes, then their findings."""
     items: list[RenderableType] = [Text(HEADING, style="bold")]
-    items.append(causes_table(causes) if causes else Text(NO_CAUSES))
+    items.append(CausesTable(causes) if causes else Text(NO_CAUSES))
     if findings:
         items.append(findings_renderable(findings, "About the diagnosis"))
     return items
