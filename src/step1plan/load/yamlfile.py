@@ -1,11 +1,13 @@
 """Safe YAML loading with FILE:LINE:COL problems.
 
-The happy path is one parse with libyaml's C parser (when present) straight into plain data
-(:mod:`step1plan.load.fastyaml`), then one pydantic validation. Only when something is wrong is
-the file composed again into a node tree to find the line and column of each problem. Loading
-is safe (no Python tags) and also rejects duplicate keys (PyYAML would silently keep the last
-one), several documents and alias bombs, and keeps impossible scalars (``2026-02-30``) as text
-so that validation reports them at their field: located problems, never tracebacks.
+The happy path is one line-by-line parse of the block-YAML subset that profiles use
+(:mod:`step1plan.load.blockyaml`) or, outside that subset, one parse with libyaml's C parser
+(when present) straight into plain data (:mod:`step1plan.load.fastyaml`); then one pydantic
+validation. Only when something is wrong is the file composed again into a node tree to find
+the line and column of each problem. Loading is safe (no Python tags) and also rejects
+duplicate keys (PyYAML would silently keep the last one), several documents and alias bombs,
+and keeps impossible scalars (``2026-02-30``) as text so that validation reports them at their
+field: located problems, never tracebacks.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pydantic_core import ErrorDetails
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from step1plan.errors import InputError, Problem
-from step1plan.load import fastyaml
+from step1plan.load import blockyaml, fastyaml
 from step1plan.load.messages import friendly, shown, unknown_key
 from step1plan.load.textfile import read_text
 
@@ -116,9 +118,12 @@ def parse_yaml(text: str, display: str) -> YamlDoc:
         if "&" in text:  # anchors (and so aliases) are possible: bound their expansion first
             _check_aliases(text, display)
         try:
-            data = fastyaml.load(text)
+            data = blockyaml.load(text)
         except fastyaml.Fallback:
-            data = _full_load(text)
+            try:
+                data = fastyaml.load(text)
+            except fastyaml.Fallback:
+                data = _full_load(text)
     except (_DuplicateKey, fastyaml.DuplicateKey):
         raise InputError(_duplicate_keys(text, display)) from None
     except yaml.YAMLError as exc:

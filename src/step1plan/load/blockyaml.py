@@ -1,0 +1,366 @@
+"""A line-based parser for the small block-YAML subset that profiles use: the fastest path.
+
+libyaml is fast, but turning its events into Python objects costs more than the parse itself.
+Profiles use only a sliver of YAML, and that sliver can be read line by line: each line on its
+own says what it is (a ``key: value``, a ``key:`` opening a block, a ``- `` entry), and the
+indentation says how lines nest. What a line says is cached by its text, since profiles repeat
+the same lines (``  anxiety: moderate``, ``- exam: step1``), so most lines cost a dict lookup.
+
+**The contract.** :func:`load` either returns exactly what PyYAML's safe loader (libyaml)
+returns for the text (the same dicts, lists, key order and scalar types and values; scalars
+are typed by :func:`fastyaml.plain_scalar`, PyYAML's own resolver and constructors), or raises
+:class:`fastyaml.Fallback` and the caller parses the text again with the full machinery, which
+gives the data or the located error. Anything unusual, ambiguous or malformed falls back:
+this parser never reports an error and never guesses.
+
+**The subset** (everything else falls back):
+
+* the root is a block mapping whose keys start at column 0;
+* block mappings: ``key: value``, or ``key:`` followed by a more indented block, by a sequence
+  at the key's own indent (``key:`` then ``- a``), or by neither (null); keys are plain words
+  (``[A-Za-z0-9_][A-Za-z0-9_.-]*``) typed like values (``yes:`` is the key ``True``, as in
+  PyYAML), each at most once per mapping;
+* block sequences: ``- item`` lines, with compact nesting (``- key: value`` with the next keys
+  aligned under ``key``, ``- - a``);
+* one-line values: plain scalars (not starting with an indicator character, no ``: ``, no
+  ending ``:``), single-quoted scalars (``''`` for a quote), double-quoted scalars without
+  backslashes, flow sequences ``[a, b]`` and flow mappings ``{a: 1, b: c}`` of plain scalars
+  (no quotes, brackets, ``#``, ``?``, other ``:``, empty items or trailing commas);
+* full-line comments, comments after a value (``#`` after a space), blank lines, trailing
+  spaces.
+
+Falls back on, among others: tabs, carriage returns, characters outside YAML's printable set,
+a byte-order mark, document markers and directives, anchors, aliases, tags, block scalars,
+complex keys, quoted keys, multi-line scalars and flow collections, a line indented where the
+structure does not allow it, duplicate keys and nesting deeper than :data:`MAX_DEPTH`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from step1plan.load.fastyaml import _FALLBACK, Fallback, plain_scalar
+
+__all__ = ["MAX_DEPTH", "Fallback", "load"]
+
+MAX_DEPTH = 50
+"""Deepest nesting of block collections parsed here (deeper documents fall back)."""
+
+MAX_KEY = 200
+"""Longest key (in characters) parsed here; libyaml refuses keys of over 1024 characters."""
+
+# What a line is: the kinds of Line.
+KEY_SCALAR: Final = 0  # key: scalar                    (kind, key, value)
+KEY_LIST: Final = 1  # key: [a, b]                    (kind, key, tuple of items)
+KEY_DICT: Final = 2  # key: {a: 1}                    (kind, key, tuple of pairs)
+KEY_OPEN: Final = 3  # key:  (a block, or null)       (kind, key, None)
+ENTRY: Final = 4  # - item                          (kind, offset of the item, Line of the item)
+ENTRY_OPEN: Final = 5  # -  (a block, or null)        (kind, None, None)
+SCALAR: Final = 6  # scalar alone, after "- "          (kind, None, value)
+LIST: Final = 7  # [a, b] alone, after "- "           (kind, None, tuple of items)
+DICT: Final = 8  # {a: 1} alone, after "- "           (kind, None, tuple of pairs)
+
+Line = tuple[int, Any, Any]
+"""What a line's content is: (kind, key or offset, value)."""
+Token = tuple[int, int, Any, Any]
+"""A meaningful line of a document: (column, kind, key or offset, value)."""
+
+_SKIP: Final[Any] = object()
+"""The cached meaning of a blank or comment line."""
+
+_LINES: dict[str, Any] = {}
+"""Cache: raw line -> its Token (column included), or _SKIP. Profiles repeat lines a lot."""
+
+MAX_CACHED = 65536
+"""Most lines kept in the cache (a full cache is emptied by the next :func:`load`)."""
+
+MAX_CACHED_LENGTH = 200
+"""Longest line kept in the cache (longer lines are rare and would bloat it)."""
+
+_UNSAFE = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+"""A character this parser leaves to libyaml: tabs, CR, the other YAML line breaks (NEL, LS,
+PS), the byte-order mark, and what YAML does not allow at all (control characters)."""
+
+_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-]*):(?: +|$)")
+"""A block mapping key at the start of a line's content, its ``:`` and the spaces after it."""
+
+_FLOW_SEQUENCE_UNSAFE = re.compile(r"""[\[\]{}#'":?]""")
+_FLOW_MAPPING_UNSAFE = re.compile(r"""[\[\]{}#'"?]""")
+"""Characters that make a one-line flow collection fall back (``?``: libyaml and PyYAML's
+Python scanner disagree on it inside flow collections)."""
+
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+"""Characters a plain scalar cannot start with (``-`` can, when a non-space follows)."""
+
+
+def load(text: str) -> Any:
+    """The plain data of a profile-like YAML text; raises :class:`Fallback` outside the subset."""
+    tokens = _tokens(text)
+    if not tokens or tokens[0][0] != 0:
+        raise Fallback("not a mapping at column 0")
+    parser = _Parser(tokens)
+    data = parser.mapping(0, 0)
+    if parser.pos != len(tokens):  # pragma: no cover - mapping(0) consumes every line
+        raise Fallback("lines left over")
+    return data
+
+
+def _tokens(text: str) -> list[Token]:
+    """The meaningful lines of ``text`` (blank and comment lines dropped), cached by text."""
+    cache = _LINES
+    if len(cache) >= MAX_CACHED:
+        cache.clear()
+    tokens: list[Token] = []
+    append = tokens.append
+    for raw in text.split("\n"):
+        token = cache.get(raw)
+        if token is None:
+            token = _token(raw)
+            if len(raw) <= MAX_CACHED_LENGTH and len(cache) < MAX_CACHED:
+                cache[raw] = token
+        if token is not _SKIP:
+            append(token)
+    return tokens
+
+
+def _token(raw: str) -> Any:
+    """What one raw line is: its Token, or _SKIP for a blank or comment line."""
+    if _UNSAFE.search(raw):
+        raise Fallback("a character left to libyaml")
+    content = raw.lstrip(" ")
+    if not content or content[0] == "#":
+        return _SKIP
+    return (len(raw) - len(content), *_line(content.rstrip(" "), 0))
+
+
+def _line(content: str, depth: int) -> Line:
+    """What a line's content (no indentation, comment line or trailing spaces) is."""
+    if content[0] == "-" and (len(content) == 1 or content[1] == " "):
+        rest = content[1:].lstrip(" ")
+        if not rest or rest[0] == "#":
+            return (ENTRY_OPEN, None, None)
+        if depth >= MAX_DEPTH:
+            raise Fallback("nested too deeply")
+        return (ENTRY, len(content) - len(rest), _line(rest, depth + 1))
+    match = _KEY.match(content)
+    if match is None:
+        kind, value = _inline(content)
+        return (SCALAR + kind, None, value)
+    key = plain_scalar(match.group(1))
+    if key is _FALLBACK or match.end(1) > MAX_KEY:
+        raise Fallback("a special or long key")
+    rest = content[match.end() :]
+    if not rest or rest[0] == "#":
+        return (KEY_OPEN, key, None)
+    kind, value = _inline(rest)
+    return (KEY_SCALAR + kind, key, value)
+
+
+def _inline(text: str) -> tuple[int, Any]:
+    """The value written after ``key: `` or ``- `` (non-empty, not a comment, no trailing
+    spaces), alone on its line: (0, scalar), (1, tuple of items) or (2, tuple of pairs)."""
+    first = text[0]
+    if first == "[":
+        return 1, _flow_sequence(text)
+    if first == "{":
+        return 2, _flow_mapping(text)
+    if first == "'" or first == '"':
+        return 0, _quoted(text)
+    cut = text.find(" #")
+    if cut >= 0:
+        text = text[:cut].rstrip(" ")
+    if ": " in text or text[-1] == ":":
+        raise Fallback("a colon that YAML reads as a mapping")
+    return 0, _plain(text)
+
+
+def _plain(text: str) -> Any:
+    """The typed value of a one-line plain scalar (no comment, no outer spaces)."""
+    if not text:
+        raise Fallback("an empty item")
+    first = text[0]
+    if first in _INDICATORS and (first != "-" or len(text) == 1 or text[1] == " "):
+        raise Fallback("a scalar starting with an indicator")
+    value = plain_scalar(text)
+    if value is _FALLBACK:
+        raise Fallback("a scalar PyYAML cannot build")
+    return value
+
+
+def _quoted(text: str) -> str:
+    """A one-line quoted scalar followed by nothing or by a comment (after a space).
+
+    Single quotes: ``''`` stands for one quote. Double quotes: any backslash (an escape)
+    falls back.
+    """
+    quote = text[0]
+    end = text.find(quote, 1)
+    if quote == "'":
+        while end >= 0 and text[end + 1 : end + 2] == "'":
+            end = text.find("'", end + 2)
+    if end < 0:
+        raise Fallback("a quoted scalar continued on the next line")
+    value = text[1:end]
+    if quote == "'":
+        value = value.replace("''", "'")
+    elif "\\" in value:
+        raise Fallback("an escape in a double-quoted scalar")
+    rest = text[end + 1 :]
+    if rest and (rest[0] != " " or rest.lstrip(" ")[0] != "#"):
+        raise Fallback("text after a quoted scalar")
+    return value
+
+
+def _flow_inner(text: str, close: str) -> str:
+    """What is between the brackets of a one-line flow collection followed by nothing or by a
+    comment (after a space)."""
+    cut = text.find("#")
+    if cut >= 0:
+        if text[cut - 1] != " ":
+            raise Fallback("a '#' in a flow collection")
+        text = text[:cut].rstrip(" ")
+    if text[-1] != close:
+        raise Fallback("a flow collection not closed on its line")
+    return text[1:-1]
+
+
+def _flow_sequence(text: str) -> tuple[Any, ...]:
+    """The items of ``[a, b]``, a one-line flow sequence of plain scalars."""
+    inner = _flow_inner(text, "]")
+    if _FLOW_SEQUENCE_UNSAFE.search(inner):
+        raise Fallback("a flow sequence beyond plain items")
+    if not inner.strip(" "):
+        return ()
+    return tuple(_plain(item.strip(" ")) for item in inner.split(","))
+
+
+def _flow_mapping(text: str) -> tuple[tuple[Any, Any], ...]:
+    """The pairs of ``{a: 1, b: c}``, a one-line flow mapping of plain keys and values."""
+    inner = _flow_inner(text, "}")
+    if _FLOW_MAPPING_UNSAFE.search(inner):
+        raise Fallback("a flow mapping beyond plain pairs")
+    if not inner.strip(" "):
+        return ()
+    mapping: dict[Any, Any] = {}
+    for item in inner.split(","):
+        key_text, colon, value_text = item.partition(":")
+        if (
+            not colon
+            or not value_text.startswith(" ")
+            or ":" in value_text
+            or key_text.endswith(" ")
+            or len(key_text) > MAX_KEY
+        ):
+            raise Fallback("a flow mapping item that is not 'key: value'")
+        key = _plain(key_text.lstrip(" "))
+        if key in mapping:
+            raise Fallback("a repeated key")
+        mapping[key] = _plain(value_text.strip(" "))
+    return tuple(mapping.items())
+
+
+def _value(kind: int, value: Any) -> Any:
+    """A fresh value from a cached one: lists and dicts are rebuilt from their tuples."""
+    if kind == 0:
+        return value
+    return list(value) if kind == 1 else dict(value)
+
+
+class _Parser:
+    """Recursive descent over the tokens of a document.
+
+    A ``- `` entry whose item starts on the same line is replaced in place by the token of its
+    item (``- a: 1`` at column 2 becomes ``a: 1`` at column 4), so that compact nesting is
+    parsed like any other block.
+    """
+
+    __slots__ = ("pos", "size", "tokens")
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+        self.size = len(tokens)
+
+    def block(self, indent: int, depth: int) -> Any:
+        """The block collection whose first line is the current one, at column ``indent``."""
+        kind = self.tokens[self.pos][1]
+        if kind in (ENTRY, ENTRY_OPEN):
+            return self.sequence(indent, depth)
+        if kind <= KEY_OPEN:
+            return self.mapping(indent, depth)
+        raise Fallback("a scalar on its own line")
+
+    def nested(self, indent: int, depth: int, indentless: bool) -> Any:
+        """The value of an open ``key:`` or ``-`` (at column ``indent``) that ends its line:
+        the more indented block on the next lines; for a key (``indentless``) also a sequence
+        at the key's indent; else null."""
+        pos = self.pos
+        if pos < self.size:
+            token = self.tokens[pos]
+            if token[0] > indent:
+                return self.block(token[0], depth)
+            if indentless and token[0] == indent and token[1] in (ENTRY, ENTRY_OPEN):
+                return self.sequence(indent, depth)
+        return None
+
+    def mapping(self, indent: int, depth: int) -> dict[Any, Any]:
+        """The block mapping whose keys are at column ``indent``, from the current line on."""
+        if depth > MAX_DEPTH:
+            raise Fallback("nested too deeply")
+        tokens, size = self.tokens, self.size
+        mapping: dict[Any, Any] = {}
+        pos = self.pos
+        while pos < size:
+            column, kind, key, value = tokens[pos]
+            if column != indent:
+                if column > indent:
+                    raise Fallback("unexpected indentation")
+                break
+            if kind > KEY_OPEN:
+                raise Fallback("not a 'key: value' line in a mapping")
+            if key in mapping:
+                raise Fallback("a repeated key")
+            pos += 1
+            if kind == KEY_SCALAR:
+                mapping[key] = value
+            elif kind == KEY_OPEN:
+                self.pos = pos
+                mapping[key] = self.nested(indent, depth + 1, True)
+                pos = self.pos
+            else:
+                mapping[key] = _value(kind, value)
+        self.pos = pos
+        return mapping
+
+    def sequence(self, indent: int, depth: int) -> list[Any]:
+        """The block sequence whose ``-`` are at column ``indent``, from the current line on."""
+        if depth > MAX_DEPTH:
+            raise Fallback("nested too deeply")
+        tokens, size = self.tokens, self.size
+        sequence: list[Any] = []
+        pos = self.pos
+        while pos < size:
+            column, kind, offset, item = tokens[pos]
+            if column != indent:
+                if column > indent:
+                    raise Fallback("unexpected indentation")
+                break
+            if kind == ENTRY_OPEN:
+                self.pos = pos + 1
+                sequence.append(self.nested(indent, depth + 1, False))
+                pos = self.pos
+            elif kind != ENTRY:
+                break  # the parent decides whether this line may follow
+            elif item[0] < SCALAR:  # compact nesting: the item is parsed as a line of its own
+                tokens[pos] = (indent + offset, *item)
+                self.pos = pos
+                sequence.append(self.block(indent + offset, depth + 1))
+                pos = self.pos
+            else:
+                sequence.append(_value(item[0] - SCALAR, item[2]))
+                pos += 1
+        self.pos = pos
+        return sequence
