@@ -44,7 +44,7 @@ AS_OF = "2026-11-27"
 
 def cohort_dir(cache: Path, size: int, seed: int) -> Path:
     """The cached cohort of ``size`` profiles (generated on first use)."""
-    folder = cache / f"step1plan-bench-{size}-s{seed}"
+    folder = cache / f"step1plan-bench-{size}-s{seed}-v2"  # v2: no YAML anchors
     marker = folder / ".complete"
     if not marker.exists():
         started = time.perf_counter()

@@ -37,7 +37,17 @@ SPECIALTIES = (
 )
 FIRST = ("Ada", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lia")
 LEVELS = ("none", "low", "moderate", "high")
-DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_BASE_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class DUMPER(_BASE_DUMPER):  # type: ignore[misc,valid-type]
+    """The safe dumper, without anchors and aliases: a profile written by hand has none, but
+    PyYAML would alias two entries that share one date object (``&id001``)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 BATCH = 1000
 """Profiles per sub-folder."""
 

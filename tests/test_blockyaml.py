@@ -25,7 +25,7 @@ from step1plan.load.fastyaml import Fallback
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-BENCH = Path("/tmp/step1plan-bench-10000-s1")
+BENCH = Path("/tmp/step1plan-bench-10000-s1-v2")  # benchmarks/bench.py's cached cohort
 SETTINGS = settings(
     max_examples=150,
     deadline=None,
