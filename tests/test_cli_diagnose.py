@@ -193,3 +193,13 @@ def test_fail_on_not_ready_exits_0_when_ready() -> None:
 def test_a_missing_profile_is_an_input_error(tmp_path: Path) -> None:
     result = run(tmp_path / "nope.yaml", *AS_OF)
     assert result.exit_code == 2
+
+
+def test_text_from_the_profile_is_never_read_as_rich_markup(tmp_path: Path) -> None:
+    text = (EXAMPLES / "img-profile.yaml").read_text(encoding="utf-8")
+    profile = tmp_path / "p.yaml"
+    text = text.replace("name: Tomás R.", 'name: "[bold]Ann[/] [x"')
+    profile.write_text(text.replace("form: CBSSA 27", 'form: "CBSSA 27 [i]b[/i]"'), "utf-8")
+    result = run(profile, *AS_OF)
+    assert result.exit_code == 0, result.output
+    assert "([bold]Ann[/] [x)" in result.output and "CBSSA 27 [i]b[/i]" in result.output

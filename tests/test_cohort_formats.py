@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -242,6 +243,61 @@ def test_table_lists_students_and_counts() -> None:
     assert "Jeanette" in text
     assert "cohort/bad.yaml:4:1" in text
     assert "3 analysed, 1 invalid, 2 not yet ready" in text
+
+
+def _table_text(rows: Sequence[CohortRow], width: int, redact: bool = False) -> str:
+    """What the table writer prints at ``width`` columns (colour off, nothing cropped)."""
+    console = Console(width=width, no_color=True, record=True, file=io.StringIO(), markup=False)
+    for item in cohort_renderables(make_summary(rows), rows, [], redact=redact):
+        console.print(item, crop=False)
+    return console.export_text()
+
+
+def _students_part(text: str) -> list[str]:
+    lines = text.splitlines()
+    return lines[1 : lines.index(next(x for x in lines if x.startswith("Left: ")))]
+
+
+WIDE_ROW = CohortRow(
+    "cohort/w.yaml", "s-0003", "Morgan D.", "not_ready", "test_anxiety_fatigue",
+    2, "2026-11-27", "2027-01-13", "2027-07-24", 2028, 1,
+)  # fmt: skip
+
+
+def _words(line: str) -> str:
+    return " ".join(line.split())
+
+
+def test_a_wide_terminal_gets_one_line_per_student_with_a_name_column() -> None:
+    lines = _students_part(_table_text([WIDE_ROW], 120))
+    assert _words(lines[0]) == "ID Name Verdict Top cause Left Next Retake Step 2 CK Match Flags"
+    assert set(lines[1]) == {"─"}
+    assert _words(lines[2]) == (
+        "s-0003 Morgan D. not_ready test anxiety fatigue 2 2026-11-27 2027-01-13 2027-07-24 2028 1"
+    )
+    assert len(lines) == 3
+
+
+def test_an_80_column_terminal_shows_every_column_without_cutting() -> None:
+    lines = _students_part(_table_text([WIDE_ROW, *ROWS], 80))
+    assert all(len(line) <= 80 for line in lines)
+    assert "Name" not in lines[0] and lines[0].split()[-2:] == ["Match", "Flags"]
+    text = "\n".join(lines)
+    for value in ("2027-07-24", "2028", "not_ready", "Morgan", "fatigue", "=cmd|'"):
+        assert value in text
+    assert lines[2].split()[:3] == ["s-0003", "not_ready", "test"]
+    assert lines[3].split()[0] == "Morgan"  # the name under the id
+
+
+def test_a_very_narrow_terminal_wraps_instead_of_losing_columns() -> None:
+    text = "\n".join(_students_part(_table_text([WIDE_ROW], 40)))
+    for value in ("s-0003", "2026-11-27", "2027-01-13", "2027-07-24", "2028"):
+        assert value in text
+
+
+def test_names_that_look_like_markup_are_shown_as_written() -> None:
+    row = dataclasses.replace(WIDE_ROW, id="s-9", name="[bold]Ann[/] [x")
+    assert "[bold]Ann[/] [x" in _table_text([row], 120)
 
 
 def _all_formats(redact: bool) -> dict[str, str]:

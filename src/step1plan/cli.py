@@ -207,12 +207,12 @@ def _emit_rich(items: list[RenderableType], output: Path | None, inputs: list[Pa
     from rich.console import Console
 
     if output is None:
-        console = Console(highlight=False)
+        console = Console(highlight=False, markup=False)
         for item in items:
             console.print(item)
         return
     buffer = io.StringIO()
-    console = Console(file=buffer, width=100, no_color=True, highlight=False)
+    console = Console(file=buffer, width=100, no_color=True, highlight=False, markup=False)
     for item in items:
         console.print(item)
     _emit_text(buffer.getvalue(), output, inputs)
@@ -256,7 +256,7 @@ def _export(items: list[RenderableType], target: Path, inputs: list[Path]) -> No
 
     suffix = target.suffix.lower()
     with open(os.devnull, "w") as sink:
-        console = Console(record=True, width=110, file=sink, force_terminal=True)
+        console = Console(record=True, width=110, file=sink, force_terminal=True, markup=False)
         for item in items:
             console.print(item)
         text = console.export_html() if suffix == ".html" else console.export_svg(title="step1plan")

@@ -435,11 +435,13 @@ class TableWriter(_Base):
         from step1plan.report.cohort_view import cohort_renderables
 
         if self.out is sys.stdout:
-            console = Console(file=self.out, highlight=False)
+            console = Console(file=self.out, highlight=False, markup=False)
         else:
-            console = Console(file=self.out, width=100, no_color=True, highlight=False)
+            console = Console(
+                file=self.out, width=100, no_color=True, highlight=False, markup=False
+            )
         for item in cohort_renderables(summary, self.held, errors, redact=self.redact):
-            console.print(item)
+            console.print(item, crop=False)  # a table too wide wraps in the terminal, never cut
 
 
 WRITERS: dict[str, type[_Base]] = {
