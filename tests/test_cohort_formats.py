@@ -345,3 +345,14 @@ def test_redacted_writers_show_no_name_column() -> None:
     assert "| Name |" not in out["md"]
     assert "Name" not in out["table"]
     assert json.loads(out["json"])["students"][0]["name"] is None
+
+
+def test_the_table_writer_spools_rows_and_draws_what_the_rows_give() -> None:
+    buffer = io.StringIO()
+    writer = WRITERS["table"](buffer, False)
+    writer.start()
+    for row in ROWS:
+        writer.student(row, None)
+    assert not any(isinstance(v, list) for v in vars(writer).values())  # no rows kept in memory
+    writer.finish(make_summary(ROWS), [])
+    assert buffer.getvalue() == _table_text(ROWS, 100)

@@ -5,12 +5,12 @@ to the format's writer, add it to the summary counters, forget it. What stays in
 
 * the summary counters, and the invalid profiles' problems (for the json ``errors`` list);
 * the listing of the folder being walked (files are found in sorted order folder by folder,
-  never listed all at once; with ``--shard`` or a progress bar, a first walk only counts them);
-* ``table`` only: the rows (a rich table needs every row to size its columns).
+  never listed all at once; with ``--shard`` or a progress bar, a first walk only counts them).
 
 ``jsonl`` and ``csv`` write each student's line as soon as it is ready. ``json`` and ``md`` put
-the summary before the students, so their rows are spooled to an anonymous temporary file and
-copied into the output at the end: memory stays flat for them too.
+the summary before the students, and ``table`` sizes its columns on every row, so their rows
+are spooled to an anonymous temporary file and read back at the end: memory stays flat for
+them too.
 
 ``--shard K/N`` takes the K-th of N contiguous slices of the sorted file list. The files are
 sorted by the path strings the user's PATH arguments produce (the same on every machine for the
@@ -396,40 +396,43 @@ class _Spooled(_Base):
         self.spool.write(self.view.row_to_line(row))
 
     def rows(self) -> Iterator[CohortRow]:
+        """The spooled rows, from the first (each call reads the spool again)."""
+        self.spool.flush()
         self.spool.seek(0)
+        for line in self.spool:
+            yield self.view.row_from_line(line)
+
+    def finish(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
         try:
-            for line in self.spool:
-                yield self.view.row_from_line(line)
+            self.write(summary, errors)
         finally:
             self.spool.close()
+
+    def write(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
+        """Write the whole output (the rows are in the spool)."""
+        raise NotImplementedError
 
 
 class JsonWriter(_Spooled):
     """``json``: ``{schema, as_of, summary, students, errors}`` (rows spooled, see module doc)."""
 
-    def finish(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
+    def write(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
         self.out.writelines(self.view.json_chunks(summary, self.rows(), errors))
 
 
 class MarkdownWriter(_Spooled):
     """``md``: summary, students and invalid profiles as Markdown (rows spooled)."""
 
-    def finish(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
+    def write(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
         chunks = self.view.markdown_chunks(summary, self.rows(), errors, redact=self.redact)
         self.out.writelines(chunks)
 
 
-class TableWriter(_Base):
-    """``table``: rich tables (rows held in memory: a table sizes its columns on all of them)."""
+class TableWriter(_Spooled):
+    """``table``: the students table, counts and invalid profiles, drawn for the terminal
+    (rows spooled: the table reads them once to size its columns, once to draw them)."""
 
-    def __init__(self, out: TextIO, redact: bool) -> None:
-        super().__init__(out, redact)
-        self.held: list[CohortRow] = []
-
-    def student(self, row: CohortRow, report: dict[str, Any] | None) -> None:
-        self.held.append(row)
-
-    def finish(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
+    def write(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
         from rich.console import Console
 
         from step1plan.report.cohort_view import cohort_renderables
@@ -440,7 +443,7 @@ class TableWriter(_Base):
             console = Console(
                 file=self.out, width=100, no_color=True, highlight=False, markup=False
             )
-        for item in cohort_renderables(summary, self.held, errors, redact=self.redact):
+        for item in cohort_renderables(summary, self.rows, errors, redact=self.redact):
             console.print(item, crop=False)  # a table too wide wraps in the terminal, never cut
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
@@ -290,78 +290,92 @@ class StudentsTable:
     columns wrap down to their narrowest width (:data:`WRAPPED`); when it is still too wide,
     the name moves under the student's id. Print it with ``crop=False``: a line that still
     cannot fit then wraps in the terminal instead of being cut.
+
+    ``rows`` is called once to measure the columns and once more for each rendering, each time
+    giving a fresh iterator: the rows can come from a file, so memory does not grow with the
+    cohort.
     """
 
-    def __init__(self, columns: Sequence[str], rows: Sequence[CohortRow]) -> None:
+    def __init__(self, columns: Sequence[str], rows: Callable[[], Iterable[CohortRow]]) -> None:
         self.columns = tuple(columns)
-        self.cells = [[self._cell(c, getattr(row, c)) for c in self.columns] for row in rows]
+        self.labels = tuple(TABLE_LABELS.get(c, LABELS[c]) for c in self.columns)
+        self.rows = rows
+        natural = [cell_len(label) for label in self.labels]
+        for cells in self._cells():
+            natural = [max(w, cell_len(text)) for w, text in zip(natural, cells, strict=True)]
+        self.natural = tuple(natural)
+        """The longest cell (or title) of each column."""
 
-    @staticmethod
-    def _cell(key: str, value: Any) -> str:
-        text = _shown(value)
-        return text.replace("_", " ") if key == "top_cause" else text  # spaces let it wrap
+    def _cells(self) -> Iterator[list[str]]:
+        """Each row's cell texts (a cause id with spaces, so that it can wrap)."""
+        for row in self.rows():
+            cells = [_shown(getattr(row, c)) for c in self.columns]
+            if "top_cause" in self.columns:
+                at = self.columns.index("top_cause")
+                cells[at] = cells[at].replace("_", " ")
+            yield cells
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from rich.segment import Segment
         from rich.style import Style
 
-        columns, cells = list(self.columns), [list(row) for row in self.cells]
-        labels = [TABLE_LABELS.get(c, LABELS[c]) for c in columns]
-        widths = self._fit(columns, labels, cells, options.max_width)
+        columns, labels = list(self.columns), list(self.labels)
+        widths = _fit(columns, labels, self.natural, options.max_width)
+        name_at = None
         if _span(widths) > options.max_width and "name" in columns:
-            at = columns.index("name")  # the name goes under the id (column 0), as wide as it
-            del columns[at], labels[at]
-            names = [row.pop(at) for row in cells]
-            widths = self._fit(columns, labels, cells, options.max_width)
-            for row, name in zip(cells, names, strict=True):
-                if name != MISSING:
-                    row[0] = "\n".join([row[0], *self._wrap(name, widths[0])])
-        yield Segment(self._line(labels, widths, columns), Style(bold=True))
+            name_at = columns.index("name")  # the name goes under the id (column 0)
+            del columns[name_at], labels[name_at]
+            natural = [w for i, w in enumerate(self.natural) if i != name_at]
+            widths = _fit(columns, labels, natural, options.max_width)
+        yield Segment(_line(labels, widths, columns), Style(bold=True))
         yield Segment("\n" + "─" * _span(widths) + "\n")
-        for row in cells:
-            wrapped = [self._wrap(text, width) for text, width in zip(row, widths, strict=True)]
+        for cells in self._cells():
+            if name_at is not None:
+                name = cells.pop(name_at)
+                if name != MISSING:
+                    cells[0] = "\n".join([cells[0], *_wrap(name, widths[0])])
+            wrapped = [_wrap(text, width) for text, width in zip(cells, widths, strict=True)]
             for i in range(max(len(lines) for lines in wrapped)):
                 parts = [lines[i] if i < len(lines) else "" for lines in wrapped]
-                yield Segment(self._line(parts, widths, columns) + "\n")
+                yield Segment(_line(parts, widths, columns) + "\n")
 
-    @staticmethod
-    def _fit(
-        columns: Sequence[str], labels: Sequence[str], cells: Sequence[Sequence[str]], room: int
-    ) -> list[int]:
-        """Column widths: the longest cell, then the wrapping columns narrowed to fit ``room``."""
-        widths = [
-            max([cell_len(label)] + [cell_len(row[i]) for row in cells])
-            for i, label in enumerate(labels)
-        ]
-        excess = _span(widths) - room
-        for key in ("top_cause", "name"):
-            if excess > 0 and key in columns:
-                i = columns.index(key)
-                narrowest = max(WRAPPED[key], cell_len(labels[i]))
-                cut = min(excess, max(0, widths[i] - narrowest))
-                widths[i] -= cut
-                excess -= cut
-        return widths
 
-    @staticmethod
-    def _wrap(text: str, width: int) -> list[str]:
-        import textwrap
+def _fit(
+    columns: Sequence[str], labels: Sequence[str], natural: Sequence[int], room: int
+) -> list[int]:
+    """Column widths: as ``natural``, then the wrapping columns narrowed to fit ``room``."""
+    widths = list(natural)
+    excess = _span(widths) - room
+    for key in ("top_cause", "name"):
+        if excess > 0 and key in columns:
+            i = columns.index(key)
+            narrowest = max(WRAPPED[key], cell_len(labels[i]))
+            cut = min(excess, max(0, widths[i] - narrowest))
+            widths[i] -= cut
+            excess -= cut
+    return widths
 
-        lines: list[str] = []
-        for part in text.split("\n"):
-            if cell_len(part) <= width:
-                lines.append(part)
-            else:
-                lines.extend(textwrap.wrap(part, width, break_on_hyphens=False) or [""])
-        return lines
 
-    @staticmethod
-    def _line(parts: Sequence[str], widths: Sequence[int], columns: Sequence[str]) -> str:
-        out = []
-        for text, width, key in zip(parts, widths, columns, strict=True):
-            pad = " " * max(0, width - cell_len(text))
-            out.append(pad + text if key in NUMERIC else text + pad)
-        return " ".join(out).rstrip(" ")
+def _wrap(text: str, width: int) -> list[str]:
+    """The lines of a cell's text in a column ``width`` wide (a too-long word is broken)."""
+    import textwrap
+
+    lines: list[str] = []
+    for part in text.split("\n"):
+        if cell_len(part) <= width:
+            lines.append(part)
+        else:
+            lines.extend(textwrap.wrap(part, width, break_on_hyphens=False) or [""])
+    return lines
+
+
+def _line(parts: Sequence[str], widths: Sequence[int], columns: Sequence[str]) -> str:
+    """One table line: each part padded to its column (numbers to the right)."""
+    out = []
+    for text, width, key in zip(parts, widths, columns, strict=True):
+        pad = " " * max(0, width - cell_len(text))
+        out.append(pad + text if key in NUMERIC else text + pad)
+    return " ".join(out).rstrip(" ")
 
 
 def _span(widths: Sequence[int]) -> int:
@@ -371,19 +385,24 @@ def _span(widths: Sequence[int]) -> int:
 
 def cohort_renderables(
     summary: CohortSummary,
-    rows: Sequence[CohortRow],
+    rows: Sequence[CohortRow] | Callable[[], Iterable[CohortRow]],
     errors: Sequence[Problem],
     redact: bool = False,
 ) -> list[RenderableType]:
-    """The cohort as rich renderables: a students table, the counts and the invalid profiles."""
+    """The cohort as rich renderables: a students table, the counts and the invalid profiles.
+
+    ``rows`` is the rows, or a function giving a fresh iterator over them each time it is called
+    (see :class:`StudentsTable`).
+    """
     from rich.table import Table
     from rich.text import Text
 
     columns = tuple(c for c in display_columns(redact) if c != "file")
     items: list[RenderableType] = []
-    if rows:
+    if summary.students:
+        reader = rows if callable(rows) else lambda: rows
         items.append(Text(f"Cohort as of {summary.as_of.isoformat()}", style="italic"))
-        items.append(StudentsTable(columns, rows))
+        items.append(StudentsTable(columns, reader))
         items.append(Text(TABLE_CAPTION, style="dim"))
     else:
         items.append(Text("No student analysed."))
