@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.cells import cell_len
 
@@ -315,29 +316,75 @@ class StudentsTable:
                 cells[at] = cells[at].replace("_", " ")
             yield cells
 
+    def layout(self, room: int) -> _Layout:
+        """The columns and their widths in ``room`` characters (see the class doc)."""
+        columns, labels = list(self.columns), list(self.labels)
+        widths = _fit(columns, labels, self.natural, room)
+        name_at = None
+        if _span(widths) > room and "name" in columns:
+            name_at = columns.index("name")  # the name goes under the id (column 0)
+            del columns[name_at], labels[name_at]
+            natural = [w for i, w in enumerate(self.natural) if i != name_at]
+            widths = _fit(columns, labels, natural, room)
+        return _Layout(tuple(columns), tuple(labels), tuple(widths), name_at)
+
+    def parts(self, rows_per_part: int = 500) -> Iterator[RenderableType]:
+        """The table as a header and parts of ``rows_per_part`` rows, each printed on its own:
+        a console holds everything one ``print`` renders, so the parts keep memory flat."""
+        yield _Header(self)
+        cells = self._cells()
+        while chunk := list(itertools.islice(cells, rows_per_part)):
+            yield _Rows(self, chunk)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield _Header(self)
+        yield _Rows(self, list(self._cells()))
+
+
+class _Layout(NamedTuple):
+    columns: tuple[str, ...]
+    labels: tuple[str, ...]
+    widths: tuple[int, ...]
+    name_at: int | None
+    """Where the name column was, when the name is moved under the id."""
+
+
+class _Header:
+    """The header line and rule of a :class:`StudentsTable`."""
+
+    def __init__(self, table: StudentsTable) -> None:
+        self.table = table
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from rich.segment import Segment
         from rich.style import Style
 
-        columns, labels = list(self.columns), list(self.labels)
-        widths = _fit(columns, labels, self.natural, options.max_width)
-        name_at = None
-        if _span(widths) > options.max_width and "name" in columns:
-            name_at = columns.index("name")  # the name goes under the id (column 0)
-            del columns[name_at], labels[name_at]
-            natural = [w for i, w in enumerate(self.natural) if i != name_at]
-            widths = _fit(columns, labels, natural, options.max_width)
-        yield Segment(_line(labels, widths, columns), Style(bold=True))
-        yield Segment("\n" + "─" * _span(widths) + "\n")
-        for cells in self._cells():
-            if name_at is not None:
-                name = cells.pop(name_at)
+        lay = self.table.layout(options.max_width)
+        yield Segment(_line(lay.labels, lay.widths, lay.columns), Style(bold=True))
+        yield Segment("\n" + "─" * _span(lay.widths) + "\n")
+
+
+class _Rows:
+    """Some rows of a :class:`StudentsTable`, as cell texts."""
+
+    def __init__(self, table: StudentsTable, rows: list[list[str]]) -> None:
+        self.table, self.rows = table, rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.segment import Segment
+
+        lay = self.table.layout(options.max_width)
+        widths = lay.widths
+        for cells in self.rows:
+            if lay.name_at is not None:
+                name = cells[lay.name_at]
+                cells = cells[: lay.name_at] + cells[lay.name_at + 1 :]
                 if name != MISSING:
                     cells[0] = "\n".join([cells[0], *_wrap(name, widths[0])])
             wrapped = [_wrap(text, width) for text, width in zip(cells, widths, strict=True)]
             for i in range(max(len(lines) for lines in wrapped)):
                 parts = [lines[i] if i < len(lines) else "" for lines in wrapped]
-                yield Segment(_line(parts, widths, columns) + "\n")
+                yield Segment(_line(parts, widths, lay.columns) + "\n")
 
 
 def _fit(
@@ -388,37 +435,39 @@ def cohort_renderables(
     rows: Sequence[CohortRow] | Callable[[], Iterable[CohortRow]],
     errors: Sequence[Problem],
     redact: bool = False,
-) -> list[RenderableType]:
-    """The cohort as rich renderables: a students table, the counts and the invalid profiles.
+) -> Iterator[RenderableType]:
+    """The cohort as rich renderables, to print one by one: a students table, the counts and
+    the invalid profiles.
 
     ``rows`` is the rows, or a function giving a fresh iterator over them each time it is called
-    (see :class:`StudentsTable`).
+    (see :class:`StudentsTable`). The table's parts are made as they are asked for, so printing
+    them as they come keeps memory flat.
     """
     from rich.table import Table
     from rich.text import Text
 
     columns = tuple(c for c in display_columns(redact) if c != "file")
-    items: list[RenderableType] = []
     if summary.students:
         reader = rows if callable(rows) else lambda: rows
-        items.append(Text(f"Cohort as of {summary.as_of.isoformat()}", style="italic"))
-        items.append(StudentsTable(columns, reader))
-        items.append(Text(TABLE_CAPTION, style="dim"))
+        yield Text(f"Cohort as of {summary.as_of.isoformat()}", style="italic")
+        yield from StudentsTable(columns, reader).parts()
+        yield Text(TABLE_CAPTION, style="dim")
     else:
-        items.append(Text("No student analysed."))
+        yield Text("No student analysed.")
     counts = Table(title="Summary", title_justify="left")
     counts.add_column("Verdict")
     counts.add_column("Students", justify="right")
     for verdict, n in summary.by_verdict.items():
         counts.add_row(verdict, str(n))
+    yield counts
     causes = Table(title="Top causes", title_justify="left")
     causes.add_column("Top cause")
     causes.add_column("Students", justify="right")
     for cause, n in summary.by_top_cause.items():
         if n:
             causes.add_row(cause, str(n))
-    items.extend([counts, causes, Text(headline(summary))])
+    yield causes
+    yield Text(headline(summary))
     if errors:
-        items.append(Text("Invalid profiles:"))
-        items.extend(Text("  " + p.format()) for p in errors)
-    return items
+        yield Text("Invalid profiles:")
+        yield from (Text("  " + p.format()) for p in errors)
