@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from pathlib import Path
 
@@ -157,3 +158,42 @@ def test_jsonable_converts_every_kind_of_value() -> None:
     assert jsonable(value) == expected  # the second time through the per-type cache
     evidence = Evidence("a.b", (Band.same, dt.date(2026, 5, 1)))
     assert jsonable(evidence) == {"path": "a.b", "value": ["same", "2026-05-01"]}
+
+
+def test_a_closed_pipe_stops_quietly_with_exit_141(tmp_path: Path) -> None:
+    """``step1plan cohort ... | head``: no traceback, no bug report, 128 + SIGPIPE."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    base = yaml.safe_load(
+        (Path(__file__).resolve().parents[1] / "examples" / "cohort" / "s-0001.yaml").read_text(
+            "utf-8"
+        )
+    )
+    for i in range(30):  # about 650 KB of JSONL: far more than a pipe buffer holds
+        base["student"]["id"] = f"p-{i:03d}"
+        (tmp_path / f"p-{i:03d}.yaml").write_text(yaml.safe_dump(base), "utf-8")
+    command = [sys.executable, "-m", "step1plan", "cohort", str(tmp_path), "--format", "jsonl"]
+    child = subprocess.Popen(
+        [*command, "--as-of", "2026-11-27"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert child.stdout is not None and child.stderr is not None
+    assert child.stdout.read(100).startswith(b'{"schema"')
+    child.stdout.close()  # the reader goes away while the cohort is still being written
+    errors = child.stderr.read().decode()
+    assert child.wait(timeout=60) == 141
+    assert "internal error" not in errors and "Traceback" not in errors
+
+
+def test_the_report_console_raises_a_closed_pipe_instead_of_exiting_1() -> None:
+    from step1plan.terminal import stdout_console
+
+    class Closed(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError
+
+    console = stdout_console(Closed())
+    with pytest.raises(BrokenPipeError):
+        console.print("report")

@@ -99,6 +99,11 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(EXIT_INPUT) from None
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            from step1plan.terminal import EXIT_BROKEN_PIPE, drop_stdout
+
+            drop_stdout()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except Exception as exc:
             if _state["debug"] or os.environ.get("STEP1PLAN_DEBUG"):
                 raise
@@ -207,7 +212,9 @@ def _emit_rich(items: list[RenderableType], output: Path | None, inputs: list[Pa
     from rich.console import Console
 
     if output is None:
-        console = Console(highlight=False, markup=False)
+        from step1plan.terminal import stdout_console
+
+        console = stdout_console()
         for item in items:
             console.print(item)
         return
@@ -579,4 +586,10 @@ def explain(
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    try:
+        app()
+    except BrokenPipeError:  # stdout closed while typer or Python flushed it
+        from step1plan.terminal import EXIT_BROKEN_PIPE, drop_stdout
+
+        drop_stdout()
+        sys.exit(EXIT_BROKEN_PIPE)

@@ -438,7 +438,9 @@ class TableWriter(_Spooled):
         from step1plan.report.cohort_view import cohort_renderables
 
         if self.out is sys.stdout:
-            console = Console(file=self.out, highlight=False, markup=False)
+            from step1plan.terminal import stdout_console
+
+            console = stdout_console(self.out)
         else:
             console = Console(
                 file=self.out, width=100, no_color=True, highlight=False, markup=False

@@ -1,0 +1,42 @@
+"""Standard output when the reader goes away (``step1plan ... | head``).
+
+A closed pipe is not an error of the tool: the command stops quietly with exit code
+:data:`EXIT_BROKEN_PIPE`, as a shell reports any command stopped by a closed pipe. rich's console
+would exit 1 on its own, which a script could not tell from "not ready".
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+EXIT_BROKEN_PIPE = 141
+"""Exit code when stdout's reader went away: 128 + SIGPIPE."""
+
+
+def drop_stdout() -> None:
+    """Send what is left for stdout to /dev/null, so that the flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (a test runner's buffer)
+        pass
+
+
+def _raise_broken_pipe() -> None:
+    raise BrokenPipeError("stdout was closed")
+
+
+def stdout_console(file: TextIO | None = None) -> Console:
+    """A rich console for report output: no markup in the text (profile text is printed as
+    written), no highlighting, and a closed pipe raised as :class:`BrokenPipeError` for the CLI to
+    turn into :data:`EXIT_BROKEN_PIPE`."""
+    from rich.console import Console
+
+    console = Console(file=file, highlight=False, markup=False)
+    console.on_broken_pipe = _raise_broken_pipe  # type: ignore[method-assign]
+    return console
