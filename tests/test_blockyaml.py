@@ -19,6 +19,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mutation import mutate
 from step1plan.errors import InputError
 from step1plan.load import blockyaml, fastyaml, yamlfile
 from step1plan.load.fastyaml import Fallback
@@ -429,20 +430,8 @@ SNIPPETS = [
 def mutated(draw: st.DrawFn, seeds: tuple[str, ...]) -> str:
     """A real profile with a few deletions, duplications, insertions and byte changes."""
     seed = draw(st.sampled_from(seeds)).encode()
-    data = bytearray(seed)
-    for _ in range(draw(st.integers(1, 6))):
-        at = draw(st.integers(0, max(0, len(data) - 1)))
-        action = draw(st.sampled_from(["delete", "duplicate", "insert", "insert", "byte"]))
-        if action == "delete":
-            del data[at : at + draw(st.integers(1, 20))]
-        elif action == "duplicate":
-            end = min(len(data), at + draw(st.integers(1, 80)))
-            data[at:at] = data[at:end]
-        elif action == "insert" or not data:
-            data[at:at] = draw(st.sampled_from(SNIPPETS)).encode()
-        else:
-            data[at] = draw(st.integers(0, 255))
-    return bytes(data).decode("utf-8", errors="replace")
+    snippets = [s.encode() for s in SNIPPETS]
+    return mutate(draw, seed, snippets).decode("utf-8", errors="replace")
 
 
 SEEDS = (

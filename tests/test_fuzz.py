@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from mutation import mutate
 from step1plan import cli
 from step1plan.cli import app
 from step1plan.errors import InputError
@@ -103,23 +104,7 @@ def _fast_invocations() -> Iterator[None]:
 @st.composite
 def mutated(draw: st.DrawFn, seed: bytes) -> bytes:
     """The seed with a few deletions, duplications and insertions of risky snippets."""
-    data = bytearray(seed)
-    for _ in range(draw(st.integers(1, 6))):
-        if not data:
-            data.extend(draw(st.sampled_from(SNIPPETS)))
-            continue
-        at = draw(st.integers(0, len(data) - 1))
-        action = draw(st.sampled_from(["delete", "duplicate", "insert", "insert", "byte"]))
-        if action == "delete":
-            del data[at : at + draw(st.integers(1, 20))]
-        elif action == "duplicate":
-            end = min(len(data), at + draw(st.integers(1, 80)))
-            data[at:at] = data[at:end]
-        elif action == "insert":
-            data[at:at] = draw(st.sampled_from(SNIPPETS))
-        else:
-            data[at] = draw(st.integers(0, 255))
-    return bytes(data)
+    return mutate(draw, seed, SNIPPETS)
 
 
 def run_validate(name: str, content: bytes) -> None:
