@@ -421,7 +421,7 @@ def cohort(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Profiles, or folders searched for *.yaml and *.yml.", metavar="PATH..."
+            help="Profiles, or folders searched for *.yaml and *.yml.", metavar="PATH"
         ),
     ],
     as_of: AsOf = None,
@@ -474,7 +474,7 @@ def validate(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="Profiles (.yaml/.yml) and practice-score files (.csv).", metavar="FILE..."
+            help="Profiles (.yaml/.yml) and practice-score files (.csv).", metavar="FILE"
         ),
     ],
     as_of: AsOf = None,
