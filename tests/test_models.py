@@ -188,3 +188,20 @@ def test_json_schema_names_the_top_level_fields() -> None:
     }
     assert schema["required"] == ["student"]
     assert schema["additionalProperties"] is False
+
+
+def _keys(node: object) -> set[str]:
+    """Every key used anywhere in a JSON value."""
+    if isinstance(node, dict):
+        return set(node) | {k for v in node.values() for k in _keys(v)}
+    if isinstance(node, list):
+        return {k for v in node for k in _keys(v)}
+    return set()
+
+
+def test_json_schema_states_bounds_as_json_schema_keywords() -> None:
+    schema = Profile.model_json_schema()
+    assert not _keys(schema) & {"ge", "le", "gt", "lt"}  # pydantic's names are not JSON Schema
+    score = schema["$defs"]["PracticeScore"]["properties"]
+    assert {"minimum": 0, "maximum": 100, "type": "number"} in score["epc"]["anyOf"]
+    assert {"minimum": 1, "maximum": 300, "type": "integer"} in score["score"]["anyOf"]

@@ -420,9 +420,7 @@ def timeline(
 def cohort(
     paths: Annotated[
         list[Path],
-        typer.Argument(
-            help="Profiles, or folders searched for *.yaml and *.yml.", metavar="PATH"
-        ),
+        typer.Argument(help="Profiles, or folders searched for *.yaml and *.yml.", metavar="PATH"),
     ],
     as_of: AsOf = None,
     plan: PlanOpt = "default",

@@ -64,10 +64,10 @@ def _probability(value: Any) -> Any:
     return value
 
 
-Count = Annotated[int, BeforeValidator(_not_true_false)]
-"""A whole number, given as a number (YAML) or as text (CSV), never as true/false."""
-Percent = Annotated[float, BeforeValidator(_percent_text), Field(ge=0, le=100)]
-Probability = Annotated[float, BeforeValidator(_probability), Field(ge=0, le=1)]
+# The bounds come before the validator: so they bound the number itself and the JSON Schema
+# shows them as minimum and maximum.
+Percent = Annotated[float, Field(ge=0, le=100), BeforeValidator(_percent_text)]
+Probability = Annotated[float, Field(ge=0, le=1), BeforeValidator(_probability)]
 
 
 class PracticeScore(StrictModel):
@@ -81,11 +81,13 @@ class PracticeScore(StrictModel):
     """Equated percent correct, 0-100 (CBSSA since 2022)."""
     pass_probability: Probability | None = None
     """Estimated probability of passing, 0-1 (or a percent such as ``92%``)."""
-    score: Count | None = Field(default=None, ge=1, le=300)
+    score: Annotated[int, Field(ge=1, le=300), BeforeValidator(_not_true_false)] | None = None
     """A 3-digit score (UWSA, or a pre-2022 NBME form)."""
     percent_correct: Percent | None = None
     """Percent correct, 0-100 (Free 120 and others)."""
-    unfinished_blocks: Count | None = Field(default=None, ge=0, le=20)
+    unfinished_blocks: (
+        Annotated[int, Field(ge=0, le=20), BeforeValidator(_not_true_false)] | None
+    ) = None
     """Blocks where time ran out before every item was answered."""
     seen_before: bool = False
     """True when this form or set was taken before (its score is inflated)."""
