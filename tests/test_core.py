@@ -197,3 +197,26 @@ def test_the_report_console_raises_a_closed_pipe_instead_of_exiting_1() -> None:
     console = stdout_console(Closed())
     with pytest.raises(BrokenPipeError):
         console.print("report")
+
+
+def test_a_file_with_very_many_problems_shows_the_first_ones_and_counts_the_rest() -> None:
+    from step1plan.errors import MAX_PROBLEMS
+
+    many = [Problem("a.yaml", f"problem {i}", i + 1, 1) for i in range(MAX_PROBLEMS + 7)]
+    other = [Problem("b.csv", "bad date", 3)]
+    lines = InputError([*many, *other]).lines()
+    assert lines[:2] == ["a.yaml:1:1: problem 0", "a.yaml:2:1: problem 1"]
+    assert lines[MAX_PROBLEMS] == "a.yaml: 7 more problems not shown; fix the ones above first"
+    assert lines[MAX_PROBLEMS + 1 :] == ["b.csv:3: bad date"]
+    assert len(InputError(many[:MAX_PROBLEMS]).lines()) == MAX_PROBLEMS  # no count when all fit
+
+
+def test_validate_of_a_file_full_of_duplicate_keys_stays_short(tmp_path: Path) -> None:
+    hostile = tmp_path / "dups.yaml"
+    hostile.write_text("a: b\n" * 5000, encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(hostile)])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 51 and lines[-1].endswith(
+        "4949 more problems not shown; fix the ones above first"
+    )

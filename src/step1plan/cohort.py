@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from step1plan.analysis import make_context
-from step1plan.errors import InputError, Problem, UserError
+from step1plan.errors import InputError, Problem, UserError, shown_problems
 from step1plan.load.profile import load_profile_data
 from step1plan.load.textfile import read_capped, read_text
 from step1plan.models.record import record
@@ -320,9 +320,10 @@ def load_context(
 
 
 def problems_of(file: str, exc: UserError) -> tuple[Problem, ...]:
-    """The located problems of a load error (a plain user error becomes one problem)."""
+    """The located problems of a load error, as shown (a plain user error becomes one problem;
+    a file with very many keeps the first ones and a count, see :func:`shown_problems`)."""
     if isinstance(exc, InputError):
-        return exc.problems
+        return shown_problems(exc.problems)
     return (Problem(file, exc.message),)
 
 

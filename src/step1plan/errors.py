@@ -6,7 +6,7 @@ and exits with code 2; nothing else in the package prints or exits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -53,8 +53,43 @@ class UserError(Exception):
         return [self.message]
 
 
+MAX_PROBLEMS = 50
+"""Problems shown per file; the rest of that file's are counted in one line."""
+
+
+def shown_problems(problems: Sequence[Problem]) -> tuple[Problem, ...]:
+    """The problems to show: the first :data:`MAX_PROBLEMS` of each file, then a line counting
+    the rest of that file's. For output only (applied twice, it would count its own line).
+
+    A hostile or badly broken file (every line a duplicate key) would otherwise print hundreds
+    of thousands of lines; the first ones are what to fix first.
+    """
+    if len(problems) <= MAX_PROBLEMS:
+        return tuple(problems)
+    kept: list[Problem] = []
+    shown: dict[str, int] = {}
+    more: dict[str, int] = {}
+    for problem in problems:
+        n = shown.get(problem.file, 0)
+        if n < MAX_PROBLEMS:
+            shown[problem.file] = n + 1
+            kept.append(problem)
+        else:
+            more[problem.file] = more.get(problem.file, 0) + 1
+    last = {problem.file: i for i, problem in enumerate(kept)}
+    out: list[Problem] = []
+    for i, problem in enumerate(kept):
+        out.append(problem)
+        n = more.get(problem.file, 0)
+        if n and last[problem.file] == i:  # the count follows the file's last shown problem
+            message = f"{n} more problem{'' if n == 1 else 's'} not shown; fix the ones above first"
+            out.append(Problem(problem.file, message))
+    return tuple(out)
+
+
 class InputError(UserError):
-    """One or more problems found in input files."""
+    """One or more problems found in input files (all kept; :meth:`lines` shows at most
+    :data:`MAX_PROBLEMS`, then a count of the rest)."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
@@ -63,4 +98,4 @@ class InputError(UserError):
         super().__init__(self.problems[0].format())
 
     def lines(self) -> list[str]:
-        return [p.format() for p in self.problems]
+        return [p.format() for p in shown_problems(self.problems)]
