@@ -226,6 +226,22 @@ def test_studyplan_renders_priorities_weeks_and_phase_activities() -> None:
     assert "Note: Recommended date" in text
 
 
+def test_studyplan_tables_fit_a_narrow_terminal_without_cutting_words() -> None:
+    from step1plan.report.studyplan_view import compact_priorities_table, compact_weeks_table
+
+    long_focus = dataclasses.replace(WEEKS[0], focus=("blood_immune", "respiratory_renal"))
+    plan = dataclasses.replace(STUDY, weeks=(long_focus, *WEEKS[1:]))
+    narrow = render(studyplan_renderables(plan), width=80)
+    assert "…" not in narrow
+    assert "Share of hours" not in narrow and "Hours" in narrow  # the narrow layout
+    assert "Nov 27-Dec 3" in narrow and "Respiratory &" in narrow
+    assert "Lymphoreticular/Immu" in narrow  # a word longer than the column folds
+    wide = render(studyplan_renderables(plan), width=120)
+    assert "Share of hours" in wide and "Assessments and tasks this week" in wide
+    assert compact_priorities_table(plan).row_count == len(plan.priorities)
+    assert compact_weeks_table(plan).row_count == len(plan.weeks)
+
+
 def test_studyplan_markdown_has_both_tables() -> None:
     md = studyplan_markdown(STUDY)
     assert "| 1 | Pathology | discipline | 48 | lower | 60 % | attempts[0] |" in md

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from step1plan.models.report import CauseResult, Confidence, Evidence, Finding, Severity
+from step1plan.report.fit import ByWidth
 from step1plan.rules.causes import cause_title
 
 MAX_EVIDENCE = 6
@@ -52,10 +53,6 @@ def evidence_text(evidence: Sequence[Evidence], limit: int = MAX_EVIDENCE) -> st
     if len(evidence) > limit:
         text += f"; +{len(evidence) - limit} more"
     return text
-
-
-COMPACT_BELOW = 100
-"""Console widths under this get the three-column causes table (see :class:`CausesTable`)."""
 
 
 def _why(cause: CauseResult) -> Text:
@@ -109,19 +106,6 @@ def compact_causes_table(causes: Sequence[CauseResult]) -> Table:
     return table
 
 
-class CausesTable:
-    """The causes table laid out for the width it is printed at: six columns from
-    :data:`COMPACT_BELOW` characters up, three below (where six leave the reasons a narrow
-    strip and cut the titles short)."""
-
-    def __init__(self, causes: Sequence[CauseResult]) -> None:
-        self.causes = tuple(causes)
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        wide = options.max_width >= COMPACT_BELOW
-        yield causes_table(self.causes) if wide else compact_causes_table(self.causes)
-
-
 def findings_renderable(findings: Sequence[Finding], title: str) -> Table:
     """Findings as a table: mark, code, what was found and what to do."""
     table = Table(title=title, title_justify="left", expand=True, show_lines=True)
@@ -144,7 +128,11 @@ def causes_renderables(
 ) -> list[RenderableType]:
     """The causes section for the terminal: heading, ranked causes, then their findings."""
     items: list[RenderableType] = [Text(HEADING, style="bold")]
-    items.append(CausesTable(causes) if causes else Text(NO_CAUSES))
+    items.append(
+        ByWidth(lambda: causes_table(causes), lambda: compact_causes_table(causes))
+        if causes
+        else Text(NO_CAUSES)
+    )
     if findings:
         items.append(findings_renderable(findings, "About the diagnosis"))
     return items

@@ -17,6 +17,7 @@ from rich.text import Text
 from step1plan.models.common import Band
 from step1plan.models.report import StudyPlan, Week
 from step1plan.report.causes_view import md_cell
+from step1plan.report.fit import ByWidth
 from step1plan.rules.causes import area_label
 from step1plan.rules.studyplan import PHASE_TITLES, PHASES
 
@@ -105,6 +106,29 @@ def priorities_table(plan: StudyPlan) -> Table:
     return table
 
 
+def compact_priorities_table(plan: StudyPlan) -> Table:
+    """The priorities for a narrow terminal: the area's type under its name, shorter titles."""
+    table = Table(expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Area", ratio=1, overflow="fold")
+    table.add_column("Weight", justify="right", no_wrap=True)
+    table.add_column("Band", no_wrap=True)
+    table.add_column("Hours", justify="right", no_wrap=True)
+    table.add_column("From", no_wrap=True)
+    for i, p in enumerate(plan.priorities, 1):
+        area = Text(area_label(p.area))
+        area.append("\n" + GROUP_WORD.get(p.group, p.group), style="dim")
+        table.add_row(
+            str(i),
+            area,
+            f"{p.weight:g} %",
+            Text(BAND_WORD[p.band], style=BAND_STYLE[p.band]),
+            f"{p.share_of_hours * 100:.0f} %",
+            p.source,
+        )
+    return table
+
+
 def weeks_table(plan: StudyPlan) -> Table:
     """One row a week: dates, phase, hours, QBank target, focus, assessments and extra tasks."""
     table = Table(expand=True, show_lines=True)
@@ -113,7 +137,7 @@ def weeks_table(plan: StudyPlan) -> Table:
     table.add_column("Phase", no_wrap=True)
     table.add_column("Hours", justify="right", no_wrap=True)
     table.add_column("QBank", justify="right", no_wrap=True)
-    table.add_column("Focus", ratio=2)
+    table.add_column("Focus", ratio=2, overflow="fold")
     table.add_column("Assessments and tasks this week", ratio=3)
     for phase, weeks in phase_ranges(plan.weeks):
         common = common_activities(weeks)
@@ -124,6 +148,26 @@ def weeks_table(plan: StudyPlan) -> Table:
                 phase,
                 _hours(w.hours),
                 str(w.qbank_questions),
+                _focus(w),
+                "\n".join(f"• {x}" for x in week_extras(w, common)) or "-",
+            )
+    return table
+
+
+def compact_weeks_table(plan: StudyPlan) -> Table:
+    """The weekly plan for a narrow terminal: dates, phase, hours and QBank target stacked in
+    one column, so that the focus areas and tasks keep room for whole words."""
+    table = Table(expand=True, show_lines=True)
+    table.add_column("Wk", justify="right", no_wrap=True)
+    table.add_column("Week", no_wrap=True)
+    table.add_column("Focus", ratio=2, overflow="fold")
+    table.add_column("Assessments and tasks", ratio=3)
+    for phase, weeks in phase_ranges(plan.weeks):
+        common = common_activities(weeks)
+        for w in weeks:
+            table.add_row(
+                str(w.number),
+                f"{week_dates(w)}\n{phase}\n{_hours(w.hours)} h, {w.qbank_questions} Qs",
                 _focus(w),
                 "\n".join(f"• {x}" for x in week_extras(w, common)) or "-",
             )
@@ -153,7 +197,9 @@ def priorities_renderables(plan: StudyPlan) -> list[RenderableType]:
     """The priorities section: heading and table (or why there is none)."""
     items: list[RenderableType] = [Text(PRIORITIES_HEADING, style="bold")]
     if plan.priorities:
-        items.append(priorities_table(plan))
+        items.append(
+            ByWidth(lambda: priorities_table(plan), lambda: compact_priorities_table(plan))
+        )
         items.append(
             Text(
                 "Priority = outline weight x band deficit; share of hours is of the time given "
@@ -171,7 +217,8 @@ def weeks_renderables(plan: StudyPlan) -> list[RenderableType]:
     head = Group(Text(WEEKS_HEADING, style="bold"), Text(retake_line(plan)))
     items: list[RenderableType] = [head]
     if plan.weeks:
-        items += [weeks_table(plan), activities_table(plan)]
+        weeks = ByWidth(lambda: weeks_table(plan), lambda: compact_weeks_table(plan))
+        items += [weeks, activities_table(plan)]
     else:
         items.append(Text("No weeks to plan before the retake date."))
     items += _notes(plan)
