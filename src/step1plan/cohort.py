@@ -484,24 +484,11 @@ def open_output(output: Path | None, inputs: Sequence[Path] = ()) -> Iterator[Te
         yield sys.stdout
         sys.stdout.flush()
         return
-    from step1plan.outfile import check_not_input
+    from step1plan.outfile import atomic_writer
 
-    name = os.path.basename(output)
-    check_not_input(output, [p for p in inputs if os.path.basename(p) == name])
-    folder = output.parent if str(output.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"{output}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.replace(tmp, output)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UserError(f"{output}: cannot write: {exc.strerror}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    name = os.path.basename(output)  # only inputs of the same name can be the same file
+    with atomic_writer(output, [p for p in inputs if os.path.basename(p) == name]) as handle:
+        yield handle
 
 
 class _Messages:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from step1plan.errors import UserError
 
@@ -25,8 +27,11 @@ def check_not_input(target: Path, inputs: Iterable[Path]) -> None:
             raise UserError(f"{target}: refusing to write the output over an input file")
 
 
-def write_atomic(target: Path, text: str, inputs: Iterable[Path] = ()) -> None:
-    """Write ``text`` to ``target`` through a temporary file in the same folder and a rename."""
+@contextlib.contextmanager
+def atomic_writer(target: Path, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
+    """A text file to write ``target`` through: a temporary file in the same folder, renamed
+    over ``target`` when the block ends without an error and removed when it fails, so that a
+    failed run never leaves a half-written output. Refuses a ``target`` that is an input."""
     check_not_input(target, inputs)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
@@ -34,7 +39,7 @@ def write_atomic(target: Path, text: str, inputs: Iterable[Path] = ()) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            yield handle
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -42,3 +47,9 @@ def write_atomic(target: Path, text: str, inputs: Iterable[Path] = ()) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(target: Path, text: str, inputs: Iterable[Path] = ()) -> None:
+    """Write ``text`` to ``target`` atomically (see :func:`atomic_writer`)."""
+    with atomic_writer(target, inputs) as handle:
+        handle.write(text)
