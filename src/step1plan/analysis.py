@@ -48,6 +48,11 @@ def make_context(
     )
 
 
+def student_ref(profile: Profile) -> StudentRef:
+    """Who a report is about: the profile's student id and name."""
+    return StudentRef(profile.student.id, profile.student.name)
+
+
 def assess_ready(
     ctx: Context, causes: Sequence[CauseResult] | None = None
 ) -> tuple[Eligibility | None, Readiness]:
@@ -125,7 +130,7 @@ def analyse(ctx: Context, *, full: bool = True) -> Report:
         tool_version=__version__,
         as_of=ctx.as_of,
         plan=ctx.plan.name,
-        student=StudentRef(profile.student.id, profile.student.name),
+        student=student_ref(profile),
         causes=causes,
         eligibility=eligibility,
         readiness=readiness,

@@ -347,10 +347,10 @@ def ready(
 ) -> None:
     """Retake-readiness verdict from practice scores. Exit 0 ready, 1 any other verdict."""
     day = _parse_date(as_of)
-    from step1plan.analysis import assess_ready
+    from step1plan.analysis import assess_ready, student_ref
     from step1plan.errors import UserError
     from step1plan.load.profile import load_inputs, load_scores_only
-    from step1plan.models.report import StudentRef, Verdict
+    from step1plan.models.report import Verdict
 
     if scores is None and profile is None:
         raise UserError("ready: give --scores CSV (and optionally --profile PROFILE)")
@@ -362,7 +362,7 @@ def ready(
         loaded = load_scores_only(scores, day)
     ctx = loaded.context(the_plan, day)
     eligibility, readiness = assess_ready(ctx)
-    student = StudentRef(ctx.profile.student.id, ctx.profile.student.name) if ctx.profile else None
+    student = student_ref(ctx.profile) if ctx.profile else None
     from step1plan.report.jsonout import ready_dict
     from step1plan.report.readiness_view import readiness_markdown, readiness_renderables
 
@@ -389,9 +389,8 @@ def timeline(
     output: OutputOpt = None,
 ) -> None:
     """Step 1 retake, Step 2 CK and Match milestones with dates and slack."""
-    from step1plan.analysis import assess_ready
+    from step1plan.analysis import assess_ready, student_ref
     from step1plan.load.profile import load_inputs
-    from step1plan.models.report import StudentRef
     from step1plan.rules.timeline import build_timeline
 
     day = _parse_date(as_of)
@@ -401,7 +400,7 @@ def timeline(
     eligibility, readiness = assess_ready(ctx)
     assert eligibility is not None and ctx.profile is not None
     result = build_timeline(ctx, eligibility, readiness)
-    student = StudentRef(ctx.profile.student.id, ctx.profile.student.name)
+    student = student_ref(ctx.profile)
     from step1plan.report.jsonout import timeline_dict
     from step1plan.report.timeline_view import timeline_markdown, timeline_renderables
 
@@ -559,9 +558,8 @@ def explain(
         return
     if profile is None:
         raise UserError("explain: give a PROFILE to draft from, or --check FILE to review a text")
-    from step1plan.analysis import assess_ready
+    from step1plan.analysis import assess_ready, student_ref
     from step1plan.load.profile import load_inputs
-    from step1plan.models.report import StudentRef
     from step1plan.rules.causes import diagnose_causes
     from step1plan.rules.explanation import draft_explanation
 
@@ -571,7 +569,7 @@ def explain(
     causes, _ = diagnose_causes(ctx)
     _, readiness = assess_ready(ctx, causes)
     draft = draft_explanation(ctx, causes, readiness)
-    student = StudentRef(ctx.profile.student.id, ctx.profile.student.name)
+    student = student_ref(ctx.profile)
     _render(
         fmt,
         output,
