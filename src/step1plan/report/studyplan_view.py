@@ -8,14 +8,14 @@ that week has); the activities shared by every week of a phase are listed once p
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from step1plan.models.common import Band
-from step1plan.models.report import StudyPlan, Week
+from step1plan.models.report import Priority, StudyPlan, Week
 from step1plan.report.causes_view import md_cell
 from step1plan.report.fit import ByWidth
 from step1plan.rules.causes import area_label
@@ -83,6 +83,14 @@ def _hours(value: float) -> str:
     return f"{value:g}"
 
 
+def _band(p: Priority) -> Text:
+    return Text(BAND_WORD[p.band], style=BAND_STYLE[p.band])
+
+
+def _share(p: Priority) -> str:
+    return f"{p.share_of_hours * 100:.0f} %"
+
+
 def priorities_table(plan: StudyPlan) -> Table:
     """Area, outline weight, band and share of content hours, highest priority first."""
     table = Table(expand=True)
@@ -99,8 +107,8 @@ def priorities_table(plan: StudyPlan) -> Table:
             area_label(p.area),
             GROUP_WORD.get(p.group, p.group),
             f"{p.weight:g}",
-            Text(BAND_WORD[p.band], style=BAND_STYLE[p.band]),
-            f"{p.share_of_hours * 100:.0f} %",
+            _band(p),
+            _share(p),
             p.source,
         )
     return table
@@ -122,11 +130,20 @@ def compact_priorities_table(plan: StudyPlan) -> Table:
             str(i),
             area,
             f"{p.weight:g} %",
-            Text(BAND_WORD[p.band], style=BAND_STYLE[p.band]),
-            f"{p.share_of_hours * 100:.0f} %",
+            _band(p),
+            _share(p),
             p.source,
         )
     return table
+
+
+def _week_rows(plan: StudyPlan) -> Iterator[tuple[Week, str, str]]:
+    """Each week with its phase and its tasks cell (assessments, then the activities only some
+    weeks of the phase have), for both layouts of the weekly table."""
+    for phase, weeks in phase_ranges(plan.weeks):
+        common = common_activities(weeks)
+        for w in weeks:
+            yield w, phase, "\n".join(f"• {x}" for x in week_extras(w, common)) or "-"
 
 
 def weeks_table(plan: StudyPlan) -> Table:
@@ -139,18 +156,16 @@ def weeks_table(plan: StudyPlan) -> Table:
     table.add_column("QBank", justify="right", no_wrap=True)
     table.add_column("Focus", ratio=2, overflow="fold")
     table.add_column("Assessments and tasks this week", ratio=3)
-    for phase, weeks in phase_ranges(plan.weeks):
-        common = common_activities(weeks)
-        for w in weeks:
-            table.add_row(
-                str(w.number),
-                week_dates(w),
-                phase,
-                _hours(w.hours),
-                str(w.qbank_questions),
-                _focus(w),
-                "\n".join(f"• {x}" for x in week_extras(w, common)) or "-",
-            )
+    for w, phase, tasks in _week_rows(plan):
+        table.add_row(
+            str(w.number),
+            week_dates(w),
+            phase,
+            _hours(w.hours),
+            str(w.qbank_questions),
+            _focus(w),
+            tasks,
+        )
     return table
 
 
@@ -162,15 +177,9 @@ def compact_weeks_table(plan: StudyPlan) -> Table:
     table.add_column("Week", no_wrap=True)
     table.add_column("Focus", ratio=2, overflow="fold")
     table.add_column("Assessments and tasks", ratio=3)
-    for phase, weeks in phase_ranges(plan.weeks):
-        common = common_activities(weeks)
-        for w in weeks:
-            table.add_row(
-                str(w.number),
-                f"{week_dates(w)}\n{phase}\n{_hours(w.hours)} h, {w.qbank_questions} Qs",
-                _focus(w),
-                "\n".join(f"• {x}" for x in week_extras(w, common)) or "-",
-            )
+    for w, phase, tasks in _week_rows(plan):
+        week = f"{week_dates(w)}\n{phase}\n{_hours(w.hours)} h, {w.qbank_questions} Qs"
+        table.add_row(str(w.number), week, _focus(w), tasks)
     return table
 
 
@@ -241,7 +250,7 @@ def studyplan_markdown(plan: StudyPlan) -> str:
         for i, p in enumerate(plan.priorities, 1):
             out.append(
                 f"| {i} | {md_cell(area_label(p.area))} | {GROUP_WORD.get(p.group, p.group)} | "
-                f"{p.weight:g} | {BAND_WORD[p.band]} | {p.share_of_hours * 100:.0f} % | "
+                f"{p.weight:g} | {BAND_WORD[p.band]} | {_share(p)} | "
                 f"{md_cell(p.source)} |"
             )
         out += ["", "_Priority = outline weight x band deficit._"]
