@@ -209,20 +209,14 @@ def _emit_text(text: str, output: Path | None, inputs: list[Path]) -> None:
 def _emit_rich(items: list[RenderableType], output: Path | None, inputs: list[Path]) -> None:
     import io
 
-    from rich.console import Console
+    from step1plan.terminal import report_console
 
-    if output is None:
-        from step1plan.terminal import stdout_console
-
-        console = stdout_console()
-        for item in items:
-            console.print(item)
-        return
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=100, no_color=True, highlight=False, markup=False)
+    buffer = io.StringIO() if output is not None else None
+    console = report_console(buffer)
     for item in items:
         console.print(item)
-    _emit_text(buffer.getvalue(), output, inputs)
+    if buffer is not None:
+        _emit_text(buffer.getvalue(), output, inputs)
 
 
 def _render(

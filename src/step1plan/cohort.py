@@ -434,18 +434,10 @@ class TableWriter(_Spooled):
     (rows spooled: the table reads them once to size its columns, once to draw them)."""
 
     def write(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
-        from rich.console import Console
-
         from step1plan.report.cohort_view import cohort_renderables
+        from step1plan.terminal import report_console
 
-        if self.out is sys.stdout:
-            from step1plan.terminal import stdout_console
-
-            console = stdout_console(self.out)
-        else:
-            console = Console(
-                file=self.out, width=100, no_color=True, highlight=False, markup=False
-            )
+        console = report_console(self.out)
         for item in cohort_renderables(summary, self.rows, errors, redact=self.redact):
             console.print(item, crop=False)  # a table too wide wraps in the terminal, never cut
 

@@ -31,12 +31,27 @@ def _raise_broken_pipe() -> None:
     raise BrokenPipeError("stdout was closed")
 
 
+FILE_WIDTH = 100
+"""Width of rich output written to a file (no terminal to measure)."""
+
+
 def stdout_console(file: TextIO | None = None) -> Console:
-    """A rich console for report output: no markup in the text (profile text is printed as
-    written), no highlighting, and a closed pipe raised as :class:`BrokenPipeError` for the CLI to
-    turn into :data:`EXIT_BROKEN_PIPE`."""
+    """The console for report output on stdout (``file`` stands in for it in tests): it follows
+    the terminal, reads no markup in the text (profile text is printed as written), does no
+    highlighting, and raises a closed pipe as :class:`BrokenPipeError` for the CLI to turn
+    into :data:`EXIT_BROKEN_PIPE`."""
     from rich.console import Console
 
     console = Console(file=file, highlight=False, markup=False)
     console.on_broken_pipe = _raise_broken_pipe  # type: ignore[method-assign]
     return console
+
+
+def report_console(file: TextIO | None = None) -> Console:
+    """The console for report output: :func:`stdout_console` when ``file`` is stdout (or
+    ``None``); into any other file :data:`FILE_WIDTH` columns, no colour, no markup read."""
+    from rich.console import Console
+
+    if file is None or file is sys.stdout:
+        return stdout_console(file)
+    return Console(file=file, width=FILE_WIDTH, no_color=True, highlight=False, markup=False)
