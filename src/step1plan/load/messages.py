@@ -88,7 +88,7 @@ def friendly(err: Mapping[str, Any], raw: str | None = None) -> str:
         word = shown(raw) if raw is not None else ("true" if value else "false")
         if word.lower() in _BOOL_WORDS:
             msg += f" (YAML reads {word} as true/false: put it in quotes, '{word}', to mean text)"
-    elif isinstance(value, bool) and (kind in _NUMBER_KINDS or msg.endswith("got true/false")):
+    elif isinstance(value, bool) and kind in _NUMBER_KINDS:
         word = shown(raw) if raw is not None else ("true" if value else "false")
         if word.lower() not in ("true", "false"):
             msg += f" (YAML reads {word} as true/false: write the number)"

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticKnownError
 
 from step1plan.models.areas import ContentAreas
 from step1plan.models.common import PracticeKind, StrictModel, not_after_as_of
@@ -34,9 +35,10 @@ def kind_of_form(form: str) -> PracticeKind:
 
 
 def _not_true_false(value: Any) -> Any:
-    """Refuse true/false for a number (YAML reads ``yes`` and ``no`` as true and false)."""
+    """Refuse true/false for a number (YAML reads ``yes`` and ``no`` as true and false), with
+    the error of a number field given something else, as the profile's strict fields give."""
     if isinstance(value, bool):
-        raise ValueError("expected a number, got true/false")
+        raise PydanticKnownError("float_type")
     return value
 
 
