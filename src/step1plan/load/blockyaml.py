@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from step1plan.load.fastyaml import _FALLBACK, Fallback, plain_scalar
+from step1plan.load.fastyaml import UNBUILT, Fallback, plain_scalar
 
 __all__ = ["MAX_DEPTH", "Fallback", "load"]
 
@@ -152,7 +152,7 @@ def _line(content: str, depth: int) -> Line:
         kind, value = _inline(content)
         return (SCALAR + kind, None, value)
     key = plain_scalar(match.group(1))
-    if key is _FALLBACK or match.end(1) > MAX_KEY:
+    if key is UNBUILT or match.end(1) > MAX_KEY:
         raise Fallback("a special or long key")
     rest = content[match.end() :]
     if not rest or rest[0] == "#":
@@ -187,7 +187,7 @@ def _plain(text: str) -> Any:
     if first in _INDICATORS and (first != "-" or len(text) == 1 or text[1] == " "):
         raise Fallback("a scalar starting with an indicator")
     value = plain_scalar(text)
-    if value is _FALLBACK:
+    if value is UNBUILT:
         raise Fallback("a scalar PyYAML cannot build")
     return value
 

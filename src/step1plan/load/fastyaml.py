@@ -45,7 +45,9 @@ class DuplicateKey(Exception):
     """A key is repeated in a mapping."""
 
 
-_FALLBACK = object()
+UNBUILT = object()
+"""What :func:`plain_scalar` returns for a scalar it leaves to the full loader (a merge key, a
+tag without a safe constructor)."""
 _NO_KEY = object()
 
 
@@ -55,14 +57,15 @@ def plain_scalar(text: str) -> Any:
 
     A scalar that resolves to a type but cannot be built (the impossible date ``2026-02-30``, an
     integer with thousands of digits) stays text, so that validation reports it at its field.
-    Cached: every result is immutable and profiles repeat the same words (``lower``, ``same``).
+    Returns :data:`UNBUILT` for a scalar only the full loader handles. Cached: every result is
+    immutable and profiles repeat the same words (``lower``, ``same``).
     """
     tag = _RESOLVER.resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     if tag == STR_TAG:
         return text
     build = _CONSTRUCTORS.get(tag)
     if build is None or tag == "tag:yaml.org,2002:merge":
-        return _FALLBACK
+        return UNBUILT
     try:
         return build(_CONSTRUCTOR, ScalarNode(tag, text))
     except (ValueError, OverflowError):
@@ -105,7 +108,7 @@ def _document(get: Any) -> Any:
             tag = event.tag
             if tag in _PLAIN_TAGS:
                 value = plain_scalar(event.value) if event.implicit[0] else event.value
-                if value is _FALLBACK:
+                if value is UNBUILT:
                     raise Fallback(event.value)
             elif tag == STR_TAG:
                 value = event.value
