@@ -310,11 +310,7 @@ class StudentsTable:
     def _cells(self) -> Iterator[list[str]]:
         """Each row's cell texts (a cause id with spaces, so that it can wrap)."""
         for row in self.rows():
-            cells = [_shown(getattr(row, c)) for c in self.columns]
-            if "top_cause" in self.columns:
-                at = self.columns.index("top_cause")
-                cells[at] = cells[at].replace("_", " ")
-            yield cells
+            yield [_table_cell(c, getattr(row, c)) for c in self.columns]
 
     def layout(self, room: int) -> _Layout:
         """The columns and their widths in ``room`` characters (see the class doc)."""
@@ -385,6 +381,11 @@ class _Rows:
             for i in range(max(len(lines) for lines in wrapped)):
                 parts = [lines[i] if i < len(lines) else "" for lines in wrapped]
                 yield Segment(_line(parts, widths, lay.columns) + "\n")
+
+
+def _table_cell(key: str, value: Any) -> str:
+    text = _shown(value)
+    return text.replace("_", " ") if key == "top_cause" else text
 
 
 def _fit(
