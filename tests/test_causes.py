@@ -321,6 +321,17 @@ def test_c106_quiet_with_every_block_finished_in_timed_mode(default_plan: Plan) 
     assert found.assessed
 
 
+def test_c106_mixed_mode_counts_as_the_plan_says(default_plan: Plan) -> None:
+    def untimed(plan: Plan) -> list[float]:
+        found = timing(inputs(plan, qbank={"mode": "mixed"}))
+        return [s.strength for s in found.signals if s.name == "untimed_qbank"]
+
+    assert untimed(default_plan) == [default_plan.causes.untimed_mode_strength.mixed] == [0.5]
+    strength = default_plan.causes.untimed_mode_strength.model_copy(update={"mixed": 0.0})
+    causes = default_plan.causes.model_copy(update={"untimed_mode_strength": strength})
+    assert untimed(default_plan.model_copy(update={"causes": causes})) == []
+
+
 # ---------------------------------------------------------------- C107 test day
 
 

@@ -64,6 +64,14 @@ class CauseSpans(StrictModel):
     blocks: int = Field(gt=0, le=20)
 
 
+class ModeStrength(StrictModel):
+    """Signal strength of a QBank mode as untimed practice, 0-1."""
+
+    tutor: float = Field(ge=0, le=1)
+    mixed: float = Field(ge=0, le=1)
+    timed: float = Field(ge=0, le=1)
+
+
 class LevelStrength(StrictModel):
     """Signal strength of a self-rated level (test-day anxiety, fatigue), 0-1."""
 
@@ -133,6 +141,7 @@ class CausesPlan(StrictModel):
     self_report_weight: float = Field(ge=0, le=1)
     spans: CauseSpans
     level_strength: LevelStrength
+    untimed_mode_strength: ModeStrength
     weights: CauseWeights
 
     _areas = field_validator("reasoning_areas", "recall_areas")(_check_area_keys)

@@ -616,7 +616,8 @@ def timing(inp: CauseInputs) -> CauseSignals:
     Signals: unfinished blocks on the exam (test-day report) and in practice assessments before
     it (one counts half, ``causes.spans.blocks`` more count fully); QBank done in tutor
     (untimed) mode, or partly (mixed), so the exam's pacing of about 90 seconds an item
-    (DOMAIN "Exam format", H) was never practised.
+    (DOMAIN "Exam format", H) was never practised (strength per mode from
+    ``causes.untimed_mode_strength``).
     """
     c, p = _Collector(CauseId.timing, "C106"), inp.plan
     day = inp.attempt.test_day if inp.attempt is not None else None
@@ -644,7 +645,7 @@ def timing(inp: CauseInputs) -> CauseSignals:
         )
     mode = inp.qbank.mode if inp.qbank is not None else None
     if c.need(mode is not None, "qbank.mode") and mode is not None:
-        untimed = {"tutor": 1.0, "mixed": 0.5}.get(mode.value, 0.0)
+        untimed: float = getattr(p.untimed_mode_strength, mode.value)
         if untimed > 0:
             c.add(
                 "untimed_qbank",
