@@ -220,3 +220,17 @@ def test_validate_of_a_file_full_of_duplicate_keys_stays_short(tmp_path: Path) -
     assert len(lines) == 51 and lines[-1].endswith(
         "4949 more problems not shown; fix the ones above first"
     )
+
+
+def test_an_output_folder_that_refuses_new_files_is_an_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(UserError, match=r"cannot write in .*: Permission denied"):
+        write_atomic(tmp_path / "out.txt", "x")
+    assert list(tmp_path.iterdir()) == []
