@@ -247,3 +247,16 @@ def _check_installed(site: Path) -> None:
     folder, name = result.stdout.split()
     assert Path(folder) == site / "step1plan" / "plans"
     assert name == "strict"
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_trend_slope_must_be_finite(write: WriteFile, value: str) -> None:
+    path = write("odd.yaml", f"extends: default\nreadiness:\n  min_trend_slope_per_week: {value}\n")
+    assert plan_errors(path) == [
+        "odd.yaml:3:29: readiness.min_trend_slope_per_week: expected a finite number"
+    ]
+
+
+def test_a_negative_trend_slope_is_allowed(write: WriteFile) -> None:
+    path = write("flat.yaml", "extends: default\nreadiness:\n  min_trend_slope_per_week: -0.5\n")
+    assert load_plan_file(path).readiness.min_trend_slope_per_week == -0.5

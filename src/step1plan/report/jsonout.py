@@ -95,6 +95,25 @@ def report_dict(report: Report) -> dict[str, Any]:
     return {key: jsonable(getattr(report, key)) for key in REPORT_KEYS}
 
 
+def report_line(report: Report) -> str:
+    """The full report as one compact line of JSON (a cohort ``jsonl`` line, without its newline).
+
+    It holds the same object as :func:`report_dict` (same keys, same order, same values), but
+    orjson encodes the result dataclasses, enums, dates and tuples directly: no intermediate
+    dicts are built, which makes the line about three times cheaper than ``report_dict`` plus
+    the standard encoder (``benchmarks/README.md``). orjson refuses a few values the standard
+    encoder takes (an int beyond 64 bits, NaN is written as null); such a report is encoded
+    through :func:`report_dict` instead, so no value is ever refused or changed.
+    """
+    import orjson
+
+    top = {key: getattr(report, key) for key in REPORT_KEYS}
+    try:
+        return orjson.dumps(top).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(report_dict(report), ensure_ascii=False, separators=(",", ":"))
+
+
 def _head(as_of: dt.date, student: StudentRef | None) -> dict[str, Any]:
     from step1plan import __version__
 
