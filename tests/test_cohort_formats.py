@@ -158,11 +158,27 @@ def test_spool_lines_round_trip() -> None:
         assert row_from_line(row_to_line(row)) == row
 
 
+def ordered(text: str) -> Any:
+    """Parsed JSON with every object as a list of (key, value) pairs: key order compares too."""
+    return json.loads(text, object_pairs_hook=list)
+
+
 def test_jsonl_line_is_one_parseable_report_per_line() -> None:
-    data = report_dict(make_report())
-    line = jsonl_line(data)
+    report = make_report()
+    line = jsonl_line(report)
     assert line.endswith("\n") and line.count("\n") == 1
-    assert json.loads(line) == data
+    assert json.loads(line) == report_dict(report)
+    assert ordered(line) == ordered(json.dumps(report_dict(report)))
+
+
+def test_jsonl_line_keeps_a_value_orjson_refuses() -> None:
+    # orjson refuses ints beyond 64 bits; the line is then encoded from report_dict instead.
+    big = 2**70
+    report = dataclasses.replace(make_report(), timeline=Timeline(big, True, ()))
+    line = jsonl_line(report)
+    assert line.count("\n") == 1 and line.endswith("\n")
+    assert json.loads(line)["timeline"]["match_year"] == big
+    assert ordered(line) == ordered(json.dumps(report_dict(report)))
 
 
 def test_csv_has_a_header_and_one_row_per_student() -> None:
@@ -321,7 +337,7 @@ def _all_formats(redact: bool) -> dict[str, str]:
         summary = CohortSummary(as_of=AS_OF, plan="default")
         for i, report in enumerate(reports):
             row = row_of(f"cohort/{i}.yaml", report)
-            writer.student(row, report_dict(report) if writer.wants_report else None)
+            writer.student(row, report if writer.wants_report else None)
             summary.add_student(row)
         writer.finish(summary, ERRORS)
         out[fmt] = buffer.getvalue()

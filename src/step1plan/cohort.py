@@ -34,7 +34,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from step1plan.analysis import make_context
 from step1plan.errors import InputError, Problem, UserError, shown_problems
@@ -339,8 +339,8 @@ class CohortWriter(Protocol):
     def start(self) -> None:
         """Called once before the first student."""
 
-    def student(self, row: CohortRow, report: dict[str, Any] | None) -> None:
-        """One analysed student: its row, and its JSON report when ``wants_report``."""
+    def student(self, row: CohortRow, report: Report | None) -> None:
+        """One analysed student: its row, and its full report when ``wants_report``."""
 
     def finish(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
         """Called once after the last profile."""
@@ -359,7 +359,7 @@ class _Base:
     def start(self) -> None:
         return None
 
-    def student(self, row: CohortRow, report: dict[str, Any] | None) -> None:
+    def student(self, row: CohortRow, report: Report | None) -> None:
         raise NotImplementedError
 
     def finish(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
@@ -371,7 +371,7 @@ class JsonlWriter(_Base):
 
     wants_report = True
 
-    def student(self, row: CohortRow, report: dict[str, Any] | None) -> None:
+    def student(self, row: CohortRow, report: Report | None) -> None:
         assert report is not None
         self.out.write(self.view.jsonl_line(report))
 
@@ -382,7 +382,7 @@ class CsvWriter(_Base):
     def start(self) -> None:
         self.out.write(self.view.csv_header())
 
-    def student(self, row: CohortRow, report: dict[str, Any] | None) -> None:
+    def student(self, row: CohortRow, report: Report | None) -> None:
         self.out.write(self.view.csv_line(row))
 
 
@@ -393,7 +393,7 @@ class _Spooled(_Base):
         super().__init__(out, redact)
         self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
 
-    def student(self, row: CohortRow, report: dict[str, Any] | None) -> None:
+    def student(self, row: CohortRow, report: Report | None) -> None:
         self.spool.write(self.view.row_to_line(row))
 
     def rows(self) -> Iterator[CohortRow]:
@@ -564,8 +564,6 @@ def run_cohort(
     summary = CohortSummary(as_of=as_of, plan=plan.name, shard=shard)
     errors: list[Problem] = []
     emit = say or (lambda line: sys.stderr.write(line + "\n"))
-    if writer.wants_report:
-        from step1plan.report.jsonout import report_dict
     writer.start()
     for file in files:
         try:
@@ -585,7 +583,7 @@ def run_cohort(
                 emit(f"{file}: internal error while analysing this profile")
                 raise
             row = row_of(file, report)
-            writer.student(row, report_dict(report) if writer.wants_report else None)
+            writer.student(row, report if writer.wants_report else None)
             summary.add_student(row)
         if tick is not None:
             tick()

@@ -38,7 +38,7 @@ class ReadinessPlan(StrictModel):
     borderline_pass_probability: float = Field(ge=0, le=1)
     trend_window: int = Field(ge=2, le=20)
     min_trend_slope_per_week: float = Field(allow_inf_nan=False)
-    """Any finite slope (EPC points a week; it may be negative); ``.nan`` and ``.inf`` are refused."""
+    """EPC points a week; any finite value, negative included (not ``.nan`` or ``.inf``)."""
     uwsa_overprediction_points: float = Field(ge=0, le=100)
     projection_max_days: int = Field(ge=1, le=730)
     """A projected ready date further than this from the as-of date is not shown."""

@@ -1,6 +1,6 @@
 """Renderers of ``step1plan cohort``: pure functions from rows and counters to text.
 
-``jsonl`` lines are the full JSON reports (``report_dict``); the other formats show one
+``jsonl`` lines are the full JSON reports (``report_line``); the other formats show one
 :class:`~step1plan.cohort.CohortRow` per student. Streaming formats render one line at a time
 (:func:`csv_line`, :func:`jsonl_line`); ``json`` and ``md`` are produced as chunks from an
 iterator of rows (:func:`json_chunks`, :func:`markdown_chunks`), so the caller never needs all the
@@ -20,9 +20,12 @@ from rich.cells import cell_len
 
 from step1plan.cohort import COHORT_SCHEMA, COLUMNS, CohortRow, CohortSummary
 from step1plan.errors import Problem
+from step1plan.report.jsonout import report_line
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+
+    from step1plan.models.report import Report
 
 LABELS: dict[str, str] = {
     "file": "File",
@@ -70,7 +73,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _LINE = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 """One encoder for every one-line JSON (``json.dumps`` with options builds a new one per call).
 
-It encodes fresh trees of plain data (from ``report_dict`` or a row), which cannot hold a cycle,
+It encodes fresh trees of plain data (a row, a summary), which cannot hold a cycle,
 so the cycle check (a set of every container seen) is skipped: same text, less work."""
 
 MISSING = "-"
@@ -127,9 +130,9 @@ def _dumps(data: Any) -> str:
 # ---------------------------------------------------------------- jsonl and csv
 
 
-def jsonl_line(report: dict[str, Any]) -> str:
-    """One full report (``diagnose --format json``'s object) on one line."""
-    return _LINE.encode(report) + "\n"
+def jsonl_line(report: Report) -> str:
+    """One full report (``diagnose --format json``'s object) on one compact line."""
+    return report_line(report) + "\n"
 
 
 def _csv_text(values: Iterable[Any]) -> str:
