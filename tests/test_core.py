@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,28 @@ def test_write_atomic_writes_and_leaves_no_temp(tmp_path: Path) -> None:
     write_atomic(target, "{}\n")
     assert target.read_text() == "{}\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_write_atomic_new_file_gets_the_umask_permissions(tmp_path: Path, umask: int) -> None:
+    # the temporary file is made 0600; the output must be like any other new file
+    old = os.umask(umask)
+    try:
+        write_atomic(tmp_path / "report.md", "x\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "report.md").stat().st_mode) == 0o666 & ~umask
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_write_atomic_keeps_the_permissions_of_the_file_it_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "cohort.csv"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    write_atomic(target, "new\n")
+    assert target.read_text() == "new\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
 
 
 def test_write_atomic_refuses_to_overwrite_an_input(tmp_path: Path) -> None:

@@ -27,11 +27,23 @@ def check_not_input(target: Path, inputs: Iterable[Path]) -> None:
             raise UserError(f"{target}: refusing to write the output over an input file")
 
 
+def _file_mode(target: Path) -> int:
+    """The permissions the output gets: those of the file it replaces, else what a plain
+    ``open(target, "w")`` would give under the user's umask (``mkstemp`` makes its file 0600)."""
+    try:
+        return os.stat(target).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)  # reading the umask means setting it: put it straight back
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_writer(target: Path, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
     """A text file to write ``target`` through: a temporary file in the same folder, renamed
     over ``target`` when the block ends without an error and removed when it fails, so that a
-    failed run never leaves a half-written output. Refuses a ``target`` that is an input."""
+    failed run never leaves a half-written output. Refuses a ``target`` that is an input. The
+    output keeps the permissions of the file it replaces; a new one gets the umask's."""
     check_not_input(target, inputs)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
@@ -43,6 +55,7 @@ def atomic_writer(target: Path, inputs: Iterable[Path] = ()) -> Iterator[TextIO]
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
+        os.chmod(tmp, _file_mode(target))
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
