@@ -17,9 +17,12 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
+from operator import itemgetter
 
 from step1plan.facts import ExamFormat, exam_format
-from step1plan.models.common import Band, CauseId, PracticeKind
+from step1plan.models.areas import ContentAreas
+from step1plan.models.common import Band, CauseId, Exam, PracticeKind
 from step1plan.models.record import record
 from step1plan.models.report import (
     CauseResult,
@@ -58,34 +61,25 @@ ONE_DAY = dt.timedelta(days=1)
 # ---------------------------------------------------------------- P401 priorities
 
 
-@record
-class _BandSource:
-    date: dt.date
-    path: str
-    bands: dict[tuple[str, str], Band]
-
-
 def current_bands(ctx: Context) -> dict[tuple[str, str], tuple[Band, str]]:
     """Each content area's newest band and where it came from.
 
     Score reports of Step 1 attempts and NBME reports copied into ``practice:`` entries are
     read oldest first, so a newer band replaces an older one (DESIGN.md, Profile).
     """
-    sources: list[_BandSource] = []
+    sources: list[tuple[dt.date, str, ContentAreas]] = []  # date, evidence path, bands
     if ctx.profile is not None:
         for i, attempt in enumerate(ctx.profile.attempts):
-            if attempt.exam.value == "step1" and attempt.content_areas is not None:
-                sources.append(
-                    _BandSource(attempt.date, f"attempts[{i}]", attempt.content_areas.bands())
-                )
+            if attempt.exam is Exam.step1 and attempt.content_areas is not None:
+                sources.append((attempt.date, f"attempts[{i}]", attempt.content_areas))
     for score, path in zip(ctx.scores, ctx.score_paths, strict=True):
         if score.content_areas is not None:
-            sources.append(_BandSource(score.date, path, score.content_areas.bands()))
-    sources.sort(key=lambda s: s.date)  # stable: an attempt stays before practice on its day
+            sources.append((score.date, path, score.content_areas))
+    sources.sort(key=itemgetter(0))  # stable: an attempt stays before practice on its day
     out: dict[tuple[str, str], tuple[Band, str]] = {}
-    for source in sources:
-        for area, band in source.bands.items():
-            out[area] = (band, source.path)
+    for _, path, areas in sources:
+        for area, band in areas.bands().items():
+            out[area] = (band, path)
     return out
 
 
@@ -100,9 +94,8 @@ def rank_priorities(ctx: Context) -> tuple[Priority, ...]:
     score report's. An area's share of content hours is its score over the sum of all scores.
     Nothing is ranked when no band is given (the plan then says to add them).
     """
-    deficits: dict[Band, float] = {
-        band: getattr(ctx.plan.study.band_deficit, band.value) for band in Band
-    }
+    given = ctx.plan.study.band_deficit
+    deficits = {Band.lower: given.lower, Band.same: given.same, Band.higher: given.higher}
     weights = outline_weights()
     order = outline_order()
     rows = []
@@ -113,18 +106,29 @@ def rank_priorities(ctx: Context) -> tuple[Priority, ...]:
     total = sum(r[5] for r in rows)
     rows.sort(key=lambda r: (-r[5], -r[3], order[r[0]]))
     return tuple(
+        # Priority's fields in order (positional: a record is cheaper to build that way)
         Priority(
-            area=area[1],
-            group=area[0],
-            weight=weight,
-            band=band,
-            deficit=deficit,
-            score=round(score, 3),
-            share_of_hours=round(score / total, 4) if total else 0.0,
-            source=source,
+            area[1],  # area
+            area[0],  # group
+            weight,
+            band,
+            deficit,
+            _shown_score(score),
+            round(score / total, 4) if total else 0.0,  # share_of_hours
+            source,
         )
         for area, band, source, weight, deficit, score in rows
     )
+
+
+@lru_cache(maxsize=256)
+def _shown_score(score: float) -> float:
+    """A priority score rounded to 3 decimals, as reports show it.
+
+    Cached: rounding to decimals is slow, and scores (outline weight x band deficit) take few
+    values.
+    """
+    return round(score, 3)
 
 
 # ---------------------------------------------------------------- P402/P403 retake date
