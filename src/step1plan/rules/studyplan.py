@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from step1plan.facts import ExamFormat, exam_format
 from step1plan.models.areas import ContentAreas
@@ -285,39 +285,55 @@ def phase_counts(weeks: int, plan: Plan) -> tuple[int, int, int]:
     return (counts[0], counts[1], counts[2])
 
 
-def _spread_focus(priorities: Sequence[Priority], slots: int) -> list[tuple[str, ...]]:
+def _focus_intervals(priorities: Sequence[Priority]) -> list[tuple[float, float, str]]:
+    """Each weak area's interval of the unit share line, strongest first: ``(start, end, area)``.
+
+    The intervals follow each other in priority order, each as long as the area's share of
+    hours (scaled so that they fill [0, 1]).
+    """
+    weak = [p for p in priorities if p.share_of_hours > 0]
+    if not weak:
+        return []
+    ends = list(itertools.accumulate(p.share_of_hours for p in weak))
+    scale = ends[-1] or 1.0
+    intervals = []
+    start = 0.0  # each interval starts where the last one ends
+    for p, end in zip(weak, ends, strict=True):
+        scaled_end = end / scale
+        intervals.append((start, scaled_end, p.area))
+        start = scaled_end
+    return intervals
+
+
+def _spread_focus(
+    intervals: Sequence[tuple[float, float, str]], slots: int
+) -> list[tuple[str, ...]]:
     """Share ``slots`` weeks among the weak areas in proportion to their share of hours.
 
     Week ``j`` covers the share interval [j/slots, (j+1)/slots); it focuses on every area whose
-    own interval (cumulative shares, strongest first) overlaps it most, at most
+    own interval (:func:`_focus_intervals`) overlaps it most, at most
     :data:`FOCUS_AREAS_PER_WEEK` of them, in priority order.
     """
-    weak = [p for p in priorities if p.share_of_hours > 0]
-    if slots <= 0 or not weak:
+    if slots <= 0 or not intervals:
         return [() for _ in range(max(0, slots))]
-    ends = list(itertools.accumulate(p.share_of_hours for p in weak))
-    scale = ends[-1] or 1.0
-    scaled_ends = [e / scale for e in ends]
-    scaled_starts = [0.0, *scaled_ends[:-1]]  # each interval starts where the last one ends
     eps = 1e-9
     out = []
     first = 0  # the intervals before it end at or before this week starts: no overlap
     for j in range(slots):
         lo, hi = j / slots, (j + 1) / slots
-        while first < len(weak) and scaled_ends[first] <= lo:
+        while first < len(intervals) and intervals[first][1] <= lo:
             first += 1
-        overlap = []
-        for i in range(first, len(weak)):
-            start, end = scaled_starts[i], scaled_ends[i]
+        overlap = []  # (-amount, priority index, area), in priority order
+        for i in range(first, len(intervals)):
+            start, end, area = intervals[i]
             if start >= hi:  # this one and all later ones start after the week ends
                 break
             amount = (end if end < hi else hi) - (start if start > lo else lo)  # min - max
             if amount > eps:
-                overlap.append((-amount, i))  # in priority order; sorts largest overlap first
+                overlap.append((-amount, i, area))  # sorts largest overlap first
         if len(overlap) > FOCUS_AREAS_PER_WEEK:  # keep the largest, still in priority order
-            largest = {i for _, i in sorted(overlap)[:FOCUS_AREAS_PER_WEEK]}
-            overlap = [o for o in overlap if o[1] in largest]
-        out.append(tuple([weak[i].area for _, i in overlap]))
+            overlap = sorted(sorted(overlap)[:FOCUS_AREAS_PER_WEEK], key=itemgetter(1))
+        out.append(tuple([area for _, _, area in overlap]))
     return out
 
 
@@ -340,24 +356,34 @@ def taken_cbssa_forms(ctx: Context) -> set[int]:
     taken = set()
     for score in ctx.scores:
         if score.kind is PracticeKind.cbssa:
-            match = _FORM_NUMBER.search(score.form)
-            if match:
-                taken.add(int(match.group(1)))
+            number = form_number(score.form)
+            if number is not None:
+                taken.add(number)
     return taken
+
+
+@lru_cache(maxsize=1024)
+def form_number(form: str) -> int | None:
+    """The first number in a form's name (``CBSSA 27`` -> 27), if any.
+
+    Cached: a pure function of the name, and the same few form names come back.
+    """
+    match = _FORM_NUMBER.search(form)
+    return int(match.group(1)) if match else None
 
 
 def cbssa_weeks(weeks: int, plan: Plan) -> list[int]:
     """0-based weeks that get a CBSSA: each of the last ``study.weekly_cbssa_final_weeks``,
     and every ``study.cbssa_every_weeks`` before them, counted back from the end."""
     s = plan.study
-    chosen = {w for w in range(weeks - s.weekly_cbssa_final_weeks, weeks) if w >= 0}
-    w = weeks - s.weekly_cbssa_final_weeks - s.cbssa_every_weeks
-    if not chosen:
-        w = weeks - 1
-    while w >= 0:
-        chosen.add(w)
-        w -= s.cbssa_every_weeks
-    return sorted(chosen)
+    final = min(weeks, s.weekly_cbssa_final_weeks)
+    every = s.cbssa_every_weeks
+    before = weeks - final - every if final else weeks - 1  # the latest week before them
+    return sorted([*range(before, -1, -every), *range(weeks - final, weeks)])
+
+
+NO_FORM_LEFT = "Unseen practice exam (no CBSSA form left)"
+"""What a CBSSA slot says when no unseen CBSSA form is left for it."""
 
 
 @rule("P404", "Unseen practice forms run out")
@@ -376,21 +402,16 @@ def schedule_assessments(ctx: Context, weeks: int) -> AssessmentSchedule:
     slots = cbssa_weeks(weeks, ctx.plan)
     taken = taken_cbssa_forms(ctx)
     unseen = [f for f in study.cbssa_forms if f not in taken]
-    with_form = slots[len(slots) - len(unseen) :] if len(unseen) < len(slots) else slots
-    forms = iter(unseen)
-    by_week: list[list[str]] = [[] for _ in range(weeks)]
-    for w in slots:
-        if w in with_form:
-            by_week[w].append(f"CBSSA {next(forms)}")
-        else:
-            by_week[w].append("Unseen practice exam (no CBSSA form left)")
-    free120_done = sum(1 for score in ctx.scores if score.kind is PracticeKind.free120)
+    short = max(0, len(slots) - len(unseen))  # the earliest slots get no form
+    labels = [NO_FORM_LEFT] * short + [f"CBSSA {form}" for form in unseen[: len(slots) - short]]
+    by_week: list[tuple[str, ...]] = [()] * weeks
+    for w, label in zip(slots, labels, strict=True):
+        by_week[w] = (label,)
     if weeks:
-        by_week[-1].append(
-            f"Free 120, a set you have not done (in the last {study.free120_final_days} days)"
+        by_week[-1] += (
+            f"Free 120, a set you have not done (in the last {study.free120_final_days} days)",
         )
     notes = []
-    short = len(slots) - len(with_form)
     if short:
         left = ", ".join(str(f) for f in unseen) or "none"
         notes.append(
@@ -400,12 +421,13 @@ def schedule_assessments(ctx: Context, weeks: int) -> AssessmentSchedule:
             "another unseen exam instead: never repeat a form, since a form seen before "
             "inflates the score."
         )
+    free120_done = sum(1 for score in ctx.scores if score.kind is PracticeKind.free120)
     if free120_done and weeks:
         notes.append(
             f"You have done {free120_done} Free 120 set(s) already: the last week's Free 120 "
             "must be a set you have not seen, or its percent overstates you."
         )
-    return AssessmentSchedule(tuple(tuple(w) for w in by_week), " ".join(notes) or None)
+    return AssessmentSchedule(tuple(by_week), " ".join(notes) or None)
 
 
 # ---------------------------------------------------------------- P405 activities
@@ -460,30 +482,52 @@ def _reasoning_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
 
 def _review_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
     c = ctx.plan.causes
-    per_item = c.min_review_minutes_per_block / c.review_block_items
     return [
-        f"Review budget: at least {per_item * fmt.items_per_block:g} minutes per "
-        f"{fmt.items_per_block}-question block ({per_item:g} a question); no new block before "
-        "the last one is reviewed"
+        _review_budget(c.min_review_minutes_per_block, c.review_block_items, fmt.items_per_block)
     ]
+
+
+@lru_cache(maxsize=64)
+def _review_budget(review_minutes: float, review_items: int, items_per_block: int) -> str:
+    """The review budget: ``review_minutes`` per ``review_items`` questions, for an exam block.
+
+    Cached (as the texts below): a pure function of a few plan and exam numbers, the same for
+    every week.
+    """
+    per_item = review_minutes / review_items
+    return (
+        f"Review budget: at least {per_item * items_per_block:g} minutes per "
+        f"{items_per_block}-question block ({per_item:g} a question); no new block before "
+        "the last one is reviewed"
+    )
 
 
 def _readiness_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
     if slot.phase == "readiness":
         return ["Keep the test date only if the readiness checks pass; move it if not"]
     bar = _bar(ctx)
-    return [
-        f"Compare each practice exam with the bar (EPC {bar.min_epc:g}, pass probability "
-        f"{bar.min_pass_probability * 100:.0f} %)"
-    ]
+    return [_bar_comparison(bar.min_epc, bar.min_pass_probability)]
+
+
+@lru_cache(maxsize=64)
+def _bar_comparison(min_epc: float, min_pass_probability: float) -> str:
+    return (
+        f"Compare each practice exam with the bar (EPC {min_epc:g}, pass probability "
+        f"{min_pass_probability * 100:.0f} %)"
+    )
 
 
 def _pacing_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
-    seconds = round(fmt.minutes_per_block * 60 / fmt.items_per_block)
-    return [
-        f"Every block timed: {fmt.minutes_per_block} minutes for {fmt.items_per_block} "
+    return [_pacing(fmt.minutes_per_block, fmt.items_per_block)]
+
+
+@lru_cache(maxsize=64)
+def _pacing(minutes_per_block: int, items_per_block: int) -> str:
+    seconds = round(minutes_per_block * 60 / items_per_block)
+    return (
+        f"Every block timed: {minutes_per_block} minutes for {items_per_block} "
         f"questions (about {seconds} seconds each); count unanswered questions"
-    ]
+    )
 
 
 def _test_day_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
@@ -526,7 +570,7 @@ def week_activities(
     and a written test-day plan. With no cause listed only the phase's core work remains.
     """
     out = [_generic_activity(slot.phase, fmt)]
-    for cause in sorted(causes, key=lambda c: c.rank):
+    for cause in sorted(causes, key=attrgetter("rank")):
         for item in CAUSE_WORK[cause.id](slot, fmt, ctx):
             if item not in out:
                 out.append(item)
@@ -623,9 +667,10 @@ def build_study_plan(
     counts = phase_counts(n, plan)
     phases = [name for name, count in zip(PHASES, counts, strict=True) for _ in range(count)]
     top = tuple(p.area for p in priorities if p.share_of_hours > 0)[:READINESS_FOCUS_AREAS]
+    intervals = _focus_intervals(priorities)
     focus = [
-        *_spread_focus(priorities, counts[0]),
-        *_spread_focus(priorities, counts[1]),
+        *_spread_focus(intervals, counts[0]),
+        *_spread_focus(intervals, counts[1]),
         *[top for _ in range(counts[2])],
     ]
     schedule = schedule_assessments(ctx, n)
