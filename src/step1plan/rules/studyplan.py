@@ -594,6 +594,15 @@ def _hours(ctx: Context) -> tuple[float, str | None]:
     )
 
 
+@lru_cache(maxsize=1024)
+def week_hours(per_week: float, days: int) -> float:
+    """A week's study hours: the weekly hours for its ``days``, to 0.1 hour.
+
+    Cached: a pure function of two numbers, and most weeks have 7 days.
+    """
+    return round(per_week * days / 7, 1)
+
+
 def plan_retake_date(
     ctx: Context, readiness: Readiness, eligibility: Eligibility | None = None
 ) -> RetakeChoice | None:
@@ -683,21 +692,21 @@ def build_study_plan(
     weeks = []
     for i, (start, end) in enumerate(spans):
         phase = phases[i]
-        hours = round(per_week * ((end - start).days + 1) / 7, 1)
+        hours = week_hours(per_week, (end - start).days + 1)
         slot = (phase, i == 0 or phases[i - 1] != phase, i == n - 1)
         if slot not in activities:
             activities[slot] = week_activities(ctx, causes, WeekSlot(*slot), fmt)
         weeks.append(
-            Week(
-                number=i + 1,
-                start=start,
-                end=end,
-                phase=phase,
-                hours=hours,
-                focus=focus[i],
-                qbank_questions=round(hours * qbank_share[phase] * questions_per_hour),
-                assessments=schedule.by_week[i],
-                activities=activities[slot],
+            Week(  # Week's fields in order (positional: a record is cheaper to build that way)
+                i + 1,  # number
+                start,
+                end,
+                phase,
+                hours,
+                focus[i],
+                round(hours * qbank_share[phase] * questions_per_hour),  # qbank_questions
+                schedule.by_week[i],  # assessments
+                activities[slot],
             )
         )
     return StudyPlan(
