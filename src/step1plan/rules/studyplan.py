@@ -114,7 +114,7 @@ def rank_priorities(ctx: Context) -> tuple[Priority, ...]:
             band,
             deficit,
             _shown_score(score),
-            round(score / total, 4) if total else 0.0,  # share_of_hours
+            round(score / total, 4) if score else 0.0,  # share_of_hours (0 without a deficit)
             source,
         )
         for area, band, source, weight, deficit, score in rows
@@ -265,14 +265,19 @@ def week_spans(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
 def phase_counts(weeks: int, plan: Plan) -> tuple[int, int, int]:
     """Weeks in each phase from ``study.*_share`` (largest remainder; each phase gets one week
     once there are three, the last weeks always prove readiness)."""
+    s = plan.study
+    return _split_weeks(weeks, (s.foundations_share, s.integration_share, s.readiness_share))
+
+
+@lru_cache(maxsize=1024)
+def _split_weeks(weeks: int, shares: tuple[float, float, float]) -> tuple[int, int, int]:
+    """:func:`phase_counts` for the three phase shares; cached (a pure function of numbers)."""
     if weeks <= 0:
         return (0, 0, 0)
     if weeks == 1:
         return (0, 0, 1)
     if weeks == 2:
         return (0, 1, 1)
-    s = plan.study
-    shares = [s.foundations_share, s.integration_share, s.readiness_share]
     total = sum(shares) or 1.0
     exact = [weeks * x / total for x in shares]
     counts = [max(1, math.floor(x)) for x in exact]
