@@ -361,14 +361,14 @@ def taken_cbssa_forms(ctx: Context) -> set[int]:
     taken = set()
     for score in ctx.scores:
         if score.kind is PracticeKind.cbssa:
-            number = form_number(score.form)
+            number = _form_number(score.form)
             if number is not None:
                 taken.add(number)
     return taken
 
 
 @lru_cache(maxsize=1024)
-def form_number(form: str) -> int | None:
+def _form_number(form: str) -> int | None:
     """The first number in a form's name (``CBSSA 27`` -> 27), if any.
 
     Cached: a pure function of the name, and the same few form names come back.
@@ -496,8 +496,8 @@ def _review_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
 def _review_budget(review_minutes: float, review_items: int, items_per_block: int) -> str:
     """The review budget: ``review_minutes`` per ``review_items`` questions, for an exam block.
 
-    Cached (as the texts below): a pure function of a few plan and exam numbers, the same for
-    every week.
+    Cached, as the other activity texts built from numbers: a pure function of a few plan and
+    exam numbers, the same for every week.
     """
     per_item = review_minutes / review_items
     return (
@@ -516,6 +516,7 @@ def _readiness_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
 
 @lru_cache(maxsize=64)
 def _bar_comparison(min_epc: float, min_pass_probability: float) -> str:
+    """Compare practice exams with the readiness bar (cached, see :func:`_review_budget`)."""
     return (
         f"Compare each practice exam with the bar (EPC {min_epc:g}, pass probability "
         f"{min_pass_probability * 100:.0f} %)"
@@ -528,6 +529,7 @@ def _pacing_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
 
 @lru_cache(maxsize=64)
 def _pacing(minutes_per_block: int, items_per_block: int) -> str:
+    """Time every block as on the exam (cached, see :func:`_review_budget`)."""
     seconds = round(minutes_per_block * 60 / items_per_block)
     return (
         f"Every block timed: {minutes_per_block} minutes for {items_per_block} "
