@@ -252,6 +252,19 @@ def test_cbssa_weeks_are_weekly_at_the_end_and_fortnightly_before(default_plan: 
     assert cbssa_weeks(0, default_plan) == []
 
 
+@pytest.mark.parametrize(("final", "every"), list(itertools.product(range(4), range(1, 4))))
+def test_cbssa_weeks_match_their_definition(default_plan: Plan, final: int, every: int) -> None:
+    study = default_plan.study.model_copy(
+        update={"weekly_cbssa_final_weeks": final, "cbssa_every_weeks": every}
+    )
+    plan = default_plan.model_copy(update={"study": study})
+    for weeks in range(12):
+        weekly = {w for w in range(weeks - final, weeks) if w >= 0}
+        start = weeks - final - every if weekly else weeks - 1
+        expected = weekly | set(range(start, -1, -every))
+        assert cbssa_weeks(weeks, plan) == sorted(expected)
+
+
 def test_p404_quiet_with_enough_unseen_forms(default_plan: Plan) -> None:
     profile = make_profile(practice=[{"date": "2026-11-01", "form": "NBME 26", "epc": 60}])
     schedule = schedule_assessments(ctx_of(default_plan, profile), 8)

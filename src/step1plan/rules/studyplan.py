@@ -17,9 +17,12 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
+from operator import attrgetter, itemgetter
 
 from step1plan.facts import ExamFormat, exam_format
-from step1plan.models.common import Band, CauseId, PracticeKind
+from step1plan.models.areas import ContentAreas
+from step1plan.models.common import Band, CauseId, Exam, PracticeKind
 from step1plan.models.record import record
 from step1plan.models.report import (
     CauseResult,
@@ -58,34 +61,25 @@ ONE_DAY = dt.timedelta(days=1)
 # ---------------------------------------------------------------- P401 priorities
 
 
-@record
-class _BandSource:
-    date: dt.date
-    path: str
-    bands: dict[tuple[str, str], Band]
-
-
 def current_bands(ctx: Context) -> dict[tuple[str, str], tuple[Band, str]]:
     """Each content area's newest band and where it came from.
 
     Score reports of Step 1 attempts and NBME reports copied into ``practice:`` entries are
     read oldest first, so a newer band replaces an older one (DESIGN.md, Profile).
     """
-    sources: list[_BandSource] = []
+    sources: list[tuple[dt.date, str, ContentAreas]] = []  # date, evidence path, bands
     if ctx.profile is not None:
         for i, attempt in enumerate(ctx.profile.attempts):
-            if attempt.exam.value == "step1" and attempt.content_areas is not None:
-                sources.append(
-                    _BandSource(attempt.date, f"attempts[{i}]", attempt.content_areas.bands())
-                )
+            if attempt.exam is Exam.step1 and attempt.content_areas is not None:
+                sources.append((attempt.date, f"attempts[{i}]", attempt.content_areas))
     for score, path in zip(ctx.scores, ctx.score_paths, strict=True):
         if score.content_areas is not None:
-            sources.append(_BandSource(score.date, path, score.content_areas.bands()))
-    sources.sort(key=lambda s: s.date)  # stable: an attempt stays before practice on its day
+            sources.append((score.date, path, score.content_areas))
+    sources.sort(key=itemgetter(0))  # stable: an attempt stays before practice on its day
     out: dict[tuple[str, str], tuple[Band, str]] = {}
-    for source in sources:
-        for area, band in source.bands.items():
-            out[area] = (band, source.path)
+    for _, path, areas in sources:
+        for area, band in areas.bands().items():
+            out[area] = (band, path)
     return out
 
 
@@ -100,9 +94,8 @@ def rank_priorities(ctx: Context) -> tuple[Priority, ...]:
     score report's. An area's share of content hours is its score over the sum of all scores.
     Nothing is ranked when no band is given (the plan then says to add them).
     """
-    deficits: dict[Band, float] = {
-        band: getattr(ctx.plan.study.band_deficit, band.value) for band in Band
-    }
+    given = ctx.plan.study.band_deficit
+    deficits = {Band.lower: given.lower, Band.same: given.same, Band.higher: given.higher}
     weights = outline_weights()
     order = outline_order()
     rows = []
@@ -113,18 +106,29 @@ def rank_priorities(ctx: Context) -> tuple[Priority, ...]:
     total = sum(r[5] for r in rows)
     rows.sort(key=lambda r: (-r[5], -r[3], order[r[0]]))
     return tuple(
+        # Priority's fields in order (positional: a record is cheaper to build that way)
         Priority(
-            area=area[1],
-            group=area[0],
-            weight=weight,
-            band=band,
-            deficit=deficit,
-            score=round(score, 3),
-            share_of_hours=round(score / total, 4) if total else 0.0,
-            source=source,
+            area[1],  # area
+            area[0],  # group
+            weight,
+            band,
+            deficit,
+            _shown_score(score),
+            round(score / total, 4) if score else 0.0,  # share_of_hours (0 without a deficit)
+            source,
         )
         for area, band, source, weight, deficit, score in rows
     )
+
+
+@lru_cache(maxsize=256)
+def _shown_score(score: float) -> float:
+    """A priority score rounded to 3 decimals, as reports show it.
+
+    Cached: rounding to decimals is slow, and scores (outline weight x band deficit) take few
+    values.
+    """
+    return round(score, 3)
 
 
 # ---------------------------------------------------------------- P402/P403 retake date
@@ -261,14 +265,19 @@ def week_spans(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
 def phase_counts(weeks: int, plan: Plan) -> tuple[int, int, int]:
     """Weeks in each phase from ``study.*_share`` (largest remainder; each phase gets one week
     once there are three, the last weeks always prove readiness)."""
+    s = plan.study
+    return _split_weeks(weeks, (s.foundations_share, s.integration_share, s.readiness_share))
+
+
+@lru_cache(maxsize=1024)
+def _split_weeks(weeks: int, shares: tuple[float, float, float]) -> tuple[int, int, int]:
+    """:func:`phase_counts` for the three phase shares; cached (a pure function of numbers)."""
     if weeks <= 0:
         return (0, 0, 0)
     if weeks == 1:
         return (0, 0, 1)
     if weeks == 2:
         return (0, 1, 1)
-    s = plan.study
-    shares = [s.foundations_share, s.integration_share, s.readiness_share]
     total = sum(shares) or 1.0
     exact = [weeks * x / total for x in shares]
     counts = [max(1, math.floor(x)) for x in exact]
@@ -281,39 +290,55 @@ def phase_counts(weeks: int, plan: Plan) -> tuple[int, int, int]:
     return (counts[0], counts[1], counts[2])
 
 
-def _spread_focus(priorities: Sequence[Priority], slots: int) -> list[tuple[str, ...]]:
+def _focus_intervals(priorities: Sequence[Priority]) -> list[tuple[float, float, str]]:
+    """Each weak area's interval of the unit share line, strongest first: ``(start, end, area)``.
+
+    The intervals follow each other in priority order, each as long as the area's share of
+    hours (scaled so that they fill [0, 1]).
+    """
+    weak = [p for p in priorities if p.share_of_hours > 0]
+    if not weak:
+        return []
+    ends = list(itertools.accumulate(p.share_of_hours for p in weak))
+    scale = ends[-1] or 1.0
+    intervals = []
+    start = 0.0  # each interval starts where the last one ends
+    for p, end in zip(weak, ends, strict=True):
+        scaled_end = end / scale
+        intervals.append((start, scaled_end, p.area))
+        start = scaled_end
+    return intervals
+
+
+def _spread_focus(
+    intervals: Sequence[tuple[float, float, str]], slots: int
+) -> list[tuple[str, ...]]:
     """Share ``slots`` weeks among the weak areas in proportion to their share of hours.
 
     Week ``j`` covers the share interval [j/slots, (j+1)/slots); it focuses on every area whose
-    own interval (cumulative shares, strongest first) overlaps it most, at most
+    own interval (:func:`_focus_intervals`) overlaps it most, at most
     :data:`FOCUS_AREAS_PER_WEEK` of them, in priority order.
     """
-    weak = [p for p in priorities if p.share_of_hours > 0]
-    if slots <= 0 or not weak:
+    if slots <= 0 or not intervals:
         return [() for _ in range(max(0, slots))]
-    ends = list(itertools.accumulate(p.share_of_hours for p in weak))
-    scale = ends[-1] or 1.0
-    scaled_ends = [e / scale for e in ends]
-    scaled_starts = [0.0, *scaled_ends[:-1]]  # each interval starts where the last one ends
     eps = 1e-9
     out = []
     first = 0  # the intervals before it end at or before this week starts: no overlap
     for j in range(slots):
         lo, hi = j / slots, (j + 1) / slots
-        while first < len(weak) and scaled_ends[first] <= lo:
+        while first < len(intervals) and intervals[first][1] <= lo:
             first += 1
-        overlap = []
-        for i in range(first, len(weak)):
-            start, end = scaled_starts[i], scaled_ends[i]
+        overlap = []  # (-amount, priority index, area), in priority order
+        for i in range(first, len(intervals)):
+            start, end, area = intervals[i]
             if start >= hi:  # this one and all later ones start after the week ends
                 break
             amount = (end if end < hi else hi) - (start if start > lo else lo)  # min - max
             if amount > eps:
-                overlap.append((-amount, i))  # in priority order; sorts largest overlap first
+                overlap.append((-amount, i, area))  # sorts largest overlap first
         if len(overlap) > FOCUS_AREAS_PER_WEEK:  # keep the largest, still in priority order
-            largest = {i for _, i in sorted(overlap)[:FOCUS_AREAS_PER_WEEK]}
-            overlap = [o for o in overlap if o[1] in largest]
-        out.append(tuple([weak[i].area for _, i in overlap]))
+            overlap = sorted(sorted(overlap)[:FOCUS_AREAS_PER_WEEK], key=itemgetter(1))
+        out.append(tuple([area for _, _, area in overlap]))
     return out
 
 
@@ -336,24 +361,34 @@ def taken_cbssa_forms(ctx: Context) -> set[int]:
     taken = set()
     for score in ctx.scores:
         if score.kind is PracticeKind.cbssa:
-            match = _FORM_NUMBER.search(score.form)
-            if match:
-                taken.add(int(match.group(1)))
+            number = _form_number(score.form)
+            if number is not None:
+                taken.add(number)
     return taken
+
+
+@lru_cache(maxsize=1024)
+def _form_number(form: str) -> int | None:
+    """The first number in a form's name (``CBSSA 27`` -> 27), if any.
+
+    Cached: a pure function of the name, and the same few form names come back.
+    """
+    match = _FORM_NUMBER.search(form)
+    return int(match.group(1)) if match else None
 
 
 def cbssa_weeks(weeks: int, plan: Plan) -> list[int]:
     """0-based weeks that get a CBSSA: each of the last ``study.weekly_cbssa_final_weeks``,
     and every ``study.cbssa_every_weeks`` before them, counted back from the end."""
     s = plan.study
-    chosen = {w for w in range(weeks - s.weekly_cbssa_final_weeks, weeks) if w >= 0}
-    w = weeks - s.weekly_cbssa_final_weeks - s.cbssa_every_weeks
-    if not chosen:
-        w = weeks - 1
-    while w >= 0:
-        chosen.add(w)
-        w -= s.cbssa_every_weeks
-    return sorted(chosen)
+    final = min(weeks, s.weekly_cbssa_final_weeks)
+    every = s.cbssa_every_weeks
+    before = weeks - final - every if final else weeks - 1  # the latest week before them
+    return sorted([*range(before, -1, -every), *range(weeks - final, weeks)])
+
+
+NO_FORM_LEFT = "Unseen practice exam (no CBSSA form left)"
+"""What a CBSSA slot says when no unseen CBSSA form is left for it."""
 
 
 @rule("P404", "Unseen practice forms run out")
@@ -372,21 +407,16 @@ def schedule_assessments(ctx: Context, weeks: int) -> AssessmentSchedule:
     slots = cbssa_weeks(weeks, ctx.plan)
     taken = taken_cbssa_forms(ctx)
     unseen = [f for f in study.cbssa_forms if f not in taken]
-    with_form = slots[len(slots) - len(unseen) :] if len(unseen) < len(slots) else slots
-    forms = iter(unseen)
-    by_week: list[list[str]] = [[] for _ in range(weeks)]
-    for w in slots:
-        if w in with_form:
-            by_week[w].append(f"CBSSA {next(forms)}")
-        else:
-            by_week[w].append("Unseen practice exam (no CBSSA form left)")
-    free120_done = sum(1 for score in ctx.scores if score.kind is PracticeKind.free120)
+    short = max(0, len(slots) - len(unseen))  # the earliest slots get no form
+    labels = [NO_FORM_LEFT] * short + [f"CBSSA {form}" for form in unseen[: len(slots) - short]]
+    by_week: list[tuple[str, ...]] = [()] * weeks
+    for w, label in zip(slots, labels, strict=True):
+        by_week[w] = (label,)
     if weeks:
-        by_week[-1].append(
-            f"Free 120, a set you have not done (in the last {study.free120_final_days} days)"
+        by_week[-1] += (
+            f"Free 120, a set you have not done (in the last {study.free120_final_days} days)",
         )
     notes = []
-    short = len(slots) - len(with_form)
     if short:
         left = ", ".join(str(f) for f in unseen) or "none"
         notes.append(
@@ -396,12 +426,13 @@ def schedule_assessments(ctx: Context, weeks: int) -> AssessmentSchedule:
             "another unseen exam instead: never repeat a form, since a form seen before "
             "inflates the score."
         )
+    free120_done = sum(1 for score in ctx.scores if score.kind is PracticeKind.free120)
     if free120_done and weeks:
         notes.append(
             f"You have done {free120_done} Free 120 set(s) already: the last week's Free 120 "
             "must be a set you have not seen, or its percent overstates you."
         )
-    return AssessmentSchedule(tuple(tuple(w) for w in by_week), " ".join(notes) or None)
+    return AssessmentSchedule(tuple(by_week), " ".join(notes) or None)
 
 
 # ---------------------------------------------------------------- P405 activities
@@ -456,30 +487,54 @@ def _reasoning_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
 
 def _review_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
     c = ctx.plan.causes
-    per_item = c.min_review_minutes_per_block / c.review_block_items
     return [
-        f"Review budget: at least {per_item * fmt.items_per_block:g} minutes per "
-        f"{fmt.items_per_block}-question block ({per_item:g} a question); no new block before "
-        "the last one is reviewed"
+        _review_budget(c.min_review_minutes_per_block, c.review_block_items, fmt.items_per_block)
     ]
+
+
+@lru_cache(maxsize=64)
+def _review_budget(review_minutes: float, review_items: int, items_per_block: int) -> str:
+    """The review budget: ``review_minutes`` per ``review_items`` questions, for an exam block.
+
+    Cached, as the other activity texts built from numbers: a pure function of a few plan and
+    exam numbers, the same for every week.
+    """
+    per_item = review_minutes / review_items
+    return (
+        f"Review budget: at least {per_item * items_per_block:g} minutes per "
+        f"{items_per_block}-question block ({per_item:g} a question); no new block before "
+        "the last one is reviewed"
+    )
 
 
 def _readiness_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
     if slot.phase == "readiness":
         return ["Keep the test date only if the readiness checks pass; move it if not"]
     bar = _bar(ctx)
-    return [
-        f"Compare each practice exam with the bar (EPC {bar.min_epc:g}, pass probability "
-        f"{bar.min_pass_probability * 100:.0f} %)"
-    ]
+    return [_bar_comparison(bar.min_epc, bar.min_pass_probability)]
+
+
+@lru_cache(maxsize=64)
+def _bar_comparison(min_epc: float, min_pass_probability: float) -> str:
+    """Compare practice exams with the readiness bar (cached, see :func:`_review_budget`)."""
+    return (
+        f"Compare each practice exam with the bar (EPC {min_epc:g}, pass probability "
+        f"{min_pass_probability * 100:.0f} %)"
+    )
 
 
 def _pacing_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
-    seconds = round(fmt.minutes_per_block * 60 / fmt.items_per_block)
-    return [
-        f"Every block timed: {fmt.minutes_per_block} minutes for {fmt.items_per_block} "
+    return [_pacing(fmt.minutes_per_block, fmt.items_per_block)]
+
+
+@lru_cache(maxsize=64)
+def _pacing(minutes_per_block: int, items_per_block: int) -> str:
+    """Time every block as on the exam (cached, see :func:`_review_budget`)."""
+    seconds = round(minutes_per_block * 60 / items_per_block)
+    return (
+        f"Every block timed: {minutes_per_block} minutes for {items_per_block} "
         f"questions (about {seconds} seconds each); count unanswered questions"
-    ]
+    )
 
 
 def _test_day_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
@@ -522,7 +577,7 @@ def week_activities(
     and a written test-day plan. With no cause listed only the phase's core work remains.
     """
     out = [_generic_activity(slot.phase, fmt)]
-    for cause in sorted(causes, key=lambda c: c.rank):
+    for cause in sorted(causes, key=attrgetter("rank")):
         for item in CAUSE_WORK[cause.id](slot, fmt, ctx):
             if item not in out:
                 out.append(item)
@@ -544,6 +599,15 @@ def _hours(ctx: Context) -> tuple[float, str | None]:
         f"The profile gives no study.hours_per_week, so the plan's default of {default:g} "
         "hours a week is used (a rule of thumb)."
     )
+
+
+@lru_cache(maxsize=1024)
+def week_hours(per_week: float, days: int) -> float:
+    """A week's study hours: the weekly hours for its ``days``, to 0.1 hour.
+
+    Cached: a pure function of two numbers, and most weeks have 7 days.
+    """
+    return round(per_week * days / 7, 1)
 
 
 def plan_retake_date(
@@ -619,9 +683,10 @@ def build_study_plan(
     counts = phase_counts(n, plan)
     phases = [name for name, count in zip(PHASES, counts, strict=True) for _ in range(count)]
     top = tuple(p.area for p in priorities if p.share_of_hours > 0)[:READINESS_FOCUS_AREAS]
+    intervals = _focus_intervals(priorities)
     focus = [
-        *_spread_focus(priorities, counts[0]),
-        *_spread_focus(priorities, counts[1]),
+        *_spread_focus(intervals, counts[0]),
+        *_spread_focus(intervals, counts[1]),
         *[top for _ in range(counts[2])],
     ]
     schedule = schedule_assessments(ctx, n)
@@ -634,21 +699,21 @@ def build_study_plan(
     weeks = []
     for i, (start, end) in enumerate(spans):
         phase = phases[i]
-        hours = round(per_week * ((end - start).days + 1) / 7, 1)
+        hours = week_hours(per_week, (end - start).days + 1)
         slot = (phase, i == 0 or phases[i - 1] != phase, i == n - 1)
         if slot not in activities:
             activities[slot] = week_activities(ctx, causes, WeekSlot(*slot), fmt)
         weeks.append(
-            Week(
-                number=i + 1,
-                start=start,
-                end=end,
-                phase=phase,
-                hours=hours,
-                focus=focus[i],
-                qbank_questions=round(hours * qbank_share[phase] * questions_per_hour),
-                assessments=schedule.by_week[i],
-                activities=activities[slot],
+            Week(  # Week's fields in order (positional: a record is cheaper to build that way)
+                i + 1,  # number
+                start,
+                end,
+                phase,
+                hours,
+                focus[i],
+                round(hours * qbank_share[phase] * questions_per_hour),  # qbank_questions
+                schedule.by_week[i],  # assessments
+                activities[slot],
             )
         )
     return StudyPlan(
