@@ -50,6 +50,7 @@ from functools import lru_cache
 
 from step1plan.facts import PASSING_ITEM_SHARE, UWSA_OVERPREDICTION, exam_format, passing_score
 from step1plan.models.common import CauseId, Exam, PracticeKind
+from step1plan.models.profile import Attempt, Profile
 from step1plan.models.record import record
 from step1plan.models.report import (
     CauseResult,
@@ -214,8 +215,18 @@ class ReadinessData:
 def _latest_attempt_date(ctx: Context) -> dt.date | None:
     if ctx.profile is None:
         return None
-    dates = [a.date for a in ctx.profile.step1_attempts() if a.date <= ctx.as_of]
-    return max(dates) if dates else None
+    for attempt in reversed(ctx.profile.attempts):  # validated oldest first
+        if attempt.exam is Exam.step1 and attempt.date <= ctx.as_of:
+            return attempt.date
+    return None
+
+
+def _latest_step1(profile: Profile) -> tuple[int, Attempt] | None:
+    """The latest Step 1 attempt and its index in ``attempts`` (validated oldest first)."""
+    for i in range(len(profile.attempts) - 1, -1, -1):
+        if profile.attempts[i].exam is Exam.step1:
+            return i, profile.attempts[i]
+    return None
 
 
 def _bar_name(ctx: Context) -> str:
@@ -227,23 +238,26 @@ def _bar_name(ctx: Context) -> str:
 def _test_day_reasons(ctx: Context, causes: Sequence[CauseResult]) -> tuple[Evidence, ...]:
     """Evidence that timing or test-day factors caused the failure."""
     found: list[Evidence] = []
+    named: set[CauseId] = set()
     for cause in causes:
+        if cause.id not in TEST_DAY_CAUSES:
+            continue
         # A low-confidence inference alone (say, untimed QBank use) does not make timing a
         # cause of the failure; the student's own word or stronger data does.
         backed = cause.supported and cause.confidence is not Confidence.low
-        if cause.id in TEST_DAY_CAUSES and (backed or cause.self_reported):
+        if backed or cause.self_reported:
             how = "supported by the data" if cause.supported else "self-reported"
             found.append(Evidence(f"causes.{cause.id.value}", how))
-    named = {e.path for e in found}
+            named.add(cause.id)
     profile = ctx.profile
     if profile is None:
         return tuple(found)
     for i, cid in enumerate(profile.causes):
-        if cid in TEST_DAY_CAUSES and f"causes.{cid.value}" not in named:
+        if cid in TEST_DAY_CAUSES and cid not in named:
             found.append(Evidence(f"causes[{i}]", cid.value))
-    step1 = [(i, a) for i, a in enumerate(profile.attempts) if a.exam is Exam.step1]
-    if step1:
-        i, last = step1[-1]
+    latest = _latest_step1(profile)
+    if latest is not None:
+        i, last = latest
         if last.test_day is not None and last.test_day.unfinished_blocks > 0:
             found.append(
                 Evidence(
@@ -259,9 +273,9 @@ def readiness_data(ctx: Context, causes: Sequence[CauseResult] = ()) -> Readines
     bar_name = _bar_name(ctx)
     bar: ReadinessBar = getattr(plan, bar_name)
     since = _latest_attempt_date(ctx)
-    paths = list(ctx.score_paths) or [f"scores[{i}]" for i in range(len(ctx.scores))]
+    paths = ctx.score_paths or [f"scores[{i}]" for i in range(len(ctx.scores))]
     items: list[Assessment] = []
-    for score, path in sorted(zip(ctx.scores, paths, strict=True), key=lambda x: x[0].date):
+    for score, path in zip(ctx.scores, paths, strict=True):  # already sorted by date
         if score.date > ctx.as_of:
             continue
         current = since is None or score.date > since
