@@ -134,11 +134,13 @@ class Passed:
     notes: tuple[str, ...] = ()
 
 
-def _first_pass(profile: Profile, exam: Exam) -> dt.date | None:
+def _first_passes(profile: Profile) -> dict[Exam, dt.date]:
+    """The date of the first passing attempt at each exam passed (attempts are oldest first)."""
+    passes: dict[Exam, dt.date] = {}
     for attempt in profile.attempts:
-        if attempt.exam is exam and attempt.result is AttemptResult.passed:
-            return attempt.date
-    return None
+        if attempt.result is AttemptResult.passed:
+            passes.setdefault(attempt.exam, attempt.date)
+    return passes
 
 
 @rule("T501", "Exams already passed")
@@ -151,8 +153,9 @@ def exams_passed(profile: Profile) -> Passed:
     reminds that a new score reaches programs only once it is resent through ERAS (DOMAIN.md
     "Score release", H).
     """
-    step1 = _first_pass(profile, Exam.step1)
-    step2ck = _first_pass(profile, Exam.step2ck)
+    passes = _first_passes(profile)
+    step1 = passes.get(Exam.step1)
+    step2ck = passes.get(Exam.step2ck)
     notes: list[str] = []
     if step1 is not None:
         notes.append(
@@ -264,6 +267,7 @@ class Release:
 
 
 @rule("T503", "Result release date")
+@lru_cache(maxsize=4096)  # a pure function of the (immutable) date and label
 def result_release(test_date: dt.date, exam_label: str) -> Release:
     """Date a result is expected: the Wednesday about 4 weeks after the test, later when that
     Wednesday falls in a week without releases.
