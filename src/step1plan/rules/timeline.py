@@ -604,11 +604,9 @@ def _slack(
             step1_result=(by - step1_result).days,
         )
     test_slack = (latest_test_with_result_by(by) - test).days
-    out = _Slack(
-        prep=test_slack, test=test_slack, step2ck_result=(by - score_release_date(test)).days
-    )
+    result_slack = (by - score_release_date(test)).days
     if retake is None or step1_result is None:
-        return out
+        return _Slack(prep=test_slack, test=test_slack, step2ck_result=result_slack)
     latest_start = prep.start + dt.timedelta(days=test_slack)
     if after_result:
         r1 = (latest_start - step1_result).days
@@ -619,9 +617,9 @@ def _slack(
     return _Slack(
         retake=(latest_retake - retake).days,
         step1_result=r1,
-        prep=out.prep,
-        test=out.test,
-        step2ck_result=out.step2ck_result,
+        prep=test_slack,
+        test=test_slack,
+        step2ck_result=result_slack,
     )
 
 
@@ -633,15 +631,9 @@ def _milestone(
     slack: int | None = None,
     note: str | None = None,
 ) -> Milestone:
-    return Milestone(
-        id=mid,
-        date=day,
-        estimate=estimate,
-        label=LABELS[mid],
-        days_from_as_of=(day - as_of).days,
-        slack_days=slack,
-        note=note,
-    )
+    # Positional arguments, in the field order of Milestone: id, date, estimate, label,
+    # days_from_as_of, slack_days, note.
+    return Milestone(mid, day, estimate, LABELS[mid], (day - as_of).days, slack, note)
 
 
 @lru_cache(maxsize=64)
