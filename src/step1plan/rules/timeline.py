@@ -108,7 +108,23 @@ def deadline(ctx: Context, match_year: int) -> tuple[str, dt.date]:
     """The event the Step 2 CK result must arrive by in ``match_year`` (plan
     ``timeline.step2ck_result_by``) and its date."""
     event = ctx.plan.timeline.step2ck_result_by
-    return event, match_calendar(match_year)[event].date
+    return event, _event_date(event, match_year)
+
+
+@lru_cache(maxsize=256)
+def _event_date(event: str, match_year: int) -> dt.date:
+    """The date of one Match-calendar event. Cached: a pure function of event and year."""
+    return match_calendar(match_year)[event].date
+
+
+@lru_cache(maxsize=256)
+def _first_year_with(event: str, as_of: dt.date) -> int:
+    """The first Match year whose ``event`` is not before ``as_of``. Cached: a pure function of
+    event and date."""
+    year = as_of.year
+    while _event_date(event, year) < as_of:
+        year += 1
+    return year
 
 
 @lru_cache(maxsize=1024)
@@ -451,10 +467,7 @@ class Cycle:
 
 def first_possible_year(ctx: Context) -> int:
     """The first Match whose ``step2ck_result_by`` date is not before the as-of date."""
-    year = ctx.as_of.year
-    while deadline(ctx, year)[1] < ctx.as_of:
-        year += 1
-    return year
+    return _first_year_with(ctx.plan.timeline.step2ck_result_by, ctx.as_of)
 
 
 def _fits(
