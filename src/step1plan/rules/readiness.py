@@ -114,11 +114,8 @@ class Assessment:
     """Taken after the latest Step 1 attempt (or no attempt is known)."""
     recent: bool
     """Current and taken at most ``window_days`` before the as-of date."""
-    kind: PracticeKind = field(init=False, compare=False, repr=False)
-    """CBSSA, Free 120, UWSA or other (read once from the form name)."""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "kind", self.score.kind)
+    kind: PracticeKind = field(compare=False, repr=False)
+    """CBSSA, Free 120, UWSA or other: ``score.kind``, read once from the form name."""
 
     @property
     def label(self) -> str:
@@ -200,16 +197,21 @@ class ReadinessData:
         trend = tuple(usable[-self.plan.trend_window :])
         object.__setattr__(self, "trend", trend)
         object.__setattr__(self, "fit", fit_trend(trend))
-        object.__setattr__(
-            self,
-            "bar_phrase",
-            f"{pct(self.bar.min_pass_probability)} pass probability "
-            f"(EPC {num(self.bar.min_epc)} where none is reported)",
-        )
+        object.__setattr__(self, "bar_phrase", bar_phrase(self.bar))
 
     def current(self, kind: PracticeKind, *, recent: bool = True) -> tuple[Assessment, ...]:
         """Assessments of one kind taken after the latest attempt (and recently)."""
         return self._by_kind.get((kind, recent), ())
+
+
+@lru_cache(maxsize=64)
+def bar_phrase(bar: ReadinessBar) -> str:
+    """``95% pass probability (EPC 70 where none is reported)``. Cached: a pure function of the
+    (immutable, hashable) bar."""
+    return (
+        f"{pct(bar.min_pass_probability)} pass probability "
+        f"(EPC {num(bar.min_epc)} where none is reported)"
+    )
 
 
 def _latest_attempt_date(ctx: Context) -> dt.date | None:
@@ -280,7 +282,7 @@ def readiness_data(ctx: Context, causes: Sequence[CauseResult] = ()) -> Readines
             continue
         current = since is None or score.date > since
         recent = current and (ctx.as_of - score.date).days <= bar.window_days
-        items.append(Assessment(score, path, current, recent))
+        items.append(Assessment(score, path, current, recent, score.kind))
     planned = ctx.profile.target.step1_date if ctx.profile is not None else None
     return ReadinessData(
         as_of=ctx.as_of,
@@ -898,11 +900,13 @@ def project(data: ReadinessData, verdict: Verdict) -> tuple[dt.date | None, str 
     )
 
 
-def _bar_detail(data: ReadinessData) -> str:
-    b = data.bar
+@lru_cache(maxsize=64)
+def bar_detail(bar_name: str, b: ReadinessBar) -> str:
+    """The bar in words, with its numbers. Cached: a pure function of the (immutable,
+    hashable) bar and its name."""
     return (
-        f"{bar_label(data.bar_name)}: {b.min_assessments} unseen CBSSAs within {b.window_days} "
-        f"days, each at or above {data.bar_phrase}, EPC spread at most {num(b.max_epc_spread)}, "
+        f"{bar_label(bar_name)}: {b.min_assessments} unseen CBSSAs within {b.window_days} "
+        f"days, each at or above {bar_phrase(b)}, EPC spread at most {num(b.max_epc_spread)}, "
         f"an unseen Free 120 at {num(b.min_free120_percent)}% or more, the latest CBSSA at most "
         f"{b.max_days_before_test} days before the test"
     )
@@ -1038,7 +1042,7 @@ def assess_readiness(
         next_steps=tuple(_next_steps(checks, verdict, eligibility, data)),
         points=tuple(_point(a, id(a) in counted) for a in data.assessments),
         bar=data.bar_name,
-        bar_detail=_bar_detail(data),
+        bar_detail=bar_detail(data.bar_name, data.bar),
         notes=tuple(_notes(ctx, data, eligibility)),
         low_pass_epc=data.plan.low_pass_epc,
         bar_epc=data.bar.min_epc,
