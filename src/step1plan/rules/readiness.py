@@ -132,8 +132,8 @@ class ReadinessData:
     """Everything the readiness rules look at, gathered once from the context.
 
     The selections the rules share (:meth:`current`, :attr:`counted`, :attr:`free120`,
-    :attr:`trend` and its :attr:`fit`, :attr:`bar_phrase`) are computed once, when the data is
-    built.
+    :attr:`latest`, :attr:`trend` and its :attr:`fit`, :attr:`bar_phrase`) are computed once,
+    when the data is built.
     """
 
     as_of: dt.date
@@ -155,6 +155,8 @@ class ReadinessData:
     """Recent, unseen CBSSAs with an EPC or a pass probability: the evidence that counts."""
     free120: Assessment | None = field(init=False, compare=False, repr=False)
     """The latest recent, unseen Free 120 with a percent correct (the one R306 judges)."""
+    latest: Assessment | None = field(init=False, compare=False, repr=False)
+    """The latest unseen CBSSA since the last attempt (counted ones first)."""
     trend: tuple[Assessment, ...] = field(init=False, compare=False, repr=False)
     """The latest ``trend_window`` unseen CBSSAs with an EPC since the latest attempt."""
     fit: Fit | None = field(init=False, compare=False, repr=False)
@@ -186,14 +188,13 @@ class ReadinessData:
             for a in groups.get((PracticeKind.free120, True), ())
             if not a.score.seen_before and a.score.percent_correct is not None
         ]
-        usable = [
-            a
-            for a in groups.get((PracticeKind.cbssa, False), ())
-            if not a.score.seen_before and a.score.epc is not None
-        ]
+        unseen = [a for a in groups.get((PracticeKind.cbssa, False), ()) if not a.score.seen_before]
+        usable = [a for a in unseen if a.score.epc is not None]
+        pool = counted or unseen
         object.__setattr__(self, "_by_kind", groups)
         object.__setattr__(self, "counted", counted)
         object.__setattr__(self, "free120", unseen_free120[-1] if unseen_free120 else None)
+        object.__setattr__(self, "latest", pool[-1] if pool else None)
         trend = tuple(usable[-self.plan.trend_window :])
         object.__setattr__(self, "trend", trend)
         object.__setattr__(self, "fit", fit_trend(trend))
@@ -544,17 +545,9 @@ def trend_not_falling(data: ReadinessData) -> Check | None:
     )
 
 
-def latest_unseen(data: ReadinessData) -> Assessment | None:
-    """The latest unseen CBSSA since the last attempt (counted ones first)."""
-    pool = data.counted or tuple(
-        a for a in data.current(PracticeKind.cbssa, recent=False) if not a.score.seen_before
-    )
-    return pool[-1] if pool else None
-
-
 def before_test_step(data: ReadinessData) -> str | None:
     """When the planned test is further from the latest CBSSA than the bar allows: the fix."""
-    latest, limit = latest_unseen(data), data.bar.max_days_before_test
+    latest, limit = data.latest, data.bar.max_days_before_test
     if data.test_date is None or latest is None:
         return None
     if (data.test_date - latest.score.date).days <= limit:
@@ -579,7 +572,7 @@ def recent_enough(data: ReadinessData) -> Check:
     """
     title: str = recent_enough.title  # type: ignore[attr-defined]
     limit = data.bar.max_days_before_test
-    latest = latest_unseen(data)
+    latest = data.latest
     if latest is None:
         return Check(
             "R305",
