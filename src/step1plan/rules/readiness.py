@@ -388,9 +388,9 @@ def enough_assessments(data: ReadinessData) -> Check:
     counted, need = data.counted, data.bar.min_assessments
     cbssas = data.current(PracticeKind.cbssa, recent=False)
     excluded = []
-    seen = sum(1 for a in data.current(PracticeKind.cbssa) if a.score.seen_before)
-    old = sum(1 for a in cbssas if not a.recent and not a.score.seen_before)
-    before = sum(1 for a in data.assessments if a.kind is PracticeKind.cbssa and not a.current)
+    seen = len([a for a in data.current(PracticeKind.cbssa) if a.score.seen_before])
+    old = len([a for a in cbssas if not a.recent and not a.score.seen_before])
+    before = len([a for a in data.assessments if a.kind is PracticeKind.cbssa and not a.current])
     uwsa = len(data.current(PracticeKind.uwsa))
     if seen:
         excluded.append(f"{plural(seen, 'form')} seen before")
