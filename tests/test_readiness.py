@@ -684,3 +684,43 @@ def test_no_forms_note_while_enough_unseen_forms_remain(plan: Plan) -> None:
     scores = [_named("CBSSA 26", 20, 72, 0.96), _named("CBSSA 27", 5, 73, 0.97)]
     notes = run(scores, plan, profile()).notes
     assert not any("Unseen CBSSA forms left" in n for n in notes)
+
+
+# ---------------------------------------------------------------- shared selections
+
+
+def test_test_day_reasons_read_the_latest_step1_attempt(plan: Plan) -> None:
+    prof = profile(
+        attempts=[
+            {"exam": "step1", "date": "2026-01-10", "result": "fail"},
+            {
+                "exam": "step1",
+                "date": FAILED_ON,
+                "result": "fail",
+                "test_day": {"unfinished_blocks": 3},
+            },
+            {"exam": "step2ck", "date": "2026-07-01", "result": "fail"},
+        ]
+    )
+    data = readiness_data(make_context(plan, AS_OF, prof, strong()))
+    assert data.since == dt.date(2026, 6, 1)
+    assert [(e.path, e.value) for e in data.test_day_reasons] == [
+        ("attempts[1].test_day.unfinished_blocks", 3)
+    ]
+
+
+def test_test_day_cause_named_by_the_causes_and_the_profile_is_listed_once(plan: Plan) -> None:
+    prof = profile(causes=["weak_foundations", "timing"])
+    causes = [cause(CauseId.timing, self_reported=True), cause(CauseId.test_anxiety_fatigue)]
+    data = readiness_data(make_context(plan, AS_OF, prof, strong()), causes)
+    assert [(e.path, e.value) for e in data.test_day_reasons] == [
+        ("causes.timing", "supported by the data"),
+        ("causes.test_anxiety_fatigue", "supported by the data"),
+    ]
+
+
+def test_latest_unseen_cbssa_falls_back_to_older_ones(plan: Plan) -> None:
+    old, seen = cbssa(60, 72, 0.95), cbssa(10, 74, 0.96, seen_before=True)
+    data = readiness_data(make_context(plan, AS_OF, None, [old, seen]))
+    assert not data.counted
+    assert data.latest is not None and data.latest.score is old

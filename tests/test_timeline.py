@@ -556,3 +556,14 @@ def test_views_of_a_blocked_timeline(default_plan: Plan) -> None:
     out = render(timeline_renderables(t, blocked))
     assert "no Match cycle can be planned" in out and "no further attempt" in out
     assert "| Milestone" not in timeline_markdown(t, blocked)
+
+
+def test_t501_takes_the_first_pass_of_each_exam() -> None:
+    attempts = [
+        {"exam": "step1", "date": "2025-01-10", "result": "fail"},
+        {"exam": "step1", "date": "2025-06-01", "result": "pass"},
+        {"exam": "step2ck", "date": "2025-09-01", "result": "fail"},
+        {"exam": "step2ck", "date": "2025-12-01", "result": "pass", "score": 240},
+    ]
+    passed = exams_passed(profile(attempts=attempts))
+    assert (passed.step1, passed.step2ck) == (D(2025, 6, 1), D(2025, 12, 1))

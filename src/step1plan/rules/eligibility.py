@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 
 from step1plan.facts import (
     ATTEMPT_WINDOW_MONTHS,
@@ -102,13 +103,12 @@ class Constraint:
 
 def history_of(attempts: Sequence[Attempt], as_of: dt.date) -> AttemptHistory:
     """The Step 1 attempts up to ``as_of``, oldest first, and the limit in force then."""
-    step1 = sorted(
-        (a for a in attempts if a.exam is Exam.step1 and a.date <= as_of), key=lambda a: a.date
-    )
+    step1 = [a for a in attempts if a.exam is Exam.step1 and a.date <= as_of]
+    step1.sort(key=attrgetter("date"))
     passed = [a.date for a in step1 if a.result is AttemptResult.passed]
     return AttemptHistory(
         as_of=as_of,
-        dates=tuple(a.date for a in step1),
+        dates=tuple([a.date for a in step1]),
         passed_on=passed[0] if passed else None,
         limit=attempt_limit(as_of).value,
     )

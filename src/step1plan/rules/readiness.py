@@ -50,6 +50,7 @@ from functools import lru_cache
 
 from step1plan.facts import PASSING_ITEM_SHARE, UWSA_OVERPREDICTION, exam_format, passing_score
 from step1plan.models.common import CauseId, Exam, PracticeKind
+from step1plan.models.profile import Attempt, Profile
 from step1plan.models.record import record
 from step1plan.models.report import (
     CauseResult,
@@ -113,11 +114,8 @@ class Assessment:
     """Taken after the latest Step 1 attempt (or no attempt is known)."""
     recent: bool
     """Current and taken at most ``window_days`` before the as-of date."""
-    kind: PracticeKind = field(init=False, compare=False, repr=False)
-    """CBSSA, Free 120, UWSA or other (read once from the form name)."""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "kind", self.score.kind)
+    kind: PracticeKind = field(compare=False, repr=False)
+    """CBSSA, Free 120, UWSA or other: ``score.kind``, read once from the form name."""
 
     @property
     def label(self) -> str:
@@ -134,8 +132,8 @@ class ReadinessData:
     """Everything the readiness rules look at, gathered once from the context.
 
     The selections the rules share (:meth:`current`, :attr:`counted`, :attr:`free120`,
-    :attr:`trend` and its :attr:`fit`, :attr:`bar_phrase`) are computed once, when the data is
-    built.
+    :attr:`latest`, :attr:`trend` and its :attr:`fit`, :attr:`bar_phrase`) are computed once,
+    when the data is built.
     """
 
     as_of: dt.date
@@ -157,6 +155,8 @@ class ReadinessData:
     """Recent, unseen CBSSAs with an EPC or a pass probability: the evidence that counts."""
     free120: Assessment | None = field(init=False, compare=False, repr=False)
     """The latest recent, unseen Free 120 with a percent correct (the one R306 judges)."""
+    latest: Assessment | None = field(init=False, compare=False, repr=False)
+    """The latest unseen CBSSA since the last attempt (counted ones first)."""
     trend: tuple[Assessment, ...] = field(init=False, compare=False, repr=False)
     """The latest ``trend_window`` unseen CBSSAs with an EPC since the latest attempt."""
     fit: Fit | None = field(init=False, compare=False, repr=False)
@@ -188,34 +188,48 @@ class ReadinessData:
             for a in groups.get((PracticeKind.free120, True), ())
             if not a.score.seen_before and a.score.percent_correct is not None
         ]
-        usable = [
-            a
-            for a in groups.get((PracticeKind.cbssa, False), ())
-            if not a.score.seen_before and a.score.epc is not None
-        ]
+        unseen = [a for a in groups.get((PracticeKind.cbssa, False), ()) if not a.score.seen_before]
+        usable = [a for a in unseen if a.score.epc is not None]
+        pool = counted or unseen
         object.__setattr__(self, "_by_kind", groups)
         object.__setattr__(self, "counted", counted)
         object.__setattr__(self, "free120", unseen_free120[-1] if unseen_free120 else None)
+        object.__setattr__(self, "latest", pool[-1] if pool else None)
         trend = tuple(usable[-self.plan.trend_window :])
         object.__setattr__(self, "trend", trend)
         object.__setattr__(self, "fit", fit_trend(trend))
-        object.__setattr__(
-            self,
-            "bar_phrase",
-            f"{pct(self.bar.min_pass_probability)} pass probability "
-            f"(EPC {num(self.bar.min_epc)} where none is reported)",
-        )
+        object.__setattr__(self, "bar_phrase", bar_phrase(self.bar))
 
     def current(self, kind: PracticeKind, *, recent: bool = True) -> tuple[Assessment, ...]:
         """Assessments of one kind taken after the latest attempt (and recently)."""
         return self._by_kind.get((kind, recent), ())
 
 
+@lru_cache(maxsize=64)
+def bar_phrase(bar: ReadinessBar) -> str:
+    """``95% pass probability (EPC 70 where none is reported)``. Cached: a pure function of the
+    (immutable, hashable) bar."""
+    return (
+        f"{pct(bar.min_pass_probability)} pass probability "
+        f"(EPC {num(bar.min_epc)} where none is reported)"
+    )
+
+
 def _latest_attempt_date(ctx: Context) -> dt.date | None:
     if ctx.profile is None:
         return None
-    dates = [a.date for a in ctx.profile.step1_attempts() if a.date <= ctx.as_of]
-    return max(dates) if dates else None
+    for attempt in reversed(ctx.profile.attempts):  # validated oldest first
+        if attempt.exam is Exam.step1 and attempt.date <= ctx.as_of:
+            return attempt.date
+    return None
+
+
+def _latest_step1(profile: Profile) -> tuple[int, Attempt] | None:
+    """The latest Step 1 attempt and its index in ``attempts`` (validated oldest first)."""
+    for i in range(len(profile.attempts) - 1, -1, -1):
+        if profile.attempts[i].exam is Exam.step1:
+            return i, profile.attempts[i]
+    return None
 
 
 def _bar_name(ctx: Context) -> str:
@@ -227,23 +241,26 @@ def _bar_name(ctx: Context) -> str:
 def _test_day_reasons(ctx: Context, causes: Sequence[CauseResult]) -> tuple[Evidence, ...]:
     """Evidence that timing or test-day factors caused the failure."""
     found: list[Evidence] = []
+    named: set[CauseId] = set()
     for cause in causes:
+        if cause.id not in TEST_DAY_CAUSES:
+            continue
         # A low-confidence inference alone (say, untimed QBank use) does not make timing a
         # cause of the failure; the student's own word or stronger data does.
         backed = cause.supported and cause.confidence is not Confidence.low
-        if cause.id in TEST_DAY_CAUSES and (backed or cause.self_reported):
+        if backed or cause.self_reported:
             how = "supported by the data" if cause.supported else "self-reported"
             found.append(Evidence(f"causes.{cause.id.value}", how))
-    named = {e.path for e in found}
+            named.add(cause.id)
     profile = ctx.profile
     if profile is None:
         return tuple(found)
     for i, cid in enumerate(profile.causes):
-        if cid in TEST_DAY_CAUSES and f"causes.{cid.value}" not in named:
+        if cid in TEST_DAY_CAUSES and cid not in named:
             found.append(Evidence(f"causes[{i}]", cid.value))
-    step1 = [(i, a) for i, a in enumerate(profile.attempts) if a.exam is Exam.step1]
-    if step1:
-        i, last = step1[-1]
+    latest = _latest_step1(profile)
+    if latest is not None:
+        i, last = latest
         if last.test_day is not None and last.test_day.unfinished_blocks > 0:
             found.append(
                 Evidence(
@@ -259,14 +276,14 @@ def readiness_data(ctx: Context, causes: Sequence[CauseResult] = ()) -> Readines
     bar_name = _bar_name(ctx)
     bar: ReadinessBar = getattr(plan, bar_name)
     since = _latest_attempt_date(ctx)
-    paths = list(ctx.score_paths) or [f"scores[{i}]" for i in range(len(ctx.scores))]
+    paths = ctx.score_paths or [f"scores[{i}]" for i in range(len(ctx.scores))]
     items: list[Assessment] = []
-    for score, path in sorted(zip(ctx.scores, paths, strict=True), key=lambda x: x[0].date):
+    for score, path in zip(ctx.scores, paths, strict=True):  # already sorted by date
         if score.date > ctx.as_of:
             continue
         current = since is None or score.date > since
         recent = current and (ctx.as_of - score.date).days <= bar.window_days
-        items.append(Assessment(score, path, current, recent))
+        items.append(Assessment(score, path, current, recent, score.kind))
     planned = ctx.profile.target.step1_date if ctx.profile is not None else None
     return ReadinessData(
         as_of=ctx.as_of,
@@ -371,9 +388,9 @@ def enough_assessments(data: ReadinessData) -> Check:
     counted, need = data.counted, data.bar.min_assessments
     cbssas = data.current(PracticeKind.cbssa, recent=False)
     excluded = []
-    seen = sum(1 for a in data.current(PracticeKind.cbssa) if a.score.seen_before)
-    old = sum(1 for a in cbssas if not a.recent and not a.score.seen_before)
-    before = sum(1 for a in data.assessments if a.kind is PracticeKind.cbssa and not a.current)
+    seen = len([a for a in data.current(PracticeKind.cbssa) if a.score.seen_before])
+    old = len([a for a in cbssas if not a.recent and not a.score.seen_before])
+    before = len([a for a in data.assessments if a.kind is PracticeKind.cbssa and not a.current])
     uwsa = len(data.current(PracticeKind.uwsa))
     if seen:
         excluded.append(f"{plural(seen, 'form')} seen before")
@@ -528,17 +545,9 @@ def trend_not_falling(data: ReadinessData) -> Check | None:
     )
 
 
-def latest_unseen(data: ReadinessData) -> Assessment | None:
-    """The latest unseen CBSSA since the last attempt (counted ones first)."""
-    pool = data.counted or tuple(
-        a for a in data.current(PracticeKind.cbssa, recent=False) if not a.score.seen_before
-    )
-    return pool[-1] if pool else None
-
-
 def before_test_step(data: ReadinessData) -> str | None:
     """When the planned test is further from the latest CBSSA than the bar allows: the fix."""
-    latest, limit = latest_unseen(data), data.bar.max_days_before_test
+    latest, limit = data.latest, data.bar.max_days_before_test
     if data.test_date is None or latest is None:
         return None
     if (data.test_date - latest.score.date).days <= limit:
@@ -563,7 +572,7 @@ def recent_enough(data: ReadinessData) -> Check:
     """
     title: str = recent_enough.title  # type: ignore[attr-defined]
     limit = data.bar.max_days_before_test
-    latest = latest_unseen(data)
+    latest = data.latest
     if latest is None:
         return Check(
             "R305",
@@ -884,11 +893,13 @@ def project(data: ReadinessData, verdict: Verdict) -> tuple[dt.date | None, str 
     )
 
 
-def _bar_detail(data: ReadinessData) -> str:
-    b = data.bar
+@lru_cache(maxsize=64)
+def bar_detail(bar_name: str, b: ReadinessBar) -> str:
+    """The bar in words, with its numbers. Cached: a pure function of the (immutable,
+    hashable) bar and its name."""
     return (
-        f"{bar_label(data.bar_name)}: {b.min_assessments} unseen CBSSAs within {b.window_days} "
-        f"days, each at or above {data.bar_phrase}, EPC spread at most {num(b.max_epc_spread)}, "
+        f"{bar_label(bar_name)}: {b.min_assessments} unseen CBSSAs within {b.window_days} "
+        f"days, each at or above {bar_phrase(b)}, EPC spread at most {num(b.max_epc_spread)}, "
         f"an unseen Free 120 at {num(b.min_free120_percent)}% or more, the latest CBSSA at most "
         f"{b.max_days_before_test} days before the test"
     )
@@ -1024,7 +1035,7 @@ def assess_readiness(
         next_steps=tuple(_next_steps(checks, verdict, eligibility, data)),
         points=tuple(_point(a, id(a) in counted) for a in data.assessments),
         bar=data.bar_name,
-        bar_detail=_bar_detail(data),
+        bar_detail=bar_detail(data.bar_name, data.bar),
         notes=tuple(_notes(ctx, data, eligibility)),
         low_pass_epc=data.plan.low_pass_epc,
         bar_epc=data.bar.min_epc,

@@ -19,7 +19,7 @@ from step1plan.models.report import CauseResult, Finding, Severity, Strategy, Ti
 from step1plan.rules.base import Context, rule
 from step1plan.rules.explanation import draft_explanation
 from step1plan.rules.mistakes import make_finding
-from step1plan.rules.timeline import milestone, prep_weeks_between
+from step1plan.rules.timeline import prep_weeks_between
 
 TIER_WORDS: dict[str, str] = {
     "less_competitive": "less competitive",
@@ -235,8 +235,9 @@ def step2ck_signal(ctx: Context, timeline: Timeline) -> Finding | None:
     profile = _profile(ctx)
     if any(a.exam is Exam.step2ck and a.result is AttemptResult.passed for a in profile.attempts):
         return None
-    test = milestone(timeline, "step2ck_test")
-    start = milestone(timeline, "step2ck_prep_start")
+    by_id = {m.id: m for m in timeline.milestones}
+    test = by_id.get("step2ck_test")
+    start = by_id.get("step2ck_prep_start")
     when = ""
     evidence: list[tuple[str, object]] = []
     if test is not None and start is not None:

@@ -108,7 +108,23 @@ def deadline(ctx: Context, match_year: int) -> tuple[str, dt.date]:
     """The event the Step 2 CK result must arrive by in ``match_year`` (plan
     ``timeline.step2ck_result_by``) and its date."""
     event = ctx.plan.timeline.step2ck_result_by
-    return event, match_calendar(match_year)[event].date
+    return event, _event_date(event, match_year)
+
+
+@lru_cache(maxsize=256)
+def _event_date(event: str, match_year: int) -> dt.date:
+    """The date of one Match-calendar event. Cached: a pure function of event and year."""
+    return match_calendar(match_year)[event].date
+
+
+@lru_cache(maxsize=256)
+def _first_year_with(event: str, as_of: dt.date) -> int:
+    """The first Match year whose ``event`` is not before ``as_of``. Cached: a pure function of
+    event and date."""
+    year = as_of.year
+    while _event_date(event, year) < as_of:
+        year += 1
+    return year
 
 
 @lru_cache(maxsize=1024)
@@ -134,11 +150,13 @@ class Passed:
     notes: tuple[str, ...] = ()
 
 
-def _first_pass(profile: Profile, exam: Exam) -> dt.date | None:
+def _first_passes(profile: Profile) -> dict[Exam, dt.date]:
+    """The date of the first passing attempt at each exam passed (attempts are oldest first)."""
+    passes: dict[Exam, dt.date] = {}
     for attempt in profile.attempts:
-        if attempt.exam is exam and attempt.result is AttemptResult.passed:
-            return attempt.date
-    return None
+        if attempt.result is AttemptResult.passed:
+            passes.setdefault(attempt.exam, attempt.date)
+    return passes
 
 
 @rule("T501", "Exams already passed")
@@ -151,8 +169,9 @@ def exams_passed(profile: Profile) -> Passed:
     reminds that a new score reaches programs only once it is resent through ERAS (DOMAIN.md
     "Score release", H).
     """
-    step1 = _first_pass(profile, Exam.step1)
-    step2ck = _first_pass(profile, Exam.step2ck)
+    passes = _first_passes(profile)
+    step1 = passes.get(Exam.step1)
+    step2ck = passes.get(Exam.step2ck)
     notes: list[str] = []
     if step1 is not None:
         notes.append(
@@ -264,6 +283,7 @@ class Release:
 
 
 @rule("T503", "Result release date")
+@lru_cache(maxsize=4096)  # a pure function of the (immutable) date and label
 def result_release(test_date: dt.date, exam_label: str) -> Release:
     """Date a result is expected: the Wednesday about 4 weeks after the test, later when that
     Wednesday falls in a week without releases.
@@ -447,10 +467,7 @@ class Cycle:
 
 def first_possible_year(ctx: Context) -> int:
     """The first Match whose ``step2ck_result_by`` date is not before the as-of date."""
-    year = ctx.as_of.year
-    while deadline(ctx, year)[1] < ctx.as_of:
-        year += 1
-    return year
+    return _first_year_with(ctx.plan.timeline.step2ck_result_by, ctx.as_of)
 
 
 def _fits(
@@ -600,11 +617,9 @@ def _slack(
             step1_result=(by - step1_result).days,
         )
     test_slack = (latest_test_with_result_by(by) - test).days
-    out = _Slack(
-        prep=test_slack, test=test_slack, step2ck_result=(by - score_release_date(test)).days
-    )
+    result_slack = (by - score_release_date(test)).days
     if retake is None or step1_result is None:
-        return out
+        return _Slack(prep=test_slack, test=test_slack, step2ck_result=result_slack)
     latest_start = prep.start + dt.timedelta(days=test_slack)
     if after_result:
         r1 = (latest_start - step1_result).days
@@ -615,9 +630,9 @@ def _slack(
     return _Slack(
         retake=(latest_retake - retake).days,
         step1_result=r1,
-        prep=out.prep,
-        test=out.test,
-        step2ck_result=out.step2ck_result,
+        prep=test_slack,
+        test=test_slack,
+        step2ck_result=result_slack,
     )
 
 
@@ -629,15 +644,9 @@ def _milestone(
     slack: int | None = None,
     note: str | None = None,
 ) -> Milestone:
-    return Milestone(
-        id=mid,
-        date=day,
-        estimate=estimate,
-        label=LABELS[mid],
-        days_from_as_of=(day - as_of).days,
-        slack_days=slack,
-        note=note,
-    )
+    # Positional arguments, in the field order of Milestone: id, date, estimate, label,
+    # days_from_as_of, slack_days, note.
+    return Milestone(mid, day, estimate, LABELS[mid], (day - as_of).days, slack, note)
 
 
 @lru_cache(maxsize=64)
