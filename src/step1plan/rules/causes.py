@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import field
 from functools import cache, lru_cache
+from operator import itemgetter
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -192,9 +193,10 @@ class CauseSignals:
         return bool(self.signals) or len(self.missing) < self.fields_read
 
     def weighted(self, plan: CausesPlan) -> list[tuple[float, Signal]]:
-        """Each signal with its weight x strength, strongest first."""
-        out = [(getattr(plan.weights, s.name) * s.strength, s) for s in self.signals]
-        out.sort(key=lambda item: -item[0])
+        """Each signal with its weight x strength, strongest first (stable among equals)."""
+        weights = plan.weights
+        out = [(getattr(weights, s.name) * s.strength, s) for s in self.signals]
+        out.sort(key=itemgetter(0), reverse=True)
         return out
 
     def score(self, plan: CausesPlan) -> float:
@@ -206,7 +208,9 @@ def noisy_or(parts: Iterable[float]) -> float:
     """Combine independent 0-1 weights: ``1 - prod(1 - p)`` (never above 1)."""
     keep = 1.0
     for p in parts:
-        keep *= 1.0 - min(1.0, max(0.0, p))
+        # Clamped to 0-1 as min(1.0, max(0.0, p)) would (NaN counts as 0), minus two calls.
+        share = p if p > 0.0 else 0.0
+        keep *= 1.0 - (share if share < 1.0 else 1.0)
     return 1.0 - keep
 
 
@@ -279,8 +283,8 @@ def _names(areas: Sequence[Area], limit: int = 4) -> str:
 
 
 def _by_weight(areas: Iterable[Area]) -> list[Area]:
-    weights = outline_weights()
-    return sorted(areas, key=lambda a: -weights.get(a, 0.0))
+    """The areas heaviest first; equal weights keep their order (a stable sort)."""
+    return sorted(areas, key=outline_weights().__getitem__, reverse=True)
 
 
 class _Collector:
@@ -328,6 +332,8 @@ class _Collector:
         )
 
 
+_LOWER = Band.lower.value
+"""The band word of a lower area, as evidence (read once: enum ``.value`` is a slow lookup)."""
 _BANDS = "attempts[-1].content_areas"
 _TEST_DAY = "attempts[-1].test_day"
 _PRACTICE = "practice (an NBME taken before the attempt)"
@@ -359,8 +365,8 @@ def weak_foundations(inp: CauseInputs) -> CauseSignals:
     c, p = _Collector(CauseId.weak_foundations, "C101"), inp.plan
     if c.need(bool(inp.bands), _bands_field(inp)):
         lower = inp.lower
-        evidence = [Evidence(inp.band_path(a), Band.lower.value) for a in lower]
         if lower:
+            evidence = [Evidence(inp.band_path(a), _LOWER) for a in lower]
             c.add(
                 "lower_area_count",
                 min(1.0, len(lower) / p.weak_foundations_min_lower_areas),
@@ -888,11 +894,14 @@ def _cause_result(
     c: _Candidate, plan: CausesPlan, self_reported: Sequence[CauseId], rank: int
 ) -> CauseResult:
     """The listed cause at its rank."""
-    own = [
-        Evidence(f"causes[{i}]", r.value) for i, r in enumerate(self_reported) if r is c.found.cause
-    ]
+    cause = c.found.cause
+    own = []
+    if c.reported:
+        own = [
+            Evidence(f"causes[{i}]", cause.value) for i, r in enumerate(self_reported) if r is cause
+        ]
     return CauseResult(
-        id=c.found.cause,
+        id=cause,
         rank=rank,
         confidence=_confidence(plan, c.data) if c.supported else Confidence.low,
         self_reported=c.reported,
