@@ -146,8 +146,7 @@ def _practice_trend(ctx: Context, readiness: Readiness | None) -> tuple[float, f
     return values[0], values[-1]
 
 
-def _what_went_wrong(profile: Profile, order: list[CauseId]) -> str:
-    failed = _failed_count(profile)
+def _what_went_wrong(failed: int, order: list[CauseId]) -> str:
     if failed <= 1:
         lead = "I did not pass my first Step 1 attempt"
     elif failed == 2:
@@ -172,9 +171,10 @@ def _fixes(ctx: Context, profile: Profile, order: list[CauseId]) -> list[str]:
     return fixes
 
 
-def _evidence(ctx: Context, profile: Profile, readiness: Readiness | None) -> str | None:
+def _evidence(
+    ctx: Context, profile: Profile, failed: int, readiness: Readiness | None
+) -> str | None:
     parts: list[str] = []
-    failed = _failed_count(profile)
     passed1 = next((a for a in profile.step1_attempts() if a.result is AttemptResult.passed), None)
     if passed1 is not None and failed:
         parts.append(f"I then passed Step 1 in {_month(passed1.date)}")
@@ -211,9 +211,10 @@ def draft_explanation(
     if profile is None:
         raise ValueError("the explanation draft needs a profile")
     order = _ordered_causes(causes)
-    wrong = _what_went_wrong(profile, order)
+    failed = _failed_count(profile)
+    wrong = _what_went_wrong(failed, order)
     fixes = _fixes(ctx, profile, order)
-    evidence = _evidence(ctx, profile, readiness) or PLACEHOLDER
+    evidence = _evidence(ctx, profile, failed, readiness) or PLACEHOLDER
     limit = ctx.plan.strategy.explanation_max_words
 
     def changed(n_fixes: int) -> str:
