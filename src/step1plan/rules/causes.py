@@ -110,15 +110,12 @@ class CauseInputs:
         if profile is None:
             raise ValueError("the cause rules need a profile")
         index, attempt = _latest_failed_step1(profile.attempts)
-        earlier_failures = 0
-        if attempt is not None:
-            earlier_failures = sum(
-                1
-                for a in profile.attempts[:index]
-                if a.exam is Exam.step1 and a.result is not AttemptResult.passed
-            )
+        retaker = attempt is not None and any(
+            a.exam is Exam.step1 and a.result is not AttemptResult.passed
+            for a in profile.attempts[:index]
+        )
         readiness = ctx.plan.readiness
-        bar = readiness.retaker if earlier_failures else readiness.first_timer
+        bar = readiness.retaker if retaker else readiness.first_timer
         prior: tuple[tuple[PracticeScore, str], ...] = ()
         bands: dict[Area, Band] = {}
         if attempt is not None:
@@ -290,6 +287,8 @@ def _by_weight(areas: Iterable[Area]) -> list[Area]:
 class _Collector:
     """Builds a :class:`CauseSignals`: signals found and fields that were missing."""
 
+    __slots__ = ("cause", "code", "missing", "reads", "signals")
+
     def __init__(self, cause: CauseId, code: str) -> None:
         self.cause, self.code = cause, code
         self.signals: list[Signal] = []
@@ -376,8 +375,8 @@ def weak_foundations(inp: CauseInputs) -> CauseSignals:
                 *evidence,
             )
             weights = outline_weights()
-            total = sum(weights[a] for a in inp.bands)
-            share = sum(weights[a] for a in lower) / total if total else 0.0
+            total = sum([weights[a] for a in inp.bands])
+            share = sum([weights[a] for a in lower]) / total if total else 0.0
             c.add(
                 "lower_area_weight",
                 share,
@@ -737,30 +736,45 @@ class EvidenceGroup:
     """The fields that would supply it."""
 
 
-def evidence_groups(inp: CauseInputs) -> tuple[EvidenceGroup, ...]:
-    """The six kinds of evidence, and whether the profile gives each."""
+EVIDENCE_KINDS = (
+    "score-report bands",
+    "test-day report",
+    "QBank score",
+    "QBank method",
+    "study history",
+    "practice before the attempt",
+)
+"""The six kinds of evidence the diagnosis draws on."""
+
+
+def evidence_present(inp: CauseInputs) -> tuple[bool, ...]:
+    """Whether the profile gives each kind of evidence, in the order of :data:`EVIDENCE_KINDS`."""
     q = inp.qbank or QBank()
     s = inp.study
     attempt = inp.attempt
     return (
-        EvidenceGroup("score-report bands", bool(inp.bands), (_bands_field(inp),)),
-        EvidenceGroup(
-            "test-day report",
-            attempt is not None and attempt.test_day is not None,
-            (_test_day_field(inp),),
-        ),
-        EvidenceGroup("QBank score", q.percent_correct is not None, ("qbank.percent_correct",)),
-        EvidenceGroup(
-            "QBank method",
-            q.mode is not None or q.review_minutes_per_block is not None,
-            ("qbank.mode", "qbank.review_minutes_per_block"),
-        ),
-        EvidenceGroup(
-            "study history",
-            s.weeks_before_attempt is not None or s.anki_minutes_per_day is not None,
-            ("study.weeks_before_attempt", "study.anki_minutes_per_day"),
-        ),
-        EvidenceGroup("practice before the attempt", bool(inp.prior), (_PRACTICE,)),
+        bool(inp.bands),
+        attempt is not None and attempt.test_day is not None,
+        q.percent_correct is not None,
+        q.mode is not None or q.review_minutes_per_block is not None,
+        s.weeks_before_attempt is not None or s.anki_minutes_per_day is not None,
+        bool(inp.prior),
+    )
+
+
+def evidence_groups(inp: CauseInputs) -> tuple[EvidenceGroup, ...]:
+    """The six kinds of evidence, whether the profile gives each and the fields that would."""
+    fields = (
+        (_bands_field(inp),),
+        (_test_day_field(inp),),
+        ("qbank.percent_correct",),
+        ("qbank.mode", "qbank.review_minutes_per_block"),
+        ("study.weeks_before_attempt", "study.anki_minutes_per_day"),
+        (_PRACTICE,),
+    )
+    return tuple(
+        EvidenceGroup(name, present, paths)
+        for name, present, paths in zip(EVIDENCE_KINDS, evidence_present(inp), fields, strict=True)
     )
 
 
@@ -773,11 +787,11 @@ def not_enough_data(inp: CauseInputs) -> Finding | None:
     history, practice exams before the attempt). With fewer, causes the student did not name are
     not inferred, and this finding lists the fields that would make the diagnosis possible.
     """
+    minimum = inp.plan.min_evidence_groups
+    if inp.attempt is not None and sum(evidence_present(inp)) >= minimum:
+        return None
     groups = evidence_groups(inp)
     present = [g for g in groups if g.present]
-    minimum = inp.plan.min_evidence_groups
-    if inp.attempt is not None and len(present) >= minimum:
-        return None
     missing = [f for g in groups if not g.present for f in g.fields]
     if inp.attempt is None:
         head = "No failed Step 1 attempt is listed under attempts, so there is nothing to diagnose"
@@ -826,7 +840,7 @@ def _summary(
     reported: bool,
     supported: bool,
 ) -> str:
-    reasons = "; ".join(s.reason for _, s in weighted)
+    reasons = "; ".join([s.reason for _, s in weighted])
     if supported:
         lead = (
             "You named it and the data agrees"
@@ -877,7 +891,7 @@ def rank_causes(
     listed: list[_Candidate] = []
     for order, item in enumerate(found):
         weighted = tuple(item.weighted(plan))
-        data = noisy_or(w for w, _ in weighted)
+        data = noisy_or([w for w, _ in weighted])
         reported = item.cause in self_reported
         supported = data >= plan.supported_min_score
         if not reported and not (supported and infer):
@@ -895,11 +909,13 @@ def _cause_result(
 ) -> CauseResult:
     """The listed cause at its rank."""
     cause = c.found.cause
-    own = []
+    evidence: list[Evidence] = []
     if c.reported:
-        own = [
+        evidence = [
             Evidence(f"causes[{i}]", cause.value) for i, r in enumerate(self_reported) if r is cause
         ]
+    for _, signal in c.weighted:
+        evidence.extend(signal.evidence)
     return CauseResult(
         id=cause,
         rank=rank,
@@ -908,7 +924,7 @@ def _cause_result(
         supported=c.supported,
         score=round(c.score, 3),
         summary=_summary(c.found, c.weighted, c.reported, c.supported),
-        evidence=_dedupe([*own, *(e for _, s in c.weighted for e in s.evidence)]),
+        evidence=_dedupe(evidence),
         codes=(c.found.code,),
     )
 
