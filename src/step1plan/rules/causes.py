@@ -138,9 +138,9 @@ class CauseInputs:
             self_reported=tuple(profile.causes),
         )
 
-    def band_path(self, area: Area) -> str:
-        """Evidence path of one band of the failed attempt's report."""
-        return f"{self.attempt_path}.content_areas.{area[0]}.{area[1]}"
+    def band_evidence(self, area: Area) -> Evidence:
+        """Evidence of one band of the failed attempt's report: its path and band word."""
+        return _band_evidence(self.attempt_path, area, self.bands[area])
 
     def latest_prior(self, keep: Callable[[PracticeScore], bool]) -> tuple[PracticeScore, str]:
         """The newest practice entry before the attempt for which ``keep`` is true."""
@@ -148,6 +148,13 @@ class CauseInputs:
             if keep(score):
                 return score, path
         raise LookupError("no such practice entry")
+
+
+@lru_cache(maxsize=1024)
+def _band_evidence(attempt_path: str, area: Area, band: Band) -> Evidence:
+    """Cached: a pure function of its inputs, and a few hundred combinations cover every student
+    (the evidence records are immutable, so sharing them is safe)."""
+    return Evidence(f"{attempt_path}.content_areas.{area[0]}.{area[1]}", band.value)
 
 
 def _latest_failed_step1(attempts: Sequence[Attempt]) -> tuple[int, Attempt | None]:
@@ -331,8 +338,6 @@ class _Collector:
         )
 
 
-_LOWER = Band.lower.value
-"""The band word of a lower area, as evidence (read once: enum ``.value`` is a slow lookup)."""
 _BANDS = "attempts[-1].content_areas"
 _TEST_DAY = "attempts[-1].test_day"
 _PRACTICE = "practice (an NBME taken before the attempt)"
@@ -365,7 +370,7 @@ def weak_foundations(inp: CauseInputs) -> CauseSignals:
     if c.need(bool(inp.bands), _bands_field(inp)):
         lower = inp.lower
         if lower:
-            evidence = [Evidence(inp.band_path(a), _LOWER) for a in lower]
+            evidence = [inp.band_evidence(a) for a in lower]
             c.add(
                 "lower_area_count",
                 min(1.0, len(lower) / p.weak_foundations_min_lower_areas),
@@ -476,7 +481,7 @@ def memorization_without_reasoning(inp: CauseInputs) -> CauseSignals:
                 len(weak) / len(reasoning) * len(held) / len(recall),
                 f"{_names(weak)} (mechanism-heavy) lower while {_names(held)} (recall-heavy) "
                 "held up",
-                *(Evidence(inp.band_path(a), inp.bands[a].value) for a in (*weak, *held)),
+                *(inp.band_evidence(a) for a in (*weak, *held)),
             )
     passes = inp.qbank.passes if inp.qbank is not None else None
     given = c.need(passes is not None, "qbank.passes")
