@@ -280,9 +280,9 @@ def _score_evidence(score: PracticeScore, path: str) -> tuple[Evidence, ...]:
 
 
 def _names(areas: Sequence[Area], limit: int = 4) -> str:
-    labels = [area_label(key) for _, key in areas]
-    if len(labels) > limit:
-        return ", ".join(labels[:limit]) + f" and {len(labels) - limit} more"
+    labels = [area_label(key) for _, key in areas[:limit]]
+    if len(areas) > limit:
+        return ", ".join(labels) + f" and {len(areas) - limit} more"
     return ", ".join(labels)
 
 
@@ -470,8 +470,9 @@ def memorization_without_reasoning(inp: CauseInputs) -> CauseSignals:
             f"{_fmt(p.heavy_anki_minutes_per_day)}: recall crowded out reasoning practice"
         ),
     )
-    reasoning = [a for a in inp.bands if a[1] in p.reasoning_areas]
-    recall = [a for a in inp.bands if a[1] in p.recall_areas]
+    reasoning_keys, recall_keys = set(p.reasoning_areas), set(p.recall_areas)
+    reasoning = [a for a in inp.bands if a[1] in reasoning_keys]
+    recall = [a for a in inp.bands if a[1] in recall_keys]
     if c.need(bool(reasoning and recall), _bands_field(inp)):
         weak = _by_weight(a for a in reasoning if inp.bands[a] is Band.lower)
         held = _by_weight(a for a in recall if inp.bands[a] is not Band.lower)
