@@ -951,12 +951,12 @@ def account_vs_data(causes: Sequence[CauseResult]) -> Finding | None:
     if unnamed:
         parts.append(
             "the data points to causes you did not name: "
-            + ", ".join(cause_title(c.id) for c in unnamed)
+            + ", ".join([CAUSE_TITLES[c.id] for c in unnamed])
         )
     if unbacked:
         parts.append(
             "the data does not back these named causes: "
-            + ", ".join(cause_title(c.id) for c in unbacked)
+            + ", ".join([CAUSE_TITLES[c.id] for c in unbacked])
         )
     text = "; ".join(parts)
     return Finding(
@@ -964,7 +964,7 @@ def account_vs_data(causes: Sequence[CauseResult]) -> Finding | None:
         title="Your account and the data disagree",
         severity=Severity.info,
         message=text[0].upper() + text[1:] + ".",
-        evidence=tuple(Evidence("causes", c.id.value) for c in (*unnamed, *unbacked)),
+        evidence=tuple([Evidence("causes", c.id.value) for c in (*unnamed, *unbacked)]),
         recommendation=(
             "Plan against the data-backed causes as well as your own; for a named cause "
             "without backing, add the data that would show it or reconsider it."
