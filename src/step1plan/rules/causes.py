@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from step1plan.facts import content_outline
-from step1plan.models.common import AttemptResult, Band, CauseId, Exam, Level, PracticeKind
+from step1plan.models.common import AttemptResult, Band, CauseId, Exam, PracticeKind
 from step1plan.models.profile import Attempt, QBank, Study
 from step1plan.models.record import record
 from step1plan.models.report import CauseResult, Confidence, Evidence, Finding, Severity
@@ -100,7 +100,7 @@ class CauseInputs:
     """The areas of :attr:`bands` marked lower, heaviest first (computed once)."""
 
     def __post_init__(self) -> None:
-        lower = _by_weight(a for a, b in self.bands.items() if b is Band.lower)
+        lower = _by_weight([a for a, b in self.bands.items() if b is Band.lower])
         object.__setattr__(self, "lower", tuple(lower))
 
     @classmethod
@@ -120,9 +120,11 @@ class CauseInputs:
         bands: dict[Area, Band] = {}
         if attempt is not None:
             prior = tuple(
-                (s, p)
-                for s, p in zip(ctx.scores, ctx.score_paths, strict=True)
-                if s.date < attempt.date
+                [
+                    (s, p)
+                    for s, p in zip(ctx.scores, ctx.score_paths, strict=True)
+                    if s.date < attempt.date
+                ]
             )
             if attempt.content_areas is not None:
                 bands = attempt.content_areas.bands()
@@ -656,13 +658,14 @@ def timing(inp: CauseInputs) -> CauseSignals:
         )
     mode = inp.qbank.mode if inp.qbank is not None else None
     if c.need(mode is not None, "qbank.mode") and mode is not None:
-        untimed: float = getattr(p.untimed_mode_strength, mode.value)
+        mode_name = mode.value
+        untimed: float = getattr(p.untimed_mode_strength, mode_name)
         if untimed > 0:
             c.add(
                 "untimed_qbank",
                 untimed,
-                f"QBank done in {mode.value} mode, so exam pacing was not practised",
-                Evidence("qbank.mode", mode.value),
+                f"QBank done in {mode_name} mode, so exam pacing was not practised",
+                Evidence("qbank.mode", mode_name),
             )
     return c.done()
 
@@ -682,13 +685,14 @@ def day_factors(inp: CauseInputs) -> CauseSignals:
         base = f"{inp.attempt_path}.test_day"
         for name, level in (("anxiety", day.anxiety), ("fatigue", day.fatigue)):
             if level is not None:
-                strength = _level_strength(p, level)
+                rated = level.value
+                strength: float = getattr(p.level_strength, rated)
                 if strength > 0:
                     c.add(
                         name,
                         strength,
-                        f"{name} on test day rated {level.value}",
-                        Evidence(f"{base}.{name}", level.value),
+                        f"{name} on test day rated {rated}",
+                        Evidence(f"{base}.{name}", rated),
                     )
         if day.illness_or_event:
             c.add(
@@ -710,11 +714,6 @@ def day_factors(inp: CauseInputs) -> CauseSignals:
             *_score_evidence(score, path),
         )
     return c.done()
-
-
-def _level_strength(plan: CausesPlan, level: Level) -> float:
-    value: float = getattr(plan.level_strength, level.value)
-    return value
 
 
 CAUSE_RULES: tuple[Callable[[CauseInputs], CauseSignals], ...] = (
@@ -986,7 +985,7 @@ def diagnose(ctx: Context) -> Diagnosis:
     if ctx.profile is None:
         return Diagnosis((), ())
     inp = CauseInputs.from_context(ctx)
-    found = tuple(check(inp) for check in CAUSE_RULES)
+    found = tuple([check(inp) for check in CAUSE_RULES])
     missing = not_enough_data(inp)
     causes = rank_causes(found, inp.plan, inp.self_reported, infer=missing is None)
     disagreement = account_vs_data(causes)
