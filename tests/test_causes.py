@@ -33,6 +33,7 @@ from step1plan.rules.causes import (
     memorization_without_reasoning,
     noisy_or,
     not_enough_data,
+    outline_weights,
     past,
     premature_exam,
     question_interpretation,
@@ -408,6 +409,12 @@ def test_c108_quiet_with_two_kinds_of_evidence(default_plan: Plan) -> None:
         qbank={"percent_correct": 63},
     )
     assert not_enough_data(inp) is None
+
+
+def test_every_band_area_has_an_outline_weight() -> None:
+    """The ranking by weight looks every band area up in the outline."""
+    areas = [("disciplines", k) for k in DISCIPLINES] + [("systems", k) for k in SYSTEMS]
+    assert set(areas) <= set(outline_weights())
 
 
 def test_evidence_groups_follow_evidence_present(default_plan: Plan) -> None:

@@ -289,7 +289,7 @@ def _names(areas: Sequence[Area], limit: int = 4) -> str:
 
 
 def _by_weight(areas: Iterable[Area]) -> list[Area]:
-    """The areas heaviest first; equal weights keep their order (a stable sort)."""
+    """Outline areas (every band area is one), heaviest first; equal weights keep their order."""
     return sorted(areas, key=outline_weights().__getitem__, reverse=True)
 
 
