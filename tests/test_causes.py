@@ -20,6 +20,7 @@ from step1plan.models.report import Confidence, Severity
 from step1plan.plans import Plan
 from step1plan.rules.base import Context
 from step1plan.rules.causes import (
+    EVIDENCE_KINDS,
     CauseInputs,
     CauseSignals,
     Signal,
@@ -27,9 +28,12 @@ from step1plan.rules.causes import (
     day_factors,
     diagnose,
     diagnose_causes,
+    evidence_groups,
+    evidence_present,
     memorization_without_reasoning,
     noisy_or,
     not_enough_data,
+    outline_weights,
     past,
     premature_exam,
     question_interpretation,
@@ -100,6 +104,15 @@ def test_noisy_or_adds_up_without_passing_one() -> None:
     assert noisy_or([0.5, 0.5]) == pytest.approx(0.75)
     assert noisy_or([1.0, 0.3]) == 1.0
     assert noisy_or([2.0, -1.0]) == 1.0  # clamped
+
+
+@given(st.lists(st.one_of(st.floats(), st.integers(-2, 2)), max_size=5))
+def test_noisy_or_clamps_like_min_max(parts: list[float]) -> None:
+    """The inlined clamp gives exactly ``1 - prod(1 - min(1, max(0, p)))``, NaN and -0.0 too."""
+    keep = 1.0
+    for p in parts:
+        keep *= 1.0 - min(1.0, max(0.0, p))
+    assert repr(noisy_or(parts)) == repr(1.0 - keep)
 
 
 # ---------------------------------------------------------------- C101 weak foundations
@@ -396,6 +409,24 @@ def test_c108_quiet_with_two_kinds_of_evidence(default_plan: Plan) -> None:
         qbank={"percent_correct": 63},
     )
     assert not_enough_data(inp) is None
+
+
+def test_every_band_area_has_an_outline_weight() -> None:
+    """The ranking by weight looks every band area up in the outline."""
+    areas = [("disciplines", k) for k in DISCIPLINES] + [("systems", k) for k in SYSTEMS]
+    assert set(areas) <= set(outline_weights())
+
+
+def test_evidence_groups_follow_evidence_present(default_plan: Plan) -> None:
+    """C108's quick count and the groups it lists come from the same presence checks."""
+    for inp in (
+        inputs(default_plan),
+        inputs(default_plan, attempt={"test_day": {"unfinished_blocks": 0}}),
+        inputs(default_plan, qbank={"mode": "tutor"}, study={"anki_minutes_per_day": 30}),
+    ):
+        groups = evidence_groups(inp)
+        assert tuple(g.name for g in groups) == EVIDENCE_KINDS
+        assert tuple(g.present for g in groups) == evidence_present(inp)
 
 
 # ---------------------------------------------------------------- C109 account vs data

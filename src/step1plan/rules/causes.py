@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import field
 from functools import cache, lru_cache
+from operator import itemgetter
 from types import MappingProxyType
 from typing import NamedTuple
 
 from step1plan.facts import content_outline
-from step1plan.models.common import AttemptResult, Band, CauseId, Exam, Level, PracticeKind
+from step1plan.models.common import AttemptResult, Band, CauseId, Exam, PracticeKind
 from step1plan.models.profile import Attempt, QBank, Study
 from step1plan.models.record import record
 from step1plan.models.report import CauseResult, Confidence, Evidence, Finding, Severity
@@ -99,7 +100,7 @@ class CauseInputs:
     """The areas of :attr:`bands` marked lower, heaviest first (computed once)."""
 
     def __post_init__(self) -> None:
-        lower = _by_weight(a for a, b in self.bands.items() if b is Band.lower)
+        lower = _by_weight([a for a, b in self.bands.items() if b is Band.lower])
         object.__setattr__(self, "lower", tuple(lower))
 
     @classmethod
@@ -109,22 +110,21 @@ class CauseInputs:
         if profile is None:
             raise ValueError("the cause rules need a profile")
         index, attempt = _latest_failed_step1(profile.attempts)
-        earlier_failures = 0
-        if attempt is not None:
-            earlier_failures = sum(
-                1
-                for a in profile.attempts[:index]
-                if a.exam is Exam.step1 and a.result is not AttemptResult.passed
-            )
+        retaker = attempt is not None and any(
+            a.exam is Exam.step1 and a.result is not AttemptResult.passed
+            for a in profile.attempts[:index]
+        )
         readiness = ctx.plan.readiness
-        bar = readiness.retaker if earlier_failures else readiness.first_timer
+        bar = readiness.retaker if retaker else readiness.first_timer
         prior: tuple[tuple[PracticeScore, str], ...] = ()
         bands: dict[Area, Band] = {}
         if attempt is not None:
             prior = tuple(
-                (s, p)
-                for s, p in zip(ctx.scores, ctx.score_paths, strict=True)
-                if s.date < attempt.date
+                [
+                    (s, p)
+                    for s, p in zip(ctx.scores, ctx.score_paths, strict=True)
+                    if s.date < attempt.date
+                ]
             )
             if attempt.content_areas is not None:
                 bands = attempt.content_areas.bands()
@@ -140,9 +140,9 @@ class CauseInputs:
             self_reported=tuple(profile.causes),
         )
 
-    def band_path(self, area: Area) -> str:
-        """Evidence path of one band of the failed attempt's report."""
-        return f"{self.attempt_path}.content_areas.{area[0]}.{area[1]}"
+    def band_evidence(self, area: Area) -> Evidence:
+        """Evidence of one band of the failed attempt's report: its path and band word."""
+        return _band_evidence(self.attempt_path, area, self.bands[area])
 
     def latest_prior(self, keep: Callable[[PracticeScore], bool]) -> tuple[PracticeScore, str]:
         """The newest practice entry before the attempt for which ``keep`` is true."""
@@ -150,6 +150,13 @@ class CauseInputs:
             if keep(score):
                 return score, path
         raise LookupError("no such practice entry")
+
+
+@lru_cache(maxsize=1024)
+def _band_evidence(attempt_path: str, area: Area, band: Band) -> Evidence:
+    """Cached: a pure function of its inputs, and a few hundred combinations cover every student
+    (the evidence records are immutable, so sharing them is safe)."""
+    return Evidence(f"{attempt_path}.content_areas.{area[0]}.{area[1]}", band.value)
 
 
 def _latest_failed_step1(attempts: Sequence[Attempt]) -> tuple[int, Attempt | None]:
@@ -192,9 +199,10 @@ class CauseSignals:
         return bool(self.signals) or len(self.missing) < self.fields_read
 
     def weighted(self, plan: CausesPlan) -> list[tuple[float, Signal]]:
-        """Each signal with its weight x strength, strongest first."""
-        out = [(getattr(plan.weights, s.name) * s.strength, s) for s in self.signals]
-        out.sort(key=lambda item: -item[0])
+        """Each signal with its weight x strength, strongest first (stable among equals)."""
+        weights = plan.weights
+        out = [(getattr(weights, s.name) * s.strength, s) for s in self.signals]
+        out.sort(key=itemgetter(0), reverse=True)
         return out
 
     def score(self, plan: CausesPlan) -> float:
@@ -206,7 +214,9 @@ def noisy_or(parts: Iterable[float]) -> float:
     """Combine independent 0-1 weights: ``1 - prod(1 - p)`` (never above 1)."""
     keep = 1.0
     for p in parts:
-        keep *= 1.0 - min(1.0, max(0.0, p))
+        # Clamped to 0-1 as min(1.0, max(0.0, p)) would (NaN counts as 0), minus two calls.
+        share = p if p > 0.0 else 0.0
+        keep *= 1.0 - (share if share < 1.0 else 1.0)
     return 1.0 - keep
 
 
@@ -272,19 +282,21 @@ def _score_evidence(score: PracticeScore, path: str) -> tuple[Evidence, ...]:
 
 
 def _names(areas: Sequence[Area], limit: int = 4) -> str:
-    labels = [area_label(key) for _, key in areas]
-    if len(labels) > limit:
-        return ", ".join(labels[:limit]) + f" and {len(labels) - limit} more"
+    labels = [area_label(key) for _, key in areas[:limit]]
+    if len(areas) > limit:
+        return ", ".join(labels) + f" and {len(areas) - limit} more"
     return ", ".join(labels)
 
 
 def _by_weight(areas: Iterable[Area]) -> list[Area]:
-    weights = outline_weights()
-    return sorted(areas, key=lambda a: -weights.get(a, 0.0))
+    """Outline areas (every band area is one), heaviest first; equal weights keep their order."""
+    return sorted(areas, key=outline_weights().__getitem__, reverse=True)
 
 
 class _Collector:
     """Builds a :class:`CauseSignals`: signals found and fields that were missing."""
+
+    __slots__ = ("cause", "code", "missing", "reads", "signals")
 
     def __init__(self, cause: CauseId, code: str) -> None:
         self.cause, self.code = cause, code
@@ -359,8 +371,8 @@ def weak_foundations(inp: CauseInputs) -> CauseSignals:
     c, p = _Collector(CauseId.weak_foundations, "C101"), inp.plan
     if c.need(bool(inp.bands), _bands_field(inp)):
         lower = inp.lower
-        evidence = [Evidence(inp.band_path(a), Band.lower.value) for a in lower]
         if lower:
+            evidence = [inp.band_evidence(a) for a in lower]
             c.add(
                 "lower_area_count",
                 min(1.0, len(lower) / p.weak_foundations_min_lower_areas),
@@ -370,8 +382,8 @@ def weak_foundations(inp: CauseInputs) -> CauseSignals:
                 *evidence,
             )
             weights = outline_weights()
-            total = sum(weights[a] for a in inp.bands)
-            share = sum(weights[a] for a in lower) / total if total else 0.0
+            total = sum([weights[a] for a in inp.bands])
+            share = sum([weights[a] for a in lower]) / total if total else 0.0
             c.add(
                 "lower_area_weight",
                 share,
@@ -460,8 +472,9 @@ def memorization_without_reasoning(inp: CauseInputs) -> CauseSignals:
             f"{_fmt(p.heavy_anki_minutes_per_day)}: recall crowded out reasoning practice"
         ),
     )
-    reasoning = [a for a in inp.bands if a[1] in p.reasoning_areas]
-    recall = [a for a in inp.bands if a[1] in p.recall_areas]
+    reasoning_keys, recall_keys = set(p.reasoning_areas), set(p.recall_areas)
+    reasoning = [a for a in inp.bands if a[1] in reasoning_keys]
+    recall = [a for a in inp.bands if a[1] in recall_keys]
     if c.need(bool(reasoning and recall), _bands_field(inp)):
         weak = _by_weight(a for a in reasoning if inp.bands[a] is Band.lower)
         held = _by_weight(a for a in recall if inp.bands[a] is not Band.lower)
@@ -471,7 +484,7 @@ def memorization_without_reasoning(inp: CauseInputs) -> CauseSignals:
                 len(weak) / len(reasoning) * len(held) / len(recall),
                 f"{_names(weak)} (mechanism-heavy) lower while {_names(held)} (recall-heavy) "
                 "held up",
-                *(Evidence(inp.band_path(a), inp.bands[a].value) for a in (*weak, *held)),
+                *(inp.band_evidence(a) for a in (*weak, *held)),
             )
     passes = inp.qbank.passes if inp.qbank is not None else None
     given = c.need(passes is not None, "qbank.passes")
@@ -645,13 +658,14 @@ def timing(inp: CauseInputs) -> CauseSignals:
         )
     mode = inp.qbank.mode if inp.qbank is not None else None
     if c.need(mode is not None, "qbank.mode") and mode is not None:
-        untimed: float = getattr(p.untimed_mode_strength, mode.value)
+        mode_name = mode.value
+        untimed: float = getattr(p.untimed_mode_strength, mode_name)
         if untimed > 0:
             c.add(
                 "untimed_qbank",
                 untimed,
-                f"QBank done in {mode.value} mode, so exam pacing was not practised",
-                Evidence("qbank.mode", mode.value),
+                f"QBank done in {mode_name} mode, so exam pacing was not practised",
+                Evidence("qbank.mode", mode_name),
             )
     return c.done()
 
@@ -671,13 +685,14 @@ def day_factors(inp: CauseInputs) -> CauseSignals:
         base = f"{inp.attempt_path}.test_day"
         for name, level in (("anxiety", day.anxiety), ("fatigue", day.fatigue)):
             if level is not None:
-                strength = _level_strength(p, level)
+                rated = level.value
+                strength: float = getattr(p.level_strength, rated)
                 if strength > 0:
                     c.add(
                         name,
                         strength,
-                        f"{name} on test day rated {level.value}",
-                        Evidence(f"{base}.{name}", level.value),
+                        f"{name} on test day rated {rated}",
+                        Evidence(f"{base}.{name}", rated),
                     )
         if day.illness_or_event:
             c.add(
@@ -699,11 +714,6 @@ def day_factors(inp: CauseInputs) -> CauseSignals:
             *_score_evidence(score, path),
         )
     return c.done()
-
-
-def _level_strength(plan: CausesPlan, level: Level) -> float:
-    value: float = getattr(plan.level_strength, level.value)
-    return value
 
 
 CAUSE_RULES: tuple[Callable[[CauseInputs], CauseSignals], ...] = (
@@ -731,30 +741,45 @@ class EvidenceGroup:
     """The fields that would supply it."""
 
 
-def evidence_groups(inp: CauseInputs) -> tuple[EvidenceGroup, ...]:
-    """The six kinds of evidence, and whether the profile gives each."""
+EVIDENCE_KINDS = (
+    "score-report bands",
+    "test-day report",
+    "QBank score",
+    "QBank method",
+    "study history",
+    "practice before the attempt",
+)
+"""The six kinds of evidence the diagnosis draws on."""
+
+
+def evidence_present(inp: CauseInputs) -> tuple[bool, ...]:
+    """Whether the profile gives each kind of evidence, in the order of :data:`EVIDENCE_KINDS`."""
     q = inp.qbank or QBank()
     s = inp.study
     attempt = inp.attempt
     return (
-        EvidenceGroup("score-report bands", bool(inp.bands), (_bands_field(inp),)),
-        EvidenceGroup(
-            "test-day report",
-            attempt is not None and attempt.test_day is not None,
-            (_test_day_field(inp),),
-        ),
-        EvidenceGroup("QBank score", q.percent_correct is not None, ("qbank.percent_correct",)),
-        EvidenceGroup(
-            "QBank method",
-            q.mode is not None or q.review_minutes_per_block is not None,
-            ("qbank.mode", "qbank.review_minutes_per_block"),
-        ),
-        EvidenceGroup(
-            "study history",
-            s.weeks_before_attempt is not None or s.anki_minutes_per_day is not None,
-            ("study.weeks_before_attempt", "study.anki_minutes_per_day"),
-        ),
-        EvidenceGroup("practice before the attempt", bool(inp.prior), (_PRACTICE,)),
+        bool(inp.bands),
+        attempt is not None and attempt.test_day is not None,
+        q.percent_correct is not None,
+        q.mode is not None or q.review_minutes_per_block is not None,
+        s.weeks_before_attempt is not None or s.anki_minutes_per_day is not None,
+        bool(inp.prior),
+    )
+
+
+def evidence_groups(inp: CauseInputs) -> tuple[EvidenceGroup, ...]:
+    """The six kinds of evidence, whether the profile gives each and the fields that would."""
+    fields = (
+        (_bands_field(inp),),
+        (_test_day_field(inp),),
+        ("qbank.percent_correct",),
+        ("qbank.mode", "qbank.review_minutes_per_block"),
+        ("study.weeks_before_attempt", "study.anki_minutes_per_day"),
+        (_PRACTICE,),
+    )
+    return tuple(
+        EvidenceGroup(name, present, paths)
+        for name, present, paths in zip(EVIDENCE_KINDS, evidence_present(inp), fields, strict=True)
     )
 
 
@@ -767,11 +792,11 @@ def not_enough_data(inp: CauseInputs) -> Finding | None:
     history, practice exams before the attempt). With fewer, causes the student did not name are
     not inferred, and this finding lists the fields that would make the diagnosis possible.
     """
+    minimum = inp.plan.min_evidence_groups
+    if inp.attempt is not None and sum(evidence_present(inp)) >= minimum:
+        return None
     groups = evidence_groups(inp)
     present = [g for g in groups if g.present]
-    minimum = inp.plan.min_evidence_groups
-    if inp.attempt is not None and len(present) >= minimum:
-        return None
     missing = [f for g in groups if not g.present for f in g.fields]
     if inp.attempt is None:
         head = "No failed Step 1 attempt is listed under attempts, so there is nothing to diagnose"
@@ -820,7 +845,7 @@ def _summary(
     reported: bool,
     supported: bool,
 ) -> str:
-    reasons = "; ".join(s.reason for _, s in weighted)
+    reasons = "; ".join([s.reason for _, s in weighted])
     if supported:
         lead = (
             "You named it and the data agrees"
@@ -871,7 +896,7 @@ def rank_causes(
     listed: list[_Candidate] = []
     for order, item in enumerate(found):
         weighted = tuple(item.weighted(plan))
-        data = noisy_or(w for w, _ in weighted)
+        data = noisy_or([w for w, _ in weighted])
         reported = item.cause in self_reported
         supported = data >= plan.supported_min_score
         if not reported and not (supported and infer):
@@ -888,18 +913,23 @@ def _cause_result(
     c: _Candidate, plan: CausesPlan, self_reported: Sequence[CauseId], rank: int
 ) -> CauseResult:
     """The listed cause at its rank."""
-    own = [
-        Evidence(f"causes[{i}]", r.value) for i, r in enumerate(self_reported) if r is c.found.cause
-    ]
+    cause = c.found.cause
+    evidence: list[Evidence] = []
+    if c.reported:
+        evidence = [
+            Evidence(f"causes[{i}]", cause.value) for i, r in enumerate(self_reported) if r is cause
+        ]
+    for _, signal in c.weighted:
+        evidence.extend(signal.evidence)
     return CauseResult(
-        id=c.found.cause,
+        id=cause,
         rank=rank,
         confidence=_confidence(plan, c.data) if c.supported else Confidence.low,
         self_reported=c.reported,
         supported=c.supported,
         score=round(c.score, 3),
         summary=_summary(c.found, c.weighted, c.reported, c.supported),
-        evidence=_dedupe([*own, *(e for _, s in c.weighted for e in s.evidence)]),
+        evidence=_dedupe(evidence),
         codes=(c.found.code,),
     )
 
@@ -920,12 +950,12 @@ def account_vs_data(causes: Sequence[CauseResult]) -> Finding | None:
     if unnamed:
         parts.append(
             "the data points to causes you did not name: "
-            + ", ".join(cause_title(c.id) for c in unnamed)
+            + ", ".join([CAUSE_TITLES[c.id] for c in unnamed])
         )
     if unbacked:
         parts.append(
             "the data does not back these named causes: "
-            + ", ".join(cause_title(c.id) for c in unbacked)
+            + ", ".join([CAUSE_TITLES[c.id] for c in unbacked])
         )
     text = "; ".join(parts)
     return Finding(
@@ -933,7 +963,7 @@ def account_vs_data(causes: Sequence[CauseResult]) -> Finding | None:
         title="Your account and the data disagree",
         severity=Severity.info,
         message=text[0].upper() + text[1:] + ".",
-        evidence=tuple(Evidence("causes", c.id.value) for c in (*unnamed, *unbacked)),
+        evidence=tuple([Evidence("causes", c.id.value) for c in (*unnamed, *unbacked)]),
         recommendation=(
             "Plan against the data-backed causes as well as your own; for a named cause "
             "without backing, add the data that would show it or reconsider it."
@@ -955,7 +985,7 @@ def diagnose(ctx: Context) -> Diagnosis:
     if ctx.profile is None:
         return Diagnosis((), ())
     inp = CauseInputs.from_context(ctx)
-    found = tuple(check(inp) for check in CAUSE_RULES)
+    found = tuple([check(inp) for check in CAUSE_RULES])
     missing = not_enough_data(inp)
     causes = rank_causes(found, inp.plan, inp.self_reported, infer=missing is None)
     disagreement = account_vs_data(causes)

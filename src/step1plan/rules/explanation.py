@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from functools import cache
+from itertools import islice
 
 from step1plan.facts import content_outline
 from step1plan.models.common import AttemptResult, Band, CauseId, Exam, PracticeKind
-from step1plan.models.profile import Profile
+from step1plan.models.profile import Attempt, Profile
 from step1plan.models.report import CauseResult, Finding, Readiness
 from step1plan.plans import StrategyPlan
 from step1plan.rules.base import Context
@@ -89,9 +90,9 @@ def _join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _failed_count(profile: Profile) -> int:
+def _failed_count(step1: Sequence[Attempt]) -> int:
     count = 0
-    for attempt in profile.step1_attempts():
+    for attempt in step1:
         if attempt.result is AttemptResult.passed:
             break
         count += 1
@@ -111,20 +112,21 @@ def _labels_by_weight() -> tuple[tuple[tuple[str, str], str], ...]:
     return tuple(((w.group, w.key), w.label.lower()) for w in heaviest)
 
 
-def _weak_areas(profile: Profile, limit: int = 2) -> list[str]:
+def _weak_areas(step1: Sequence[Attempt], limit: int = 2) -> list[str]:
     """The heaviest content areas marked ``lower`` on the latest failing report."""
     report = next(
         (
             a.content_areas
-            for a in reversed(profile.step1_attempts())
+            for a in reversed(step1)
             if a.result is not AttemptResult.passed and a.content_areas is not None
         ),
         None,
     )
     if report is None:
         return []
-    lower = {area for area, band in report.bands().items() if band is Band.lower}
-    return [label for area, label in _labels_by_weight() if area in lower][:limit]
+    bands = report.bands()
+    weak = (label for area, label in _labels_by_weight() if bands.get(area) is Band.lower)
+    return list(islice(weak, limit))
 
 
 def _practice_trend(ctx: Context, readiness: Readiness | None) -> tuple[float, float] | None:
@@ -146,8 +148,7 @@ def _practice_trend(ctx: Context, readiness: Readiness | None) -> tuple[float, f
     return values[0], values[-1]
 
 
-def _what_went_wrong(profile: Profile, order: list[CauseId]) -> str:
-    failed = _failed_count(profile)
+def _what_went_wrong(failed: int, order: list[CauseId]) -> str:
     if failed <= 1:
         lead = "I did not pass my first Step 1 attempt"
     elif failed == 2:
@@ -158,12 +159,14 @@ def _what_went_wrong(profile: Profile, order: list[CauseId]) -> str:
     return f"{lead} because {', and '.join(clauses)}."
 
 
-def _fixes(ctx: Context, profile: Profile, order: list[CauseId]) -> list[str]:
+def _fixes(
+    ctx: Context, profile: Profile, step1: Sequence[Attempt], order: list[CauseId]
+) -> list[str]:
     fixes: list[str] = []
     for cause in order[:3]:
         clause = CHANGED[cause]
         if "{areas}" in clause:
-            areas = _weak_areas(profile)
+            areas = _weak_areas(step1)
             clause = clause.format(areas=_join(areas) if areas else "my weakest subjects")
         fixes.append(clause)
     if profile.study.tutoring:
@@ -172,10 +175,12 @@ def _fixes(ctx: Context, profile: Profile, order: list[CauseId]) -> list[str]:
     return fixes
 
 
-def _evidence(ctx: Context, profile: Profile, readiness: Readiness | None) -> str | None:
+def _evidence(
+    ctx: Context, profile: Profile, step1: Sequence[Attempt], readiness: Readiness | None
+) -> str | None:
     parts: list[str] = []
-    failed = _failed_count(profile)
-    passed1 = next((a for a in profile.step1_attempts() if a.result is AttemptResult.passed), None)
+    failed = _failed_count(step1)
+    passed1 = next((a for a in step1 if a.result is AttemptResult.passed), None)
     if passed1 is not None and failed:
         parts.append(f"I then passed Step 1 in {_month(passed1.date)}")
     passed2 = next(
@@ -211,9 +216,10 @@ def draft_explanation(
     if profile is None:
         raise ValueError("the explanation draft needs a profile")
     order = _ordered_causes(causes)
-    wrong = _what_went_wrong(profile, order)
-    fixes = _fixes(ctx, profile, order)
-    evidence = _evidence(ctx, profile, readiness) or PLACEHOLDER
+    step1 = profile.step1_attempts()
+    wrong = _what_went_wrong(_failed_count(step1), order)
+    fixes = _fixes(ctx, profile, step1, order)
+    evidence = _evidence(ctx, profile, step1, readiness) or PLACEHOLDER
     limit = ctx.plan.strategy.explanation_max_words
 
     def changed(n_fixes: int) -> str:
