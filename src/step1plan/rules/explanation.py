@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from itertools import islice
 
 from step1plan.facts import content_outline
@@ -205,6 +205,14 @@ def _evidence(
     return None
 
 
+@lru_cache(maxsize=4096)
+def _words(part: str) -> int:
+    """:func:`count_words` of a part of the draft. Cached: the parts are short texts the tool
+    builds from its own clauses (never the student's text), and the same ones come back for
+    many students (the close, each cause's clauses)."""
+    return count_words(part)
+
+
 def draft_explanation(
     ctx: Context, causes: Sequence[CauseResult], readiness: Readiness | None
 ) -> str:
@@ -231,10 +239,10 @@ def draft_explanation(
 
     # The parts are joined by spaces and a word never spans a space, so the text's word count
     # is the sum of its parts': the fixed parts are counted once, not on every try.
-    fixed_words = count_words(wrong) + count_words(evidence)
+    fixed_words = _words(wrong) + _words(evidence)
     for close in (True, False):
-        close_words = count_words(CLOSE) if close else 0
+        close_words = _words(CLOSE) if close else 0
         for n in range(len(fixes), 0, -1):
-            if fixed_words + count_words(changed(n)) + close_words <= limit:
+            if fixed_words + _words(changed(n)) + close_words <= limit:
                 return assemble(n, close)
     return assemble(1, False)

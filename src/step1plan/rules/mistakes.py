@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 from step1plan.models.common import PracticeKind
@@ -312,13 +311,8 @@ _ABBREVIATION = re.compile(
 )
 
 
-@lru_cache(maxsize=4096)
 def count_words(text: str) -> int:
-    """Words as a reader counts them (``Step 2 CK`` is three, ``didn't`` one).
-
-    Cached: a pure count, and the explanation draft counts the same sentences for many
-    students (the close, the fixed clauses of each cause).
-    """
+    """Words as a reader counts them (``Step 2 CK`` is three, ``didn't`` one)."""
     return len(_WORD.findall(text))
 
 
