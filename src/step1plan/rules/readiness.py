@@ -132,8 +132,8 @@ class ReadinessData:
     """Everything the readiness rules look at, gathered once from the context.
 
     The selections the rules share (:meth:`current`, :attr:`counted`, :attr:`free120`,
-    :attr:`latest`, :attr:`trend` and its :attr:`fit`, :attr:`bar_phrase`) are computed once,
-    when the data is built.
+    :attr:`latest`, :attr:`trend` and its :attr:`fit`, :attr:`bar_phrase`) are made once, by
+    :func:`readiness_data`.
     """
 
     as_of: dt.date
@@ -143,66 +143,34 @@ class ReadinessData:
     """``first_timer`` or ``retaker``."""
     assessments: tuple[Assessment, ...]
     """Every practice score up to the as-of date, oldest first."""
-    since: dt.date | None = None
+    since: dt.date | None
     """Date of the latest Step 1 attempt: only later assessments count."""
-    test_date: dt.date | None = None
+    test_date: dt.date | None
     """The planned retake date, when it is on or after the as-of date."""
-    test_day_reasons: tuple[Evidence, ...] = ()
+    test_day_reasons: tuple[Evidence, ...]
     """Why timing or test-day factors are a cause (empty: R309 and R310 do not apply)."""
-    test_day_plan: bool = False
+    test_day_plan: bool
     """``study.test_day_plan`` of the profile."""
-    counted: tuple[Assessment, ...] = field(init=False, compare=False, repr=False)
-    """Recent, unseen CBSSAs with an EPC or a pass probability: the evidence that counts."""
-    free120: Assessment | None = field(init=False, compare=False, repr=False)
-    """The latest recent, unseen Free 120 with a percent correct (the one R306 judges)."""
-    latest: Assessment | None = field(init=False, compare=False, repr=False)
-    """The latest unseen CBSSA since the last attempt (counted ones first)."""
-    trend: tuple[Assessment, ...] = field(init=False, compare=False, repr=False)
-    """The latest ``trend_window`` unseen CBSSAs with an EPC since the latest attempt."""
-    fit: Fit | None = field(init=False, compare=False, repr=False)
-    """The least-squares line through :attr:`trend` (:func:`fit_trend`)."""
-    bar_phrase: str = field(init=False, compare=False, repr=False)
-    """``95% pass probability (EPC 70 where none is reported)``."""
-    _by_kind: dict[tuple[PracticeKind, bool], tuple[Assessment, ...]] = field(
-        init=False, compare=False, repr=False
+    by_kind: dict[tuple[PracticeKind, bool], tuple[Assessment, ...]] = field(
+        compare=False, repr=False
     )
-
-    def __post_init__(self) -> None:
-        """Select, once, the assessments the rules share (by kind, counted, trend, ...)."""
-        by_kind: dict[tuple[PracticeKind, bool], list[Assessment]] = {}
-        for a in self.assessments:
-            if a.current:
-                by_kind.setdefault((a.kind, False), []).append(a)
-            if a.recent:
-                by_kind.setdefault((a.kind, True), []).append(a)
-        groups = {key: tuple(items) for key, items in by_kind.items()}
-        cbssas = groups.get((PracticeKind.cbssa, True), ())
-        counted = tuple(
-            a
-            for a in cbssas
-            if not a.score.seen_before
-            and (a.score.epc is not None or a.score.pass_probability is not None)
-        )
-        unseen_free120 = [
-            a
-            for a in groups.get((PracticeKind.free120, True), ())
-            if not a.score.seen_before and a.score.percent_correct is not None
-        ]
-        unseen = [a for a in groups.get((PracticeKind.cbssa, False), ()) if not a.score.seen_before]
-        usable = [a for a in unseen if a.score.epc is not None]
-        pool = counted or unseen
-        object.__setattr__(self, "_by_kind", groups)
-        object.__setattr__(self, "counted", counted)
-        object.__setattr__(self, "free120", unseen_free120[-1] if unseen_free120 else None)
-        object.__setattr__(self, "latest", pool[-1] if pool else None)
-        trend = tuple(usable[-self.plan.trend_window :])
-        object.__setattr__(self, "trend", trend)
-        object.__setattr__(self, "fit", fit_trend(trend))
-        object.__setattr__(self, "bar_phrase", bar_phrase(self.bar))
+    """The current assessments by kind, and the recent ones (read through :meth:`current`)."""
+    counted: tuple[Assessment, ...] = field(compare=False, repr=False)
+    """Recent, unseen CBSSAs with an EPC or a pass probability: the evidence that counts."""
+    free120: Assessment | None = field(compare=False, repr=False)
+    """The latest recent, unseen Free 120 with a percent correct (the one R306 judges)."""
+    latest: Assessment | None = field(compare=False, repr=False)
+    """The latest unseen CBSSA since the last attempt (counted ones first)."""
+    trend: tuple[Assessment, ...] = field(compare=False, repr=False)
+    """The latest ``trend_window`` unseen CBSSAs with an EPC since the latest attempt."""
+    fit: Fit | None = field(compare=False, repr=False)
+    """The least-squares line through :attr:`trend` (:func:`fit_trend`)."""
+    bar_phrase: str = field(compare=False, repr=False)
+    """``95% pass probability (EPC 70 where none is reported)``."""
 
     def current(self, kind: PracticeKind, *, recent: bool = True) -> tuple[Assessment, ...]:
         """Assessments of one kind taken after the latest attempt (and recently)."""
-        return self._by_kind.get((kind, recent), ())
+        return self.by_kind.get((kind, recent), ())
 
 
 @lru_cache(maxsize=64)
@@ -272,29 +240,62 @@ def _test_day_reasons(ctx: Context, causes: Sequence[CauseResult]) -> tuple[Evid
 
 def readiness_data(ctx: Context, causes: Sequence[CauseResult] = ()) -> ReadinessData:
     """Gather the evidence once: which scores count, which bar applies, which causes matter."""
-    plan = ctx.plan.readiness
+    as_of, plan = ctx.as_of, ctx.plan.readiness
     bar_name = _bar_name(ctx)
     bar: ReadinessBar = getattr(plan, bar_name)
     since = _latest_attempt_date(ctx)
     paths = ctx.score_paths or [f"scores[{i}]" for i in range(len(ctx.scores))]
     items: list[Assessment] = []
+    grouped: dict[tuple[PracticeKind, bool], list[Assessment]] = {}
     for score, path in zip(ctx.scores, paths, strict=True):  # already sorted by date
-        if score.date > ctx.as_of:
+        if score.date > as_of:
             continue
+        kind = score.kind
         current = since is None or score.date > since
-        recent = current and (ctx.as_of - score.date).days <= bar.window_days
-        items.append(Assessment(score, path, current, recent, score.kind))
-    planned = ctx.profile.target.step1_date if ctx.profile is not None else None
+        recent = current and (as_of - score.date).days <= bar.window_days
+        a = Assessment(score, path, current, recent, kind)
+        items.append(a)
+        if current:
+            grouped.setdefault((kind, False), []).append(a)
+        if recent:
+            grouped.setdefault((kind, True), []).append(a)
+    by_kind = {key: tuple(group) for key, group in grouped.items()}
+    counted = tuple(
+        [
+            a
+            for a in by_kind.get((PracticeKind.cbssa, True), ())
+            if not a.score.seen_before
+            and (a.score.epc is not None or a.score.pass_probability is not None)
+        ]
+    )
+    unseen_free120 = [
+        a
+        for a in by_kind.get((PracticeKind.free120, True), ())
+        if not a.score.seen_before and a.score.percent_correct is not None
+    ]
+    unseen = [a for a in by_kind.get((PracticeKind.cbssa, False), ()) if not a.score.seen_before]
+    pool = counted or unseen
+    trend = tuple([a for a in unseen if a.score.epc is not None][-plan.trend_window :])
+    profile = ctx.profile
+    planned = profile.target.step1_date if profile is not None else None
+    # Positional: the arguments are the fields, in order.
     return ReadinessData(
-        as_of=ctx.as_of,
-        plan=plan,
-        bar=bar,
-        bar_name=bar_name,
-        assessments=tuple(items),
-        since=since,
-        test_date=planned if planned is not None and planned >= ctx.as_of else None,
-        test_day_reasons=_test_day_reasons(ctx, causes),
-        test_day_plan=ctx.profile.study.test_day_plan if ctx.profile is not None else False,
+        as_of,
+        plan,
+        bar,
+        bar_name,
+        tuple(items),
+        since,
+        planned if planned is not None and planned >= as_of else None,
+        _test_day_reasons(ctx, causes),
+        profile.study.test_day_plan if profile is not None else False,
+        by_kind,
+        counted,
+        unseen_free120[-1] if unseen_free120 else None,
+        pool[-1] if pool else None,
+        trend,
+        fit_trend(trend),
+        bar_phrase(bar),
     )
 
 
