@@ -65,6 +65,7 @@ from step1plan.models.report import (
 from step1plan.models.scores import PracticeScore
 from step1plan.plans import ReadinessBar, ReadinessPlan
 from step1plan.rules.base import Context, rule
+from step1plan.rules.studyplan import taken_cbssa_forms
 
 _EPS = 1e-9
 """Tolerance of threshold comparisons (a 95 % written as 0.95 or 95/100)."""
@@ -948,8 +949,6 @@ def _forms_left_note(ctx: Context, data: ReadinessData) -> str | None:
     assessments", M); a repeated form is weaker evidence (R308), so asking for more unseen
     CBSSAs than exist would be advice the student cannot follow.
     """
-    from step1plan.rules.studyplan import taken_cbssa_forms
-
     still_needed = data.bar.min_assessments - len(data.counted)
     if still_needed <= 0:
         return None
