@@ -68,18 +68,10 @@ class AttemptHistory:
     """Date of a passing attempt, if any."""
     limit: int
     """Attempts allowed per Step on the as-of date (facts ``attempt_limit``)."""
-
-    @property
-    def used(self) -> int:
-        """Attempts used, incomplete and failed ones included."""
-        return len(self.dates)
-
-    @property
-    def left(self) -> int:
-        """Attempts left (0 once Step 1 is passed: a passed Step cannot be retaken)."""
-        if self.passed_on is not None:
-            return 0
-        return max(0, self.limit - self.used)
+    used: int
+    """Attempts used, incomplete and failed ones included (the number of :attr:`dates`)."""
+    left: int
+    """Attempts left (0 once Step 1 is passed: a passed Step cannot be retaken)."""
 
     @property
     def next_number(self) -> int:
@@ -106,12 +98,13 @@ def history_of(attempts: Sequence[Attempt], as_of: dt.date) -> AttemptHistory:
     step1 = [a for a in attempts if a.exam is Exam.step1 and a.date <= as_of]
     step1.sort(key=attrgetter("date"))
     passed = [a.date for a in step1 if a.result is AttemptResult.passed]
-    return AttemptHistory(
-        as_of=as_of,
-        dates=tuple([a.date for a in step1]),
-        passed_on=passed[0] if passed else None,
-        limit=attempt_limit(as_of).value,
-    )
+    dates = tuple([a.date for a in step1])
+    passed_on = passed[0] if passed else None
+    limit = attempt_limit(as_of).value
+    used = len(dates)
+    left = 0 if passed_on is not None else max(0, limit - used)
+    # Positional: the arguments are the fields, in order.
+    return AttemptHistory(as_of, dates, passed_on, limit, used, left)
 
 
 @rule("E201", "Attempt limit reached")
@@ -241,7 +234,7 @@ def assess_eligibility(attempts: Sequence[Attempt], as_of: dt.date) -> Eligibili
     attempt count; each rule that limits the next attempt adds its own.
     """
     history = history_of(attempts, as_of)
-    constraints = [c for c in (r(history) for r in ELIGIBILITY_RULES) if c is not None]
+    constraints = [c for r in ELIGIBILITY_RULES if (c := r(history)) is not None]
     summary = (
         f"{history.used} of {history.limit} Step 1 attempts used (incomplete attempts count); "
         f"{history.left} left."
