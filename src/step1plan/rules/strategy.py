@@ -12,6 +12,7 @@ recovery signal and how to explain the failure. Each returns a :class:`Finding` 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from step1plan.models.common import AttemptResult, Exam, GraduateType
 from step1plan.models.profile import Profile
@@ -183,6 +184,13 @@ def visa(ctx: Context) -> Finding | None:
     student = _profile(ctx).student
     if not student.visa_required:
         return None
+    return _visa_finding()
+
+
+@lru_cache(maxsize=1)
+def _visa_finding() -> Finding:
+    """The S605 finding, the same for every student who needs a visa: built once (findings are
+    immutable)."""
     return make_finding(
         "S605",
         Severity.info,
@@ -267,6 +275,12 @@ def explain_briefly(ctx: Context) -> Finding | None:
     """
     if not _profile(ctx).failed_step1():
         return None
+    return _explain_briefly_finding()
+
+
+@lru_cache(maxsize=1)
+def _explain_briefly_finding() -> Finding:
+    """The S608 finding, the same for every student: built once (findings are immutable)."""
     return make_finding(
         "S608",
         Severity.info,
@@ -297,6 +311,6 @@ def build_strategy(ctx: Context, causes: Sequence[CauseResult], timeline: Timeli
     return Strategy(
         specialty=profile.target.specialty,
         tier=tier,
-        advice=tuple(f for f in found if f is not None),
+        advice=tuple([f for f in found if f is not None]),
         explanation=draft,
     )
