@@ -1023,7 +1023,7 @@ def assess_readiness(
 ) -> Readiness:
     """Run the R3xx checks and decide the verdict (see the module docstring)."""
     data = readiness_data(ctx, causes)
-    checks = tuple(c for c in (r(data) for r in READINESS_RULES) if c is not None)
+    checks = tuple([c for r in READINESS_RULES if (c := r(data)) is not None])
     verdict = verdict_of(checks, eligibility)
     projected, note = project(data, verdict)
     counted = {id(a) for a in (*data.counted, data.free120) if a is not None}
@@ -1033,7 +1033,7 @@ def assess_readiness(
         projected_ready_date=projected,
         projection_note=note,
         next_steps=tuple(_next_steps(checks, verdict, eligibility, data)),
-        points=tuple(_point(a, id(a) in counted) for a in data.assessments),
+        points=tuple([_point(a, id(a) in counted) for a in data.assessments]),
         bar=data.bar_name,
         bar_detail=bar_detail(data.bar_name, data.bar),
         notes=tuple(_notes(ctx, data, eligibility)),
