@@ -323,7 +323,7 @@ def prep_length(ctx: Context) -> PrepLength:
     both the usual length and the minimum) when a shelf score is under ``weak_shelf_score``."""
     tp = ctx.plan.timeline
     shelves = _profile(ctx).clerkships.shelves
-    weak = tuple(sorted((k, v) for k, v in shelves.items() if v < tp.weak_shelf_score))
+    weak = tuple(sorted([(k, v) for k, v in shelves.items() if v < tp.weak_shelf_score]))
     extra = tp.step2ck_extra_weeks_weak_shelf if weak else 0
     return PrepLength(tp.step2ck_prep_weeks + extra, tp.step2ck_min_prep_weeks + extra, weak)
 
@@ -623,7 +623,7 @@ def _slack(
     latest_start = prep.start + dt.timedelta(days=test_slack)
     if after_result:
         r1 = (latest_start - step1_result).days
-        latest_retake = latest_test_with_result_by(step1_result + dt.timedelta(days=r1))
+        latest_retake = latest_test_with_result_by(latest_start)
     else:
         r1 = (by - step1_result).days
         latest_retake = min(latest_start - DAY, latest_test_with_result_by(by))
