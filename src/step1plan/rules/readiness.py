@@ -388,12 +388,19 @@ def enough_assessments(data: ReadinessData) -> Check:
     before and UWSA scores are not counted (DOMAIN.md: seen forms inflate, UWSA over-predicts).
     """
     counted, need = data.counted, data.bar.min_assessments
-    cbssas = data.current(PracticeKind.cbssa, recent=False)
-    excluded = []
-    seen = len([a for a in data.current(PracticeKind.cbssa) if a.score.seen_before])
-    old = len([a for a in cbssas if not a.recent and not a.score.seen_before])
-    before = len([a for a in data.assessments if a.kind is PracticeKind.cbssa and not a.current])
+    seen = old = before = 0  # the CBSSAs not counted, by reason
+    for a in data.assessments:
+        if a.kind is not PracticeKind.cbssa:
+            continue
+        if not a.current:
+            before += 1
+        elif a.recent:
+            if a.score.seen_before:
+                seen += 1
+        elif not a.score.seen_before:
+            old += 1
     uwsa = len(data.current(PracticeKind.uwsa))
+    excluded = []
     if seen:
         excluded.append(f"{plural(seen, 'form')} seen before")
     if old:
