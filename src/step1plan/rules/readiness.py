@@ -101,6 +101,12 @@ def pct(p: float) -> str:
     return f"{round(p * 100, 1):g}%"
 
 
+@lru_cache(maxsize=4096)
+def iso(day: dt.date) -> str:
+    """A date as ``2026-08-20``. Cached: cohorts repeat dates."""
+    return day.isoformat()
+
+
 # ---------------------------------------------------------------- the evidence
 
 
@@ -121,7 +127,7 @@ class Assessment:
     @property
     def label(self) -> str:
         """``CBSSA 29 (2026-08-20)``."""
-        return f"{self.score.form} ({self.score.date.isoformat()})"
+        return f"{self.score.form} ({iso(self.score.date)})"
 
     def evidence(self, name: str) -> Evidence:
         """The value of one field of this score, with its path."""
@@ -411,7 +417,7 @@ def enough_assessments(data: ReadinessData) -> Check:
         excluded.append(f"{plural(uwsa, 'UWSA')} (support only)")
     message = (
         f"{plural(len(counted), 'recent unseen CBSSA')} (taken within {data.bar.window_days} "
-        f"days of {data.as_of.isoformat()}); the {bar_label(data.bar_name)} bar asks for {need}."
+        f"days of {iso(data.as_of)}); the {bar_label(data.bar_name)} bar asks for {need}."
     )
     if excluded:
         message += f" Not counted: {', '.join(excluded)}."
@@ -489,7 +495,7 @@ def clear_margin(data: ReadinessData) -> Check:
         evidence,
         f"New unseen CBSSAs at or above {data.bar_phrase}; "
         f"{'the short one leaves' if len(short) == 1 else 'the short ones have all left'} the "
-        f"{data.bar.window_days}-day window on {leaves.isoformat()}.",
+        f"{data.bar.window_days}-day window on {iso(leaves)}.",
         required=not near,
     )
 
@@ -544,8 +550,8 @@ def trend_not_falling(data: ReadinessData) -> Check | None:
         trend_not_falling.title,  # type: ignore[attr-defined]
         passed,
         f"EPC trend over the last {fit.n} unseen CBSSAs: {fit.per_week:+.2f} points a week "
-        f"({num(first.epc)} on {first.date.isoformat()} to {num(last.epc)} on "
-        f"{last.date.isoformat()}); the plan accepts {floor:+.2f} a week or better.",
+        f"({num(first.epc)} on {iso(first.date)} to {num(last.epc)} on "
+        f"{iso(last.date)}); the plan accepts {floor:+.2f} a week or better.",
         tuple(a.evidence("epc") for a in data.trend),
         None
         if passed
@@ -563,8 +569,8 @@ def before_test_step(data: ReadinessData) -> str | None:
         return None
     start = max(data.test_date - dt.timedelta(days=limit), data.as_of)
     return (
-        f"Before the planned test on {data.test_date.isoformat()}, take one more unseen CBSSA on "
-        f"or after {start.isoformat()} (within {limit} days of the test) and check it still "
+        f"Before the planned test on {iso(data.test_date)}, take one more unseen CBSSA on "
+        f"or after {iso(start)} (within {limit} days of the test) and check it still "
         "clears the bar."
     )
 
@@ -596,11 +602,11 @@ def recent_enough(data: ReadinessData) -> Check:
     passed = gap <= limit
     message = (
         f"The latest unseen CBSSA, {latest.label}, is {plural(gap, 'day')} old on "
-        f"{data.as_of.isoformat()}; the bar allows {limit}."
+        f"{iso(data.as_of)}; the bar allows {limit}."
     )
     if data.test_date is not None:
         ahead = (data.test_date - latest.score.date).days
-        message += f" The planned test on {data.test_date.isoformat()} is {ahead} days after it."
+        message += f" The planned test on {iso(data.test_date)} is {ahead} days after it."
     return Check(
         "R305",
         title,
@@ -892,9 +898,9 @@ def project(data: ReadinessData, verdict: Verdict) -> tuple[dt.date | None, str 
             "mean much."
         )
     when = (
-        f"would already be there by {projected.isoformat()}"
+        f"would already be there by {iso(projected)}"
         if raw <= data.as_of
-        else f"reaches it around {projected.isoformat()}"
+        else f"reaches it around {iso(projected)}"
     )
     return projected, (
         f"Projection of practice scores, not a prediction of the exam: {line} aimed at the EPC "
@@ -930,9 +936,7 @@ def _notes(ctx: Context, data: ReadinessData, eligibility: Eligibility | None) -
             "another failure would weigh far more with programs than the first."
         )
     if data.since is not None:
-        notes.append(
-            f"Only assessments after the last Step 1 attempt ({data.since.isoformat()}) count."
-        )
+        notes.append(f"Only assessments after the last Step 1 attempt ({iso(data.since)}) count.")
     forms = _forms_left_note(ctx, data)
     if forms is not None:
         notes.append(forms)
@@ -995,7 +999,7 @@ def _next_steps(
         last = data.counted[-1].score.date
         until = last + dt.timedelta(days=data.bar.max_days_before_test)
         steps.append(
-            f"Book the retake while the evidence is fresh: by {until.isoformat()}, or take "
+            f"Book the retake while the evidence is fresh: by {iso(until)}, or take "
             "another unseen CBSSA first."
         )
     if (
