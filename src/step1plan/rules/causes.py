@@ -200,6 +200,8 @@ class CauseSignals:
 
     def weighted(self, plan: CausesPlan) -> list[tuple[float, Signal]]:
         """Each signal with its weight x strength, strongest first (stable among equals)."""
+        if not self.signals:
+            return []  # about a third of the causes found nothing
         weights = plan.weights
         out = [(getattr(weights, s.name) * s.strength, s) for s in self.signals]
         out.sort(key=itemgetter(0), reverse=True)
@@ -905,7 +907,7 @@ def rank_causes(
         listed.append(_Candidate(item, weighted, data, score, reported, supported, order))
     listed.sort(key=lambda c: (not c.supported, -c.score, c.order))
     return tuple(
-        _cause_result(c, plan, self_reported, rank) for rank, c in enumerate(listed, start=1)
+        [_cause_result(c, plan, self_reported, rank) for rank, c in enumerate(listed, start=1)]
     )
 
 
@@ -916,22 +918,32 @@ def _cause_result(
     cause = c.found.cause
     evidence: list[Evidence] = []
     if c.reported:
-        evidence = [
-            Evidence(f"causes[{i}]", cause.value) for i, r in enumerate(self_reported) if r is cause
-        ]
+        evidence = [_self_report_evidence(i, r) for i, r in enumerate(self_reported) if r is cause]
     for _, signal in c.weighted:
         evidence.extend(signal.evidence)
+    confidence = _confidence(plan, c.data) if c.supported else Confidence.low
+    summary = _summary(c.found, c.weighted, c.reported, c.supported)
+    # Positional, in field order (a hot record): id, rank, confidence, self_reported,
+    # supported, score, summary, evidence, codes.
     return CauseResult(
-        id=cause,
-        rank=rank,
-        confidence=_confidence(plan, c.data) if c.supported else Confidence.low,
-        self_reported=c.reported,
-        supported=c.supported,
-        score=round(c.score, 3),
-        summary=_summary(c.found, c.weighted, c.reported, c.supported),
-        evidence=_dedupe(evidence),
-        codes=(c.found.code,),
+        cause,
+        rank,
+        confidence,
+        c.reported,
+        c.supported,
+        round(c.score, 3),
+        summary,
+        _dedupe(evidence),
+        (c.found.code,),
     )
+
+
+@lru_cache(maxsize=256)
+def _self_report_evidence(index: int, cause: CauseId) -> Evidence:
+    """Evidence that the student named ``cause`` as ``causes[index]``. Cached: a pure function
+    of a small index and a fixed cause id (the evidence records are immutable, so sharing them
+    is safe)."""
+    return Evidence(f"causes[{index}]", cause.value)
 
 
 @rule("C109", "Your account and the data disagree")
