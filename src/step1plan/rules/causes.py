@@ -77,6 +77,11 @@ def outline_order() -> Mapping[Area, int]:
 # ---------------------------------------------------------------- inputs and signals
 
 
+_BANDS = "attempts[-1].content_areas"
+_TEST_DAY = "attempts[-1].test_day"
+"""The bands and test-day fields named as missing when no failed attempt is listed."""
+
+
 @record
 class CauseInputs:
     """What the cause rules read, extracted once from the context."""
@@ -98,10 +103,18 @@ class CauseInputs:
     self_reported: tuple[CauseId, ...] = ()
     lower: tuple[Area, ...] = field(init=False, compare=False, repr=False)
     """The areas of :attr:`bands` marked lower, heaviest first (computed once)."""
+    bands_field: str = field(init=False, compare=False, repr=False)
+    """The field the bands come from (``attempts[1].content_areas``), named when missing."""
+    test_day_field: str = field(init=False, compare=False, repr=False)
+    """The field of the attempt's test-day report (``attempts[1].test_day``)."""
 
     def __post_init__(self) -> None:
         lower = _by_weight([a for a, b in self.bands.items() if b is Band.lower])
         object.__setattr__(self, "lower", tuple(lower))
+        given = self.attempt is not None
+        path = self.attempt_path
+        object.__setattr__(self, "bands_field", f"{path}.content_areas" if given else _BANDS)
+        object.__setattr__(self, "test_day_field", f"{path}.test_day" if given else _TEST_DAY)
 
     @classmethod
     def from_context(cls, ctx: Context) -> CauseInputs:
@@ -128,16 +141,19 @@ class CauseInputs:
             )
             if attempt.content_areas is not None:
                 bands = attempt.content_areas.bands()
+        attempt_path = f"attempts[{index}]" if attempt is not None else ""
+        # Positional, in field order: plan, bar, attempt, attempt_path, bands, prior, qbank,
+        # study, self_reported.
         return cls(
-            plan=ctx.plan.causes,
-            bar=bar,
-            attempt=attempt,
-            attempt_path=f"attempts[{index}]" if attempt is not None else "",
-            bands=bands,
-            prior=prior,
-            qbank=profile.qbank,
-            study=profile.study,
-            self_reported=tuple(profile.causes),
+            ctx.plan.causes,
+            bar,
+            attempt,
+            attempt_path,
+            bands,
+            prior,
+            profile.qbank,
+            profile.study,
+            tuple(profile.causes),
         )
 
     def band_evidence(self, area: Area) -> Evidence:
@@ -308,7 +324,7 @@ class _Collector:
 
     def add(self, name: str, strength: float, reason: str, *evidence: Evidence) -> None:
         if strength > 0:
-            self.signals.append(Signal(name, min(1.0, strength), reason, tuple(evidence)))
+            self.signals.append(Signal(name, min(1.0, strength), reason, evidence))
 
     def need(self, present: bool, path: str) -> bool:
         self.reads += 1
@@ -342,17 +358,7 @@ class _Collector:
         )
 
 
-_BANDS = "attempts[-1].content_areas"
-_TEST_DAY = "attempts[-1].test_day"
 _PRACTICE = "practice (an NBME taken before the attempt)"
-
-
-def _bands_field(inp: CauseInputs) -> str:
-    return f"{inp.attempt_path}.content_areas" if inp.attempt is not None else _BANDS
-
-
-def _test_day_field(inp: CauseInputs) -> str:
-    return f"{inp.attempt_path}.test_day" if inp.attempt is not None else _TEST_DAY
 
 
 # ---------------------------------------------------------------- the cause rules
@@ -371,7 +377,7 @@ def weak_foundations(inp: CauseInputs) -> CauseSignals:
     DOMAIN "Scoring", H).
     """
     c, p = _Collector(CauseId.weak_foundations, "C101"), inp.plan
-    if c.need(bool(inp.bands), _bands_field(inp)):
+    if c.need(bool(inp.bands), inp.bands_field):
         lower = inp.lower
         if lower:
             evidence = [inp.band_evidence(a) for a in lower]
@@ -436,7 +442,7 @@ def question_interpretation(inp: CauseInputs) -> CauseSignals:
             Evidence("qbank.percent_correct", correct),
             Evidence(f"{path}.epc", score.epc),
         )
-    if c.need(bool(inp.bands), _bands_field(inp)):
+    if c.need(bool(inp.bands), inp.bands_field):
         lower = inp.lower
         minimum = p.weak_foundations_min_lower_areas
         if len(lower) < minimum:
@@ -477,9 +483,10 @@ def memorization_without_reasoning(inp: CauseInputs) -> CauseSignals:
     reasoning_keys, recall_keys = set(p.reasoning_areas), set(p.recall_areas)
     reasoning = [a for a in inp.bands if a[1] in reasoning_keys]
     recall = [a for a in inp.bands if a[1] in recall_keys]
-    if c.need(bool(reasoning and recall), _bands_field(inp)):
-        weak = _by_weight(a for a in reasoning if inp.bands[a] is Band.lower)
-        held = _by_weight(a for a in recall if inp.bands[a] is not Band.lower)
+    if c.need(bool(reasoning and recall), inp.bands_field):
+        # inp.lower is already heaviest first, so filtering it keeps that order.
+        weak = [a for a in inp.lower if a[1] in reasoning_keys]
+        held = _by_weight([a for a in recall if inp.bands[a] is not Band.lower])
         if weak and held:
             c.add(
                 "reasoning_vs_recall",
@@ -636,7 +643,7 @@ def timing(inp: CauseInputs) -> CauseSignals:
     """
     c, p = _Collector(CauseId.timing, "C106"), inp.plan
     day = inp.attempt.test_day if inp.attempt is not None else None
-    if c.need(day is not None, _test_day_field(inp)) and day is not None:
+    if c.need(day is not None, inp.test_day_field) and day is not None:
         strength = past(day.unfinished_blocks, 1, p.spans.blocks, below=False, inclusive=True)
         if strength > 0:
             c.add(
@@ -683,7 +690,7 @@ def day_factors(inp: CauseInputs) -> CauseSignals:
     """
     c, p = _Collector(CauseId.test_anxiety_fatigue, "C107"), inp.plan
     day = inp.attempt.test_day if inp.attempt is not None else None
-    if c.need(day is not None, _test_day_field(inp)) and day is not None:
+    if c.need(day is not None, inp.test_day_field) and day is not None:
         base = f"{inp.attempt_path}.test_day"
         for name, level in (("anxiety", day.anxiety), ("fatigue", day.fatigue)):
             if level is not None:
@@ -772,8 +779,8 @@ def evidence_present(inp: CauseInputs) -> tuple[bool, ...]:
 def evidence_groups(inp: CauseInputs) -> tuple[EvidenceGroup, ...]:
     """The six kinds of evidence, whether the profile gives each and the fields that would."""
     fields = (
-        (_bands_field(inp),),
-        (_test_day_field(inp),),
+        (inp.bands_field,),
+        (inp.test_day_field,),
         ("qbank.percent_correct",),
         ("qbank.mode", "qbank.review_minutes_per_block"),
         ("study.weeks_before_attempt", "study.anki_minutes_per_day"),
