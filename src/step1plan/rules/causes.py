@@ -977,17 +977,25 @@ def account_vs_data(causes: Sequence[CauseResult]) -> Finding | None:
             + ", ".join([CAUSE_TITLES[c.id] for c in unbacked])
         )
     text = "; ".join(parts)
+    message = text[0].upper() + text[1:] + "."
+    evidence = tuple([_cause_evidence(c.id) for c in (*unnamed, *unbacked)])
+    # Positional, in field order: code, title, severity, message, evidence, recommendation.
     return Finding(
-        code="C109",
-        title="Your account and the data disagree",
-        severity=Severity.info,
-        message=text[0].upper() + text[1:] + ".",
-        evidence=tuple([Evidence("causes", c.id.value) for c in (*unnamed, *unbacked)]),
-        recommendation=(
-            "Plan against the data-backed causes as well as your own; for a named cause "
-            "without backing, add the data that would show it or reconsider it."
-        ),
+        "C109",
+        "Your account and the data disagree",
+        Severity.info,
+        message,
+        evidence,
+        "Plan against the data-backed causes as well as your own; for a named cause "
+        "without backing, add the data that would show it or reconsider it.",
     )
+
+
+@lru_cache(maxsize=16)
+def _cause_evidence(cause: CauseId) -> Evidence:
+    """Evidence naming a cause of the ranking (``causes``: its id). Cached: one record per
+    fixed cause id (immutable, so sharing it is safe)."""
+    return Evidence("causes", cause.value)
 
 
 @record
@@ -1008,7 +1016,7 @@ def diagnose(ctx: Context) -> Diagnosis:
     missing = not_enough_data(inp)
     causes = rank_causes(found, inp.plan, inp.self_reported, infer=missing is None)
     disagreement = account_vs_data(causes)
-    findings = tuple(f for f in (missing, disagreement) if f is not None)
+    findings = tuple([f for f in (missing, disagreement) if f is not None])
     return Diagnosis(causes, findings, found)
 
 
