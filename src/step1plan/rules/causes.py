@@ -838,10 +838,19 @@ def _confidence(plan: CausesPlan, data: float) -> Confidence:
 
 
 def _dedupe(items: Iterable[Evidence]) -> tuple[Evidence, ...]:
-    seen: set[tuple[str, str]] = set()
+    """Each piece of evidence once, where it first appears.
+
+    Two pieces are the same when their paths match and their values have the same ``repr``:
+    0.0 and -0.0, or 1 and True, stay apart, and NaN matches NaN. A string (most values) is
+    its own key, as two strings are equal exactly when their reprs are; the flag keeps it from
+    matching the repr of a value of another type.
+    """
+    seen: set[tuple[str, str, bool]] = set()
     out: list[Evidence] = []
     for item in items:
-        key = (item.path, repr(item.value))
+        value = item.value
+        is_str = type(value) is str
+        key = (item.path, value if is_str else repr(value), is_str)
         if key not in seen:
             seen.add(key)
             out.append(item)
