@@ -107,6 +107,8 @@ class CauseInputs:
     """The field the bands come from (``attempts[1].content_areas``), named when missing."""
     test_day_field: str = field(init=False, compare=False, repr=False)
     """The field of the attempt's test-day report (``attempts[1].test_day``)."""
+    latest_nbme: tuple[PracticeScore, str] | None = field(init=False, compare=False, repr=False)
+    """The newest NBME-scaled entry of :attr:`prior` with its path, if any (C105 and C107)."""
 
     def __post_init__(self) -> None:
         lower = _by_weight([a for a, b in self.bands.items() if b is Band.lower])
@@ -115,6 +117,12 @@ class CauseInputs:
         path = self.attempt_path
         object.__setattr__(self, "bands_field", f"{path}.content_areas" if given else _BANDS)
         object.__setattr__(self, "test_day_field", f"{path}.test_day" if given else _TEST_DAY)
+        latest: tuple[PracticeScore, str] | None = None
+        for entry in reversed(self.prior):
+            if _nbme_style(entry[0]):
+                latest = entry
+                break
+        object.__setattr__(self, "latest_nbme", latest)
 
     @classmethod
     def from_context(cls, ctx: Context) -> CauseInputs:
@@ -562,8 +570,9 @@ def premature_exam(inp: CauseInputs) -> CauseSignals:
     ``causes.low_qbank_completion`` %.
     """
     c, p, bar = _Collector(CauseId.premature_exam, "C105"), inp.plan, inp.bar
-    if c.need(any(_nbme_style(s) for s, _ in inp.prior), _PRACTICE):
-        score, path = inp.latest_prior(_nbme_style)
+    latest = inp.latest_nbme
+    if c.need(latest is not None, _PRACTICE) and latest is not None:
+        score, path = latest
         evidence = _score_evidence(score, path)
         strength = 0.0
         if score.epc is not None:
@@ -710,8 +719,9 @@ def day_factors(inp: CauseInputs) -> CauseSignals:
                 "an illness or disruptive event around test day",
                 Evidence(f"{base}.illness_or_event", True),
             )
-    if c.need(any(_nbme_style(s) for s, _ in inp.prior), _PRACTICE):
-        score, path = inp.latest_prior(_nbme_style)
+    latest = inp.latest_nbme
+    if c.need(latest is not None, _PRACTICE) and latest is not None:
+        score, path = latest
         assert inp.attempt is not None
         days = (inp.attempt.date - score.date).days
         recent = days <= p.stale_practice_days and not score.seen_before
