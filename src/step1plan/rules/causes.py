@@ -168,12 +168,14 @@ class CauseInputs:
         """Evidence of one band of the failed attempt's report: its path and band word."""
         return _band_evidence(self.attempt_path, area, self.bands[area])
 
-    def latest_prior(self, keep: Callable[[PracticeScore], bool]) -> tuple[PracticeScore, str]:
-        """The newest practice entry before the attempt for which ``keep`` is true."""
-        for score, path in reversed(self.prior):
-            if keep(score):
-                return score, path
-        raise LookupError("no such practice entry")
+    def latest_prior(
+        self, keep: Callable[[PracticeScore], bool]
+    ) -> tuple[PracticeScore, str] | None:
+        """The newest practice entry before the attempt for which ``keep`` is true, if any."""
+        for entry in reversed(self.prior):
+            if keep(entry[0]):
+                return entry
+        return None
 
 
 @lru_cache(maxsize=1024)
@@ -367,6 +369,7 @@ class _Collector:
 
 
 _PRACTICE = "practice (an NBME taken before the attempt)"
+_PRACTICE_BLOCKS = f"{_PRACTICE}.unfinished_blocks"
 
 
 # ---------------------------------------------------------------- the cause rules
@@ -435,10 +438,10 @@ def question_interpretation(inp: CauseInputs) -> CauseSignals:
     """
     c, p = _Collector(CauseId.question_interpretation, "C102"), inp.plan
     correct = inp.qbank.percent_correct if inp.qbank is not None else None
-    has_nbme = any(s.epc is not None and _nbme_style(s) for s, _ in inp.prior)
+    latest = inp.latest_prior(lambda s: s.epc is not None and _nbme_style(s))
     c.need(correct is not None, "qbank.percent_correct")
-    if c.need(has_nbme, _PRACTICE) and correct is not None:
-        score, path = inp.latest_prior(lambda s: s.epc is not None and _nbme_style(s))
+    if c.need(latest is not None, _PRACTICE) and latest is not None and correct is not None:
+        score, path = latest
         assert score.epc is not None
         gap = correct - score.epc
         c.add(
@@ -501,7 +504,7 @@ def memorization_without_reasoning(inp: CauseInputs) -> CauseSignals:
                 len(weak) / len(reasoning) * len(held) / len(recall),
                 f"{_names(weak)} (mechanism-heavy) lower while {_names(held)} (recall-heavy) "
                 "held up",
-                *(inp.band_evidence(a) for a in (*weak, *held)),
+                *[inp.band_evidence(a) for a in (*weak, *held)],
             )
     passes = inp.qbank.passes if inp.qbank is not None else None
     given = c.need(passes is not None, "qbank.passes")
@@ -662,17 +665,17 @@ def timing(inp: CauseInputs) -> CauseSignals:
                 Evidence(f"{inp.attempt_path}.test_day.unfinished_blocks", day.unfinished_blocks),
             )
     counted = [(s, path) for s, path in inp.prior if s.unfinished_blocks is not None]
-    if c.need(bool(counted), f"{_PRACTICE}.unfinished_blocks"):
-        total = sum(s.unfinished_blocks or 0 for s, _ in counted)
+    if c.need(bool(counted), _PRACTICE_BLOCKS):
+        total = sum([s.unfinished_blocks or 0 for s, _ in counted])
         c.add(
             "unfinished_practice_blocks",
             past(total, 1, p.spans.blocks, below=False, inclusive=True),
             f"{_count(total, 'unfinished block')} in practice exams before the test",
-            *(
+            *[
                 Evidence(f"{path}.unfinished_blocks", s.unfinished_blocks)
                 for s, path in counted
                 if s.unfinished_blocks
-            ),
+            ],
         )
     mode = inp.qbank.mode if inp.qbank is not None else None
     if c.need(mode is not None, "qbank.mode") and mode is not None:
