@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from step1plan.analysis import make_context
 from step1plan.models.common import DISCIPLINES, SYSTEMS, CauseId
 from step1plan.models.profile import Profile
-from step1plan.models.report import Confidence, Severity
+from step1plan.models.report import Confidence, Evidence, Severity
 from step1plan.plans import Plan
 from step1plan.rules.base import Context
 from step1plan.rules.causes import (
@@ -24,6 +24,7 @@ from step1plan.rules.causes import (
     CauseInputs,
     CauseSignals,
     Signal,
+    _dedupe,
     account_vs_data,
     day_factors,
     diagnose,
@@ -612,3 +613,34 @@ def test_every_listed_cause_is_named_or_backed_and_ranks_are_contiguous(
     if any(f.code == "C108" for f in findings):
         assert all(c.self_reported for c in causes)
     assert plan.supported_min_score <= plan.medium_confidence_score <= plan.high_confidence_score
+
+
+def test_dedupe_keeps_values_whose_reprs_differ() -> None:
+    nan = float("nan")
+    items = [
+        Evidence("a", 0.0),
+        Evidence("a", -0.0),
+        Evidence("a", nan),
+        Evidence("a", float("nan")),
+        Evidence("a", 1),
+        Evidence("a", True),
+        Evidence("a", 1.0),
+        Evidence("a", "1"),
+        Evidence("a", "True"),
+        Evidence("a", "1.0"),
+        Evidence("a", "'1'"),
+        Evidence("a", CauseId.timing),
+        Evidence("a", "timing"),
+        Evidence("a", "timing"),
+        Evidence("b", "timing"),
+        Evidence("a", 1),
+    ]
+    kept = _dedupe(items)
+    expected: list[Evidence] = []
+    seen: set[tuple[str, str]] = set()
+    for item in items:  # the rule: same path and same repr of the value
+        if (item.path, repr(item.value)) not in seen:
+            seen.add((item.path, repr(item.value)))
+            expected.append(item)
+    assert [id(e) for e in kept] == [id(e) for e in expected]
+    assert len(kept) == 13  # the second NaN, "timing" at a and 1 at a drop

@@ -77,6 +77,11 @@ def outline_order() -> Mapping[Area, int]:
 # ---------------------------------------------------------------- inputs and signals
 
 
+_BANDS = "attempts[-1].content_areas"
+_TEST_DAY = "attempts[-1].test_day"
+"""The bands and test-day fields named as missing when no failed attempt is listed."""
+
+
 @record
 class CauseInputs:
     """What the cause rules read, extracted once from the context."""
@@ -98,10 +103,26 @@ class CauseInputs:
     self_reported: tuple[CauseId, ...] = ()
     lower: tuple[Area, ...] = field(init=False, compare=False, repr=False)
     """The areas of :attr:`bands` marked lower, heaviest first (computed once)."""
+    bands_field: str = field(init=False, compare=False, repr=False)
+    """The field the bands come from (``attempts[1].content_areas``), named when missing."""
+    test_day_field: str = field(init=False, compare=False, repr=False)
+    """The field of the attempt's test-day report (``attempts[1].test_day``)."""
+    latest_nbme: tuple[PracticeScore, str] | None = field(init=False, compare=False, repr=False)
+    """The newest NBME-scaled entry of :attr:`prior` with its path, if any (C105 and C107)."""
 
     def __post_init__(self) -> None:
         lower = _by_weight([a for a, b in self.bands.items() if b is Band.lower])
         object.__setattr__(self, "lower", tuple(lower))
+        given = self.attempt is not None
+        path = self.attempt_path
+        object.__setattr__(self, "bands_field", f"{path}.content_areas" if given else _BANDS)
+        object.__setattr__(self, "test_day_field", f"{path}.test_day" if given else _TEST_DAY)
+        latest: tuple[PracticeScore, str] | None = None
+        for entry in reversed(self.prior):
+            if _nbme_style(entry[0]):
+                latest = entry
+                break
+        object.__setattr__(self, "latest_nbme", latest)
 
     @classmethod
     def from_context(cls, ctx: Context) -> CauseInputs:
@@ -128,28 +149,33 @@ class CauseInputs:
             )
             if attempt.content_areas is not None:
                 bands = attempt.content_areas.bands()
+        attempt_path = f"attempts[{index}]" if attempt is not None else ""
+        # Positional, in field order: plan, bar, attempt, attempt_path, bands, prior, qbank,
+        # study, self_reported.
         return cls(
-            plan=ctx.plan.causes,
-            bar=bar,
-            attempt=attempt,
-            attempt_path=f"attempts[{index}]" if attempt is not None else "",
-            bands=bands,
-            prior=prior,
-            qbank=profile.qbank,
-            study=profile.study,
-            self_reported=tuple(profile.causes),
+            ctx.plan.causes,
+            bar,
+            attempt,
+            attempt_path,
+            bands,
+            prior,
+            profile.qbank,
+            profile.study,
+            tuple(profile.causes),
         )
 
     def band_evidence(self, area: Area) -> Evidence:
         """Evidence of one band of the failed attempt's report: its path and band word."""
         return _band_evidence(self.attempt_path, area, self.bands[area])
 
-    def latest_prior(self, keep: Callable[[PracticeScore], bool]) -> tuple[PracticeScore, str]:
-        """The newest practice entry before the attempt for which ``keep`` is true."""
-        for score, path in reversed(self.prior):
-            if keep(score):
-                return score, path
-        raise LookupError("no such practice entry")
+    def latest_prior(
+        self, keep: Callable[[PracticeScore], bool]
+    ) -> tuple[PracticeScore, str] | None:
+        """The newest practice entry before the attempt for which ``keep`` is true, if any."""
+        for entry in reversed(self.prior):
+            if keep(entry[0]):
+                return entry
+        return None
 
 
 @lru_cache(maxsize=1024)
@@ -200,6 +226,8 @@ class CauseSignals:
 
     def weighted(self, plan: CausesPlan) -> list[tuple[float, Signal]]:
         """Each signal with its weight x strength, strongest first (stable among equals)."""
+        if not self.signals:
+            return []  # about a third of the causes found nothing
         weights = plan.weights
         out = [(getattr(weights, s.name) * s.strength, s) for s in self.signals]
         out.sort(key=itemgetter(0), reverse=True)
@@ -306,7 +334,7 @@ class _Collector:
 
     def add(self, name: str, strength: float, reason: str, *evidence: Evidence) -> None:
         if strength > 0:
-            self.signals.append(Signal(name, min(1.0, strength), reason, tuple(evidence)))
+            self.signals.append(Signal(name, min(1.0, strength), reason, evidence))
 
     def need(self, present: bool, path: str) -> bool:
         self.reads += 1
@@ -340,17 +368,8 @@ class _Collector:
         )
 
 
-_BANDS = "attempts[-1].content_areas"
-_TEST_DAY = "attempts[-1].test_day"
 _PRACTICE = "practice (an NBME taken before the attempt)"
-
-
-def _bands_field(inp: CauseInputs) -> str:
-    return f"{inp.attempt_path}.content_areas" if inp.attempt is not None else _BANDS
-
-
-def _test_day_field(inp: CauseInputs) -> str:
-    return f"{inp.attempt_path}.test_day" if inp.attempt is not None else _TEST_DAY
+_PRACTICE_BLOCKS = f"{_PRACTICE}.unfinished_blocks"
 
 
 # ---------------------------------------------------------------- the cause rules
@@ -369,7 +388,7 @@ def weak_foundations(inp: CauseInputs) -> CauseSignals:
     DOMAIN "Scoring", H).
     """
     c, p = _Collector(CauseId.weak_foundations, "C101"), inp.plan
-    if c.need(bool(inp.bands), _bands_field(inp)):
+    if c.need(bool(inp.bands), inp.bands_field):
         lower = inp.lower
         if lower:
             evidence = [inp.band_evidence(a) for a in lower]
@@ -419,10 +438,10 @@ def question_interpretation(inp: CauseInputs) -> CauseSignals:
     """
     c, p = _Collector(CauseId.question_interpretation, "C102"), inp.plan
     correct = inp.qbank.percent_correct if inp.qbank is not None else None
-    has_nbme = any(s.epc is not None and _nbme_style(s) for s, _ in inp.prior)
+    latest = inp.latest_prior(lambda s: s.epc is not None and _nbme_style(s))
     c.need(correct is not None, "qbank.percent_correct")
-    if c.need(has_nbme, _PRACTICE) and correct is not None:
-        score, path = inp.latest_prior(lambda s: s.epc is not None and _nbme_style(s))
+    if c.need(latest is not None, _PRACTICE) and latest is not None and correct is not None:
+        score, path = latest
         assert score.epc is not None
         gap = correct - score.epc
         c.add(
@@ -434,7 +453,7 @@ def question_interpretation(inp: CauseInputs) -> CauseSignals:
             Evidence("qbank.percent_correct", correct),
             Evidence(f"{path}.epc", score.epc),
         )
-    if c.need(bool(inp.bands), _bands_field(inp)):
+    if c.need(bool(inp.bands), inp.bands_field):
         lower = inp.lower
         minimum = p.weak_foundations_min_lower_areas
         if len(lower) < minimum:
@@ -475,16 +494,17 @@ def memorization_without_reasoning(inp: CauseInputs) -> CauseSignals:
     reasoning_keys, recall_keys = set(p.reasoning_areas), set(p.recall_areas)
     reasoning = [a for a in inp.bands if a[1] in reasoning_keys]
     recall = [a for a in inp.bands if a[1] in recall_keys]
-    if c.need(bool(reasoning and recall), _bands_field(inp)):
-        weak = _by_weight(a for a in reasoning if inp.bands[a] is Band.lower)
-        held = _by_weight(a for a in recall if inp.bands[a] is not Band.lower)
+    if c.need(bool(reasoning and recall), inp.bands_field):
+        # inp.lower is already heaviest first, so filtering it keeps that order.
+        weak = [a for a in inp.lower if a[1] in reasoning_keys]
+        held = _by_weight([a for a in recall if inp.bands[a] is not Band.lower])
         if weak and held:
             c.add(
                 "reasoning_vs_recall",
                 len(weak) / len(reasoning) * len(held) / len(recall),
                 f"{_names(weak)} (mechanism-heavy) lower while {_names(held)} (recall-heavy) "
                 "held up",
-                *(inp.band_evidence(a) for a in (*weak, *held)),
+                *[inp.band_evidence(a) for a in (*weak, *held)],
             )
     passes = inp.qbank.passes if inp.qbank is not None else None
     given = c.need(passes is not None, "qbank.passes")
@@ -553,8 +573,9 @@ def premature_exam(inp: CauseInputs) -> CauseSignals:
     ``causes.low_qbank_completion`` %.
     """
     c, p, bar = _Collector(CauseId.premature_exam, "C105"), inp.plan, inp.bar
-    if c.need(any(_nbme_style(s) for s, _ in inp.prior), _PRACTICE):
-        score, path = inp.latest_prior(_nbme_style)
+    latest = inp.latest_nbme
+    if c.need(latest is not None, _PRACTICE) and latest is not None:
+        score, path = latest
         evidence = _score_evidence(score, path)
         strength = 0.0
         if score.epc is not None:
@@ -634,7 +655,7 @@ def timing(inp: CauseInputs) -> CauseSignals:
     """
     c, p = _Collector(CauseId.timing, "C106"), inp.plan
     day = inp.attempt.test_day if inp.attempt is not None else None
-    if c.need(day is not None, _test_day_field(inp)) and day is not None:
+    if c.need(day is not None, inp.test_day_field) and day is not None:
         strength = past(day.unfinished_blocks, 1, p.spans.blocks, below=False, inclusive=True)
         if strength > 0:
             c.add(
@@ -644,17 +665,17 @@ def timing(inp: CauseInputs) -> CauseSignals:
                 Evidence(f"{inp.attempt_path}.test_day.unfinished_blocks", day.unfinished_blocks),
             )
     counted = [(s, path) for s, path in inp.prior if s.unfinished_blocks is not None]
-    if c.need(bool(counted), f"{_PRACTICE}.unfinished_blocks"):
-        total = sum(s.unfinished_blocks or 0 for s, _ in counted)
+    if c.need(bool(counted), _PRACTICE_BLOCKS):
+        total = sum([s.unfinished_blocks or 0 for s, _ in counted])
         c.add(
             "unfinished_practice_blocks",
             past(total, 1, p.spans.blocks, below=False, inclusive=True),
             f"{_count(total, 'unfinished block')} in practice exams before the test",
-            *(
+            *[
                 Evidence(f"{path}.unfinished_blocks", s.unfinished_blocks)
                 for s, path in counted
                 if s.unfinished_blocks
-            ),
+            ],
         )
     mode = inp.qbank.mode if inp.qbank is not None else None
     if c.need(mode is not None, "qbank.mode") and mode is not None:
@@ -681,7 +702,7 @@ def day_factors(inp: CauseInputs) -> CauseSignals:
     """
     c, p = _Collector(CauseId.test_anxiety_fatigue, "C107"), inp.plan
     day = inp.attempt.test_day if inp.attempt is not None else None
-    if c.need(day is not None, _test_day_field(inp)) and day is not None:
+    if c.need(day is not None, inp.test_day_field) and day is not None:
         base = f"{inp.attempt_path}.test_day"
         for name, level in (("anxiety", day.anxiety), ("fatigue", day.fatigue)):
             if level is not None:
@@ -701,8 +722,9 @@ def day_factors(inp: CauseInputs) -> CauseSignals:
                 "an illness or disruptive event around test day",
                 Evidence(f"{base}.illness_or_event", True),
             )
-    if c.need(any(_nbme_style(s) for s, _ in inp.prior), _PRACTICE):
-        score, path = inp.latest_prior(_nbme_style)
+    latest = inp.latest_nbme
+    if c.need(latest is not None, _PRACTICE) and latest is not None:
+        score, path = latest
         assert inp.attempt is not None
         days = (inp.attempt.date - score.date).days
         recent = days <= p.stale_practice_days and not score.seen_before
@@ -770,8 +792,8 @@ def evidence_present(inp: CauseInputs) -> tuple[bool, ...]:
 def evidence_groups(inp: CauseInputs) -> tuple[EvidenceGroup, ...]:
     """The six kinds of evidence, whether the profile gives each and the fields that would."""
     fields = (
-        (_bands_field(inp),),
-        (_test_day_field(inp),),
+        (inp.bands_field,),
+        (inp.test_day_field,),
         ("qbank.percent_correct",),
         ("qbank.mode", "qbank.review_minutes_per_block"),
         ("study.weeks_before_attempt", "study.anki_minutes_per_day"),
@@ -829,10 +851,19 @@ def _confidence(plan: CausesPlan, data: float) -> Confidence:
 
 
 def _dedupe(items: Iterable[Evidence]) -> tuple[Evidence, ...]:
-    seen: set[tuple[str, str]] = set()
+    """Each piece of evidence once, where it first appears.
+
+    Two pieces are the same when their paths match and their values have the same ``repr``:
+    0.0 and -0.0, or 1 and True, stay apart, and NaN matches NaN. A string (most values) is
+    its own key, as two strings are equal exactly when their reprs are; the flag keeps it from
+    matching the repr of a value of another type.
+    """
+    seen: set[tuple[str, str, bool]] = set()
     out: list[Evidence] = []
     for item in items:
-        key = (item.path, repr(item.value))
+        value = item.value
+        is_str = type(value) is str
+        key = (item.path, value if is_str else repr(value), is_str)
         if key not in seen:
             seen.add(key)
             out.append(item)
@@ -905,7 +936,7 @@ def rank_causes(
         listed.append(_Candidate(item, weighted, data, score, reported, supported, order))
     listed.sort(key=lambda c: (not c.supported, -c.score, c.order))
     return tuple(
-        _cause_result(c, plan, self_reported, rank) for rank, c in enumerate(listed, start=1)
+        [_cause_result(c, plan, self_reported, rank) for rank, c in enumerate(listed, start=1)]
     )
 
 
@@ -916,22 +947,32 @@ def _cause_result(
     cause = c.found.cause
     evidence: list[Evidence] = []
     if c.reported:
-        evidence = [
-            Evidence(f"causes[{i}]", cause.value) for i, r in enumerate(self_reported) if r is cause
-        ]
+        evidence = [_self_report_evidence(i, r) for i, r in enumerate(self_reported) if r is cause]
     for _, signal in c.weighted:
         evidence.extend(signal.evidence)
+    confidence = _confidence(plan, c.data) if c.supported else Confidence.low
+    summary = _summary(c.found, c.weighted, c.reported, c.supported)
+    # Positional, in field order (a hot record): id, rank, confidence, self_reported,
+    # supported, score, summary, evidence, codes.
     return CauseResult(
-        id=cause,
-        rank=rank,
-        confidence=_confidence(plan, c.data) if c.supported else Confidence.low,
-        self_reported=c.reported,
-        supported=c.supported,
-        score=round(c.score, 3),
-        summary=_summary(c.found, c.weighted, c.reported, c.supported),
-        evidence=_dedupe(evidence),
-        codes=(c.found.code,),
+        cause,
+        rank,
+        confidence,
+        c.reported,
+        c.supported,
+        round(c.score, 3),
+        summary,
+        _dedupe(evidence),
+        (c.found.code,),
     )
+
+
+@lru_cache(maxsize=256)
+def _self_report_evidence(index: int, cause: CauseId) -> Evidence:
+    """Evidence that the student named ``cause`` as ``causes[index]``. Cached: a pure function
+    of a small index and a fixed cause id (the evidence records are immutable, so sharing them
+    is safe)."""
+    return Evidence(f"causes[{index}]", cause.value)
 
 
 @rule("C109", "Your account and the data disagree")
@@ -958,17 +999,25 @@ def account_vs_data(causes: Sequence[CauseResult]) -> Finding | None:
             + ", ".join([CAUSE_TITLES[c.id] for c in unbacked])
         )
     text = "; ".join(parts)
+    message = text[0].upper() + text[1:] + "."
+    evidence = tuple([_cause_evidence(c.id) for c in (*unnamed, *unbacked)])
+    # Positional, in field order: code, title, severity, message, evidence, recommendation.
     return Finding(
-        code="C109",
-        title="Your account and the data disagree",
-        severity=Severity.info,
-        message=text[0].upper() + text[1:] + ".",
-        evidence=tuple([Evidence("causes", c.id.value) for c in (*unnamed, *unbacked)]),
-        recommendation=(
-            "Plan against the data-backed causes as well as your own; for a named cause "
-            "without backing, add the data that would show it or reconsider it."
-        ),
+        "C109",
+        "Your account and the data disagree",
+        Severity.info,
+        message,
+        evidence,
+        "Plan against the data-backed causes as well as your own; for a named cause "
+        "without backing, add the data that would show it or reconsider it.",
     )
+
+
+@lru_cache(maxsize=16)
+def _cause_evidence(cause: CauseId) -> Evidence:
+    """Evidence naming a cause of the ranking (``causes``: its id). Cached: one record per
+    fixed cause id (immutable, so sharing it is safe)."""
+    return Evidence("causes", cause.value)
 
 
 @record
@@ -989,7 +1038,7 @@ def diagnose(ctx: Context) -> Diagnosis:
     missing = not_enough_data(inp)
     causes = rank_causes(found, inp.plan, inp.self_reported, infer=missing is None)
     disagreement = account_vs_data(causes)
-    findings = tuple(f for f in (missing, disagreement) if f is not None)
+    findings = tuple([f for f in (missing, disagreement) if f is not None])
     return Diagnosis(causes, findings, found)
 
 

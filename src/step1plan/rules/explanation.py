@@ -124,8 +124,13 @@ def _weak_areas(step1: Sequence[Attempt], limit: int = 2) -> list[str]:
     )
     if report is None:
         return []
-    bands = report.bands()
-    weak = (label for area, label in _labels_by_weight() if bands.get(area) is Band.lower)
+    # Each band is read from the report's group model (the outline's areas are exactly its
+    # fields), so the scan stops at the first lower areas without copying every band.
+    weak = (
+        label
+        for (group, key), label in _labels_by_weight()
+        if getattr(getattr(report, group), key) is Band.lower
+    )
     return list(islice(weak, limit))
 
 
@@ -138,10 +143,11 @@ def _practice_trend(ctx: Context, readiness: Readiness | None) -> tuple[float, f
             if p.kind == PracticeKind.cbssa.value and p.value is not None and not p.seen_before
         ]
     else:
+        # The kind is read from the form name (a property), so it is tested last.
         values = [
             s.epc
             for s in ctx.scores
-            if s.kind is PracticeKind.cbssa and s.epc is not None and not s.seen_before
+            if s.epc is not None and not s.seen_before and s.kind is PracticeKind.cbssa
         ]
     if len(values) < 2 or values[-1] <= values[0]:
         return None
@@ -176,10 +182,13 @@ def _fixes(
 
 
 def _evidence(
-    ctx: Context, profile: Profile, step1: Sequence[Attempt], readiness: Readiness | None
+    ctx: Context,
+    profile: Profile,
+    step1: Sequence[Attempt],
+    failed: int,
+    readiness: Readiness | None,
 ) -> str | None:
     parts: list[str] = []
-    failed = _failed_count(step1)
     passed1 = next((a for a in step1 if a.result is AttemptResult.passed), None)
     if passed1 is not None and failed:
         parts.append(f"I then passed Step 1 in {_month(passed1.date)}")
@@ -225,9 +234,10 @@ def draft_explanation(
         raise ValueError("the explanation draft needs a profile")
     order = _ordered_causes(causes)
     step1 = profile.step1_attempts()
-    wrong = _what_went_wrong(_failed_count(step1), order)
+    failed = _failed_count(step1)
+    wrong = _what_went_wrong(failed, order)
     fixes = _fixes(ctx, profile, step1, order)
-    evidence = _evidence(ctx, profile, step1, readiness) or PLACEHOLDER
+    evidence = _evidence(ctx, profile, step1, failed, readiness) or PLACEHOLDER
     limit = ctx.plan.strategy.explanation_max_words
 
     def changed(n_fixes: int) -> str:

@@ -51,14 +51,11 @@ def make_finding(
     recommendation: str | None = None,
 ) -> Finding:
     """A finding of a registered rule, titled from the registry."""
-    return Finding(
-        code=code,
-        title=REGISTRY[code].title,
-        severity=severity,
-        message=message,
-        evidence=tuple(Evidence(path, value) for path, value in evidence),
-        recommendation=recommendation,
-    )
+    title = REGISTRY[code].title
+    records = tuple([Evidence(path, value) for path, value in evidence])
+    # Positional, in field order (a hot record): code, title, severity, message, evidence,
+    # recommendation.
+    return Finding(code, title, severity, message, records, recommendation)
 
 
 # ================================================================ M701-M705: from the data
@@ -213,10 +210,11 @@ def no_coaching_erratic_scores(ctx: Context, readiness: Readiness) -> Finding | 
         return None
     rp = ctx.plan.readiness
     bar = rp.retaker if readiness.bar == "retaker" else rp.first_timer
+    # The kind is read from the form name (a property), so it is tested last.
     recent = [
         (path, s.date, s.epc)
         for s, path in zip(ctx.scores, ctx.score_paths, strict=False)
-        if s.kind is PracticeKind.cbssa and s.epc is not None and not s.seen_before
+        if s.epc is not None and not s.seen_before and s.kind is PracticeKind.cbssa
     ][-rp.trend_window :]
     if len(recent) < MIN_POINTS_FOR_SWING:
         return None
@@ -289,7 +287,7 @@ def find_mistakes(
         no_coaching_erratic_scores(ctx, readiness),
         step2ck_squeezed(ctx, timeline),
     )
-    return tuple(f for f in found if f is not None)
+    return tuple([f for f in found if f is not None])
 
 
 # ================================================================ M711-M716: a written explanation
