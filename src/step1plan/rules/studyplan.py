@@ -78,7 +78,7 @@ def current_bands(ctx: Context) -> dict[tuple[str, str], tuple[Band, str]]:
     sources.sort(key=itemgetter(0))  # stable: an attempt stays before practice on its day
     out: dict[tuple[str, str], tuple[Band, str]] = {}
     for _, path, areas in sources:
-        for area, band in areas.bands().items():
+        for area, band in areas.band_items():
             out[area] = (band, path)
     return out
 
