@@ -451,11 +451,17 @@ def _generic_activity(phase: str, fmt: ExamFormat) -> str:
     if phase == "foundations":
         return "Review the focus areas' core concepts, then do questions on the same topics"
     if phase == "integration":
-        return (
-            f"Timed mixed blocks of {fmt.items_per_block} questions in "
-            f"{fmt.minutes_per_block} minutes, as on the exam"
-        )
+        return _timed_blocks(fmt.items_per_block, fmt.minutes_per_block)
     return "Timed mixed blocks across all areas; study each practice exam's misses the next day"
+
+
+@lru_cache(maxsize=64)
+def _timed_blocks(items_per_block: int, minutes_per_block: int) -> str:
+    """Timed mixed blocks as on the exam (cached, see :func:`_review_budget`)."""
+    return (
+        f"Timed mixed blocks of {items_per_block} questions in {minutes_per_block} minutes, as "
+        "on the exam"
+    )
 
 
 _Activity = Callable[[WeekSlot, ExamFormat, Context], list[str]]
@@ -480,9 +486,17 @@ def _reasoning_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
     out = []
     if slot.phase != "readiness":
         out.append("Say why every option is right or wrong before reading the explanation")
-    cap = ctx.plan.causes.heavy_anki_minutes_per_day
-    out.append(f"Flashcards under {cap:g} minutes a day; turn missed cards into 'why' questions")
+    out.append(_flashcard_cap(ctx.plan.causes.heavy_anki_minutes_per_day))
     return out
+
+
+@lru_cache(maxsize=64)
+def _flashcard_cap(minutes_per_day: float) -> str:
+    """Keep flashcards under the daily cap (cached, see :func:`_review_budget`)."""
+    return (
+        f"Flashcards under {minutes_per_day:g} minutes a day; turn missed cards into 'why' "
+        "questions"
+    )
 
 
 def _review_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
@@ -543,13 +557,19 @@ def _test_day_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
         head = "Go over your written test-day plan" if written else "Write a test-day plan"
         return [f"{head} (sleep, meals, breaks, pacing) and rest the day before the test"]
     if slot.phase == "readiness":
-        return [
-            f"Full-length rehearsal: {fmt.blocks} timed blocks of {fmt.minutes_per_block} "
-            "minutes in one sitting, starting at your exam time"
-        ]
+        return [_rehearsal(fmt.blocks, fmt.minutes_per_block)]
     if slot.phase == "integration" and slot.first_of_phase:
         return ["Start a short routine for anxious moments and practise it during blocks"]
     return []
+
+
+@lru_cache(maxsize=64)
+def _rehearsal(blocks: int, minutes_per_block: int) -> str:
+    """A full-length rehearsal of the exam (cached, see :func:`_review_budget`)."""
+    return (
+        f"Full-length rehearsal: {blocks} timed blocks of {minutes_per_block} minutes in one "
+        "sitting, starting at your exam time"
+    )
 
 
 CAUSE_WORK: dict[CauseId, _Activity] = {
