@@ -596,9 +596,22 @@ def week_activities(
     cap from ``causes.heavy_anki_minutes_per_day``; test-day factors get full-length rehearsals
     and a written test-day plan. With no cause listed only the phase's core work remains.
     """
+    return _activities(ctx, _ranked_work(causes), slot, fmt)
+
+
+def _ranked_work(causes: Sequence[CauseResult]) -> list[_Activity]:
+    """What each cause adds to a week (:data:`CAUSE_WORK`), the most likely cause first."""
+    return [CAUSE_WORK[cause.id] for cause in sorted(causes, key=attrgetter("rank"))]
+
+
+def _activities(
+    ctx: Context, ranked_work: Sequence[_Activity], slot: WeekSlot, fmt: ExamFormat
+) -> tuple[str, ...]:
+    """:func:`week_activities` from the causes' work already ranked (:func:`_ranked_work`):
+    a plan ranks it once for all its weeks."""
     out = [_generic_activity(slot.phase, fmt)]
-    for cause in sorted(causes, key=attrgetter("rank")):
-        for item in CAUSE_WORK[cause.id](slot, fmt, ctx):
+    for work in ranked_work:
+        for item in work(slot, fmt, ctx):
             if item not in out:
                 out.append(item)
     return tuple(out)
@@ -715,6 +728,7 @@ def build_study_plan(
     fmt = exam_format("step1", choice.date).value
     questions_per_hour = plan.study.questions_per_hour
     qbank_share: dict[str, float] = {p: getattr(plan.study.qbank_share, p) for p in PHASES}
+    ranked_work = _ranked_work(causes)
     activities: dict[tuple[str, bool, bool], tuple[str, ...]] = {}  # one list per kind of week
     weeks = []
     for i, (start, end) in enumerate(spans):
@@ -722,7 +736,7 @@ def build_study_plan(
         hours = week_hours(per_week, (end - start).days + 1)
         slot = (phase, i == 0 or phases[i - 1] != phase, i == n - 1)
         if slot not in activities:
-            activities[slot] = week_activities(ctx, causes, WeekSlot(*slot), fmt)
+            activities[slot] = _activities(ctx, ranked_work, WeekSlot(*slot), fmt)
         weeks.append(
             Week(  # Week's fields in order (positional: a record is cheaper to build that way)
                 i + 1,  # number
