@@ -16,9 +16,10 @@ import datetime as dt
 import itertools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from operator import attrgetter, itemgetter
+from types import MappingProxyType
 
 from step1plan.facts import ExamFormat, exam_format
 from step1plan.models.areas import ContentAreas
@@ -35,7 +36,7 @@ from step1plan.models.report import (
 )
 from step1plan.plans import Plan, ReadinessBar
 from step1plan.rules.base import Context, rule
-from step1plan.rules.causes import area_label, outline_order, outline_weights
+from step1plan.rules.causes import Area, area_label, outline_order, outline_weights
 
 PHASES: tuple[str, str, str] = ("foundations", "integration", "readiness")
 """Phase names, in order: rebuild foundations, integrate with timed mixed blocks, prove
@@ -96,29 +97,46 @@ def rank_priorities(ctx: Context) -> tuple[Priority, ...]:
     """
     given = ctx.plan.study.band_deficit
     deficits = {Band.lower: given.lower, Band.same: given.same, Band.higher: given.higher}
-    weights = outline_weights()
-    order = outline_order()
+    ranking = _outline_ranking()
     rows = []
     for area, (band, source) in current_bands(ctx).items():
         deficit = deficits[band]
-        weight = weights[area]
-        rows.append((area, band, source, weight, deficit, weight * deficit))
-    total = sum(r[5] for r in rows)
-    rows.sort(key=lambda r: (-r[5], -r[3], order[r[0]]))
+        weight, place = ranking[area]
+        score = weight * deficit
+        # Sorted on the first two fields: the largest score first, then the place among equal
+        # scores (unique, so the fields after it are never compared).
+        rows.append((-score, place, area, band, source, weight, deficit, score))
+    total = sum([row[-1] for row in rows])  # in band order, before sorting
+    rows.sort()
     return tuple(
-        # Priority's fields in order (positional: a record is cheaper to build that way)
-        Priority(
-            area[1],  # area
-            area[0],  # group
-            weight,
-            band,
-            deficit,
-            _shown_score(score),
-            round(score / total, 4) if score else 0.0,  # share_of_hours (0 without a deficit)
-            source,
-        )
-        for area, band, source, weight, deficit, score in rows
+        [
+            # Priority's fields in order (positional: a record is cheaper to build that way)
+            Priority(
+                area[1],  # area
+                area[0],  # group
+                weight,
+                band,
+                deficit,
+                _shown_score(score),
+                round(score / total, 4) if score else 0.0,  # share_of_hours (0 without a deficit)
+                source,
+            )
+            for _, _, area, band, source, weight, deficit, score in rows
+        ]
     )
+
+
+@lru_cache(maxsize=1)
+def _outline_ranking() -> Mapping[Area, tuple[float, int]]:
+    """Each outline area's weight and its place among areas of equal score: the larger weight
+    first, then outline order.
+
+    Computed once (the outline is fixed) and read-only.
+    """
+    weights = outline_weights()
+    order = outline_order()
+    ranked = sorted(weights, key=lambda area: (-weights[area], order[area]))
+    return MappingProxyType({area: (weights[area], place) for place, area in enumerate(ranked)})
 
 
 @lru_cache(maxsize=256)
