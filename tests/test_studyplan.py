@@ -359,6 +359,8 @@ def test_week_spans_cover_every_day_and_fold_a_short_tail() -> None:
     assert [(e - s).days + 1 for s, e in spans] == [7, 9]
     spans = week_spans(start, start + dt.timedelta(days=18))  # 2 weeks + 4 days
     assert [(e - s).days + 1 for s, e in spans] == [7, 7, 4]
+    spans.clear()  # the caller's own list: the cached spans behind it stay whole
+    assert len(week_spans(start, start + dt.timedelta(days=18))) == 3
 
 
 @pytest.mark.parametrize("weeks", range(0, 30))
