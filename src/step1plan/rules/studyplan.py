@@ -740,12 +740,12 @@ def build_study_plan(
     n = len(spans)
     counts = phase_counts(n, plan)
     phases = [name for name, count in zip(PHASES, counts, strict=True) for _ in range(count)]
-    top = tuple(p.area for p in priorities if p.share_of_hours > 0)[:READINESS_FOCUS_AREAS]
     intervals = _focus_intervals(priorities)
+    top = tuple([area for _, _, area in intervals[:READINESS_FOCUS_AREAS]])  # weak areas first
     focus = [
         *_spread_focus(intervals, counts[0]),
         *_spread_focus(intervals, counts[1]),
-        *[top for _ in range(counts[2])],
+        *[top] * counts[2],
     ]
     schedule = schedule_assessments(ctx, n)
     if schedule.note:
