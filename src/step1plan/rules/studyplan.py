@@ -443,15 +443,15 @@ def schedule_assessments(ctx: Context, weeks: int) -> AssessmentSchedule:
         )
     notes = []
     if short:
-        left = ", ".join(str(f) for f in unseen) or "none"
+        left = ", ".join(map(str, unseen)) or "none"
         notes.append(
             f"Unseen CBSSA forms left: {left} (taken: "
-            f"{', '.join(str(f) for f in sorted(taken)) or 'none'}), for {len(slots)} planned "
+            f"{', '.join(map(str, sorted(taken))) or 'none'}), for {len(slots)} planned "
             f"assessments. {'All' if short == len(slots) else f'The first {short}'} use "
             "another unseen exam instead: never repeat a form, since a form seen before "
             "inflates the score."
         )
-    free120_done = sum(1 for score in ctx.scores if score.kind is PracticeKind.free120)
+    free120_done = [score.kind for score in ctx.scores].count(PracticeKind.free120)
     if free120_done and weeks:
         notes.append(
             f"You have done {free120_done} Free 120 set(s) already: the last week's Free 120 "
