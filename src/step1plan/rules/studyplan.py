@@ -263,16 +263,9 @@ def week_spans(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
 
     A trailing part of three days or fewer (under half a week) joins the week before it.
     """
-    return list(_week_spans(start, end))
-
-
-@lru_cache(maxsize=1024)
-def _week_spans(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date], ...]:
-    """:func:`week_spans` as a tuple. Cached: a pure function of two dates, and the profiles
-    of a cohort run share the as-of date and often a retake date."""
     days = (end - start).days
     if days <= 0:
-        return ()
+        return []
     full, rest = divmod(days, 7)
     lengths = [7] * full
     if rest and (rest > 3 or not lengths):
@@ -284,7 +277,26 @@ def _week_spans(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date], 
         end = day + ONE_DAY * (length - 1)
         spans.append((day, end))
         day = end + ONE_DAY
-    return tuple(spans)
+    return spans
+
+
+_CACHED_SPAN_DAYS = 2 * 365
+"""Plans up to this many days long get their week spans from a cache (:func:`_plan_spans`)."""
+
+
+def _plan_spans(start: dt.date, end: dt.date) -> Sequence[tuple[dt.date, dt.date]]:
+    """:func:`week_spans` for a plan, from :func:`_cached_week_spans` when the plan is at most
+    :data:`_CACHED_SPAN_DAYS` long (the profiles of a cohort run share the as-of date and often
+    a retake date); a longer plan's, built afresh, so that the cache stays small."""
+    if (end - start).days <= _CACHED_SPAN_DAYS:
+        return _cached_week_spans(start, end)
+    return week_spans(start, end)
+
+
+@lru_cache(maxsize=1024)
+def _cached_week_spans(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date], ...]:
+    """:func:`week_spans` as a tuple, cached (a pure function of two dates)."""
+    return tuple(week_spans(start, end))
 
 
 def phase_counts(weeks: int, plan: Plan) -> tuple[int, int, int]:
@@ -736,7 +748,7 @@ def build_study_plan(
             "No content-area bands are given, so weeks have no focus areas: copy the score "
             "report's content feedback into attempts[].content_areas."
         )
-    spans = _week_spans(ctx.as_of, choice.date)
+    spans = _plan_spans(ctx.as_of, choice.date)
     n = len(spans)
     counts = phase_counts(n, plan)
     phases = [name for name, count in zip(PHASES, counts, strict=True) for _ in range(count)]
