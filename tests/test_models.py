@@ -158,6 +158,9 @@ def test_content_area_bands() -> None:
         ("disciplines", "pathology"): Band.lower,
         ("systems", "cardiovascular"): Band.same,
     }
+    assert areas.band_items() == tuple(areas.bands().items())  # the same pairs, outline order
+    areas.bands().clear()  # the dict is the caller's copy: the cached bands stay
+    assert len(areas.band_items()) == 2
 
 
 def test_cause_ids_are_the_fixed_seven() -> None:

@@ -19,6 +19,7 @@ from step1plan.models.common import Band, CauseId
 from step1plan.models.profile import Profile
 from step1plan.models.report import CauseResult, Confidence, Readiness, Verdict
 from step1plan.plans import Plan
+from step1plan.rules import studyplan
 from step1plan.rules.base import Context
 from step1plan.rules.studyplan import (
     PHASES,
@@ -359,6 +360,17 @@ def test_week_spans_cover_every_day_and_fold_a_short_tail() -> None:
     assert [(e - s).days + 1 for s, e in spans] == [7, 9]
     spans = week_spans(start, start + dt.timedelta(days=18))  # 2 weeks + 4 days
     assert [(e - s).days + 1 for s, e in spans] == [7, 7, 4]
+    spans.clear()  # the caller's own list: the cached spans behind it stay whole
+    assert len(week_spans(start, start + dt.timedelta(days=18))) == 3
+
+
+def test_plan_spans_are_cached_only_for_plans_of_two_years_at_most() -> None:
+    start = dt.date(2026, 11, 27)
+    near, far = start + dt.timedelta(days=100), start + dt.timedelta(days=3000)
+    assert list(studyplan._plan_spans(start, near)) == week_spans(start, near)
+    cached = studyplan._cached_week_spans.cache_info().currsize
+    assert list(studyplan._plan_spans(start, far)) == week_spans(start, far)
+    assert studyplan._cached_week_spans.cache_info().currsize == cached  # not kept
 
 
 @pytest.mark.parametrize("weeks", range(0, 30))

@@ -6,7 +6,8 @@ from functools import cached_property
 
 from step1plan.models.common import DISCIPLINES, SYSTEMS, Band, StrictModel
 
-# The ``(group, area)`` keys of :meth:`ContentAreas.bands`, in outline order (built once).
+# The ``(group, area)`` keys of :meth:`ContentAreas.bands` and :meth:`ContentAreas.band_items`,
+# in outline order (built once).
 _DISCIPLINE_AREAS = tuple(("disciplines", key) for key in DISCIPLINES)
 _SYSTEM_AREAS = tuple(("systems", key) for key in SYSTEMS)
 
@@ -56,6 +57,14 @@ class ContentAreas(StrictModel):
         A fresh dict each call (the caller may change it), copied from :attr:`_given_bands`.
         """
         return dict(self._given_bands)
+
+    def band_items(self) -> tuple[tuple[tuple[str, str], Band], ...]:
+        """Every band given as ``((group, area), band)`` pairs, in outline order.
+
+        Read-only and cheaper than :meth:`bands`: the cached :attr:`_given_bands` itself, not a
+        copy.
+        """
+        return self._given_bands
 
     @cached_property
     def _given_bands(self) -> tuple[tuple[tuple[str, str], Band], ...]:

@@ -16,9 +16,10 @@ import datetime as dt
 import itertools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from operator import attrgetter, itemgetter
+from types import MappingProxyType
 
 from step1plan.facts import ExamFormat, exam_format
 from step1plan.models.areas import ContentAreas
@@ -35,7 +36,7 @@ from step1plan.models.report import (
 )
 from step1plan.plans import Plan, ReadinessBar
 from step1plan.rules.base import Context, rule
-from step1plan.rules.causes import area_label, outline_order, outline_weights
+from step1plan.rules.causes import Area, area_label, outline_order, outline_weights
 
 PHASES: tuple[str, str, str] = ("foundations", "integration", "readiness")
 """Phase names, in order: rebuild foundations, integrate with timed mixed blocks, prove
@@ -78,7 +79,7 @@ def current_bands(ctx: Context) -> dict[tuple[str, str], tuple[Band, str]]:
     sources.sort(key=itemgetter(0))  # stable: an attempt stays before practice on its day
     out: dict[tuple[str, str], tuple[Band, str]] = {}
     for _, path, areas in sources:
-        for area, band in areas.bands().items():
+        for area, band in areas.band_items():
             out[area] = (band, path)
     return out
 
@@ -96,29 +97,46 @@ def rank_priorities(ctx: Context) -> tuple[Priority, ...]:
     """
     given = ctx.plan.study.band_deficit
     deficits = {Band.lower: given.lower, Band.same: given.same, Band.higher: given.higher}
-    weights = outline_weights()
-    order = outline_order()
+    ranking = _outline_ranking()
     rows = []
     for area, (band, source) in current_bands(ctx).items():
         deficit = deficits[band]
-        weight = weights[area]
-        rows.append((area, band, source, weight, deficit, weight * deficit))
-    total = sum(r[5] for r in rows)
-    rows.sort(key=lambda r: (-r[5], -r[3], order[r[0]]))
+        weight, place = ranking[area]
+        score = weight * deficit
+        # Sorted on the first two fields: the largest score first, then the place among equal
+        # scores (unique, so the fields after it are never compared).
+        rows.append((-score, place, area, band, source, weight, deficit, score))
+    total = sum([row[-1] for row in rows])  # in band order, before sorting
+    rows.sort()
     return tuple(
-        # Priority's fields in order (positional: a record is cheaper to build that way)
-        Priority(
-            area[1],  # area
-            area[0],  # group
-            weight,
-            band,
-            deficit,
-            _shown_score(score),
-            round(score / total, 4) if score else 0.0,  # share_of_hours (0 without a deficit)
-            source,
-        )
-        for area, band, source, weight, deficit, score in rows
+        [
+            # Priority's fields in order (positional: a record is cheaper to build that way)
+            Priority(
+                area[1],  # area
+                area[0],  # group
+                weight,
+                band,
+                deficit,
+                _shown_score(score),
+                round(score / total, 4) if score else 0.0,  # share_of_hours (0 without a deficit)
+                source,
+            )
+            for _, _, area, band, source, weight, deficit, score in rows
+        ]
     )
+
+
+@lru_cache(maxsize=1)
+def _outline_ranking() -> Mapping[Area, tuple[float, int]]:
+    """Each outline area's weight and its place among areas of equal score: the larger weight
+    first, then outline order.
+
+    Computed once (the outline is fixed) and read-only.
+    """
+    weights = outline_weights()
+    order = outline_order()
+    ranked = sorted(weights, key=lambda area: (-weights[area], order[area]))
+    return MappingProxyType({area: (weights[area], place) for place, area in enumerate(ranked)})
 
 
 @lru_cache(maxsize=256)
@@ -260,6 +278,25 @@ def week_spans(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
         spans.append((day, end))
         day = end + ONE_DAY
     return spans
+
+
+_CACHED_SPAN_DAYS = 2 * 365
+"""Plans up to this many days long get their week spans from a cache (:func:`_plan_spans`)."""
+
+
+def _plan_spans(start: dt.date, end: dt.date) -> Sequence[tuple[dt.date, dt.date]]:
+    """:func:`week_spans` for a plan, from :func:`_cached_week_spans` when the plan is at most
+    :data:`_CACHED_SPAN_DAYS` long (the profiles of a cohort run share the as-of date and often
+    a retake date); a longer plan's, built afresh, so that the cache stays small."""
+    if (end - start).days <= _CACHED_SPAN_DAYS:
+        return _cached_week_spans(start, end)
+    return week_spans(start, end)
+
+
+@lru_cache(maxsize=1024)
+def _cached_week_spans(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date], ...]:
+    """:func:`week_spans` as a tuple, cached (a pure function of two dates)."""
+    return tuple(week_spans(start, end))
 
 
 def phase_counts(weeks: int, plan: Plan) -> tuple[int, int, int]:
@@ -418,15 +455,15 @@ def schedule_assessments(ctx: Context, weeks: int) -> AssessmentSchedule:
         )
     notes = []
     if short:
-        left = ", ".join(str(f) for f in unseen) or "none"
+        left = ", ".join(map(str, unseen)) or "none"
         notes.append(
             f"Unseen CBSSA forms left: {left} (taken: "
-            f"{', '.join(str(f) for f in sorted(taken)) or 'none'}), for {len(slots)} planned "
+            f"{', '.join(map(str, sorted(taken))) or 'none'}), for {len(slots)} planned "
             f"assessments. {'All' if short == len(slots) else f'The first {short}'} use "
             "another unseen exam instead: never repeat a form, since a form seen before "
             "inflates the score."
         )
-    free120_done = sum(1 for score in ctx.scores if score.kind is PracticeKind.free120)
+    free120_done = [score.kind for score in ctx.scores].count(PracticeKind.free120)
     if free120_done and weeks:
         notes.append(
             f"You have done {free120_done} Free 120 set(s) already: the last week's Free 120 "
@@ -451,11 +488,17 @@ def _generic_activity(phase: str, fmt: ExamFormat) -> str:
     if phase == "foundations":
         return "Review the focus areas' core concepts, then do questions on the same topics"
     if phase == "integration":
-        return (
-            f"Timed mixed blocks of {fmt.items_per_block} questions in "
-            f"{fmt.minutes_per_block} minutes, as on the exam"
-        )
+        return _timed_blocks(fmt.items_per_block, fmt.minutes_per_block)
     return "Timed mixed blocks across all areas; study each practice exam's misses the next day"
+
+
+@lru_cache(maxsize=64)
+def _timed_blocks(items_per_block: int, minutes_per_block: int) -> str:
+    """Timed mixed blocks as on the exam (cached, see :func:`_review_budget`)."""
+    return (
+        f"Timed mixed blocks of {items_per_block} questions in {minutes_per_block} minutes, as "
+        "on the exam"
+    )
 
 
 _Activity = Callable[[WeekSlot, ExamFormat, Context], list[str]]
@@ -480,9 +523,17 @@ def _reasoning_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
     out = []
     if slot.phase != "readiness":
         out.append("Say why every option is right or wrong before reading the explanation")
-    cap = ctx.plan.causes.heavy_anki_minutes_per_day
-    out.append(f"Flashcards under {cap:g} minutes a day; turn missed cards into 'why' questions")
+    out.append(_flashcard_cap(ctx.plan.causes.heavy_anki_minutes_per_day))
     return out
+
+
+@lru_cache(maxsize=64)
+def _flashcard_cap(minutes_per_day: float) -> str:
+    """Keep flashcards under the daily cap (cached, see :func:`_review_budget`)."""
+    return (
+        f"Flashcards under {minutes_per_day:g} minutes a day; turn missed cards into 'why' "
+        "questions"
+    )
 
 
 def _review_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
@@ -543,13 +594,19 @@ def _test_day_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
         head = "Go over your written test-day plan" if written else "Write a test-day plan"
         return [f"{head} (sleep, meals, breaks, pacing) and rest the day before the test"]
     if slot.phase == "readiness":
-        return [
-            f"Full-length rehearsal: {fmt.blocks} timed blocks of {fmt.minutes_per_block} "
-            "minutes in one sitting, starting at your exam time"
-        ]
+        return [_rehearsal(fmt.blocks, fmt.minutes_per_block)]
     if slot.phase == "integration" and slot.first_of_phase:
         return ["Start a short routine for anxious moments and practise it during blocks"]
     return []
+
+
+@lru_cache(maxsize=64)
+def _rehearsal(blocks: int, minutes_per_block: int) -> str:
+    """A full-length rehearsal of the exam (cached, see :func:`_review_budget`)."""
+    return (
+        f"Full-length rehearsal: {blocks} timed blocks of {minutes_per_block} minutes in one "
+        "sitting, starting at your exam time"
+    )
 
 
 CAUSE_WORK: dict[CauseId, _Activity] = {
@@ -576,9 +633,22 @@ def week_activities(
     cap from ``causes.heavy_anki_minutes_per_day``; test-day factors get full-length rehearsals
     and a written test-day plan. With no cause listed only the phase's core work remains.
     """
+    return _activities(ctx, _ranked_work(causes), slot, fmt)
+
+
+def _ranked_work(causes: Sequence[CauseResult]) -> list[_Activity]:
+    """What each cause adds to a week (:data:`CAUSE_WORK`), the most likely cause first."""
+    return [CAUSE_WORK[cause.id] for cause in sorted(causes, key=attrgetter("rank"))]
+
+
+def _activities(
+    ctx: Context, ranked_work: Sequence[_Activity], slot: WeekSlot, fmt: ExamFormat
+) -> tuple[str, ...]:
+    """:func:`week_activities` from the causes' work already ranked (:func:`_ranked_work`):
+    a plan ranks it once for all its weeks."""
     out = [_generic_activity(slot.phase, fmt)]
-    for cause in sorted(causes, key=attrgetter("rank")):
-        for item in CAUSE_WORK[cause.id](slot, fmt, ctx):
+    for work in ranked_work:
+        for item in work(slot, fmt, ctx):
             if item not in out:
                 out.append(item)
     return tuple(out)
@@ -678,16 +748,16 @@ def build_study_plan(
             "No content-area bands are given, so weeks have no focus areas: copy the score "
             "report's content feedback into attempts[].content_areas."
         )
-    spans = week_spans(ctx.as_of, choice.date)
+    spans = _plan_spans(ctx.as_of, choice.date)
     n = len(spans)
     counts = phase_counts(n, plan)
     phases = [name for name, count in zip(PHASES, counts, strict=True) for _ in range(count)]
-    top = tuple(p.area for p in priorities if p.share_of_hours > 0)[:READINESS_FOCUS_AREAS]
     intervals = _focus_intervals(priorities)
+    top = tuple([area for _, _, area in intervals[:READINESS_FOCUS_AREAS]])  # weak areas first
     focus = [
         *_spread_focus(intervals, counts[0]),
         *_spread_focus(intervals, counts[1]),
-        *[top for _ in range(counts[2])],
+        *[top] * counts[2],
     ]
     schedule = schedule_assessments(ctx, n)
     if schedule.note:
@@ -695,6 +765,7 @@ def build_study_plan(
     fmt = exam_format("step1", choice.date).value
     questions_per_hour = plan.study.questions_per_hour
     qbank_share: dict[str, float] = {p: getattr(plan.study.qbank_share, p) for p in PHASES}
+    ranked_work = _ranked_work(causes)
     activities: dict[tuple[str, bool, bool], tuple[str, ...]] = {}  # one list per kind of week
     weeks = []
     for i, (start, end) in enumerate(spans):
@@ -702,7 +773,7 @@ def build_study_plan(
         hours = week_hours(per_week, (end - start).days + 1)
         slot = (phase, i == 0 or phases[i - 1] != phase, i == n - 1)
         if slot not in activities:
-            activities[slot] = week_activities(ctx, causes, WeekSlot(*slot), fmt)
+            activities[slot] = _activities(ctx, ranked_work, WeekSlot(*slot), fmt)
         weeks.append(
             Week(  # Week's fields in order (positional: a record is cheaper to build that way)
                 i + 1,  # number
