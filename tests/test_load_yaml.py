@@ -15,7 +15,7 @@ from step1plan.load import yamlfile
 from step1plan.load.messages import friendly, suggest, unknown_key
 from step1plan.load.profile import Loaded, load_inputs, load_profile_text, validate_files
 from step1plan.load.textfile import MAX_BYTES, read_capped
-from step1plan.load.yamlfile import MAX_ALIASES, field_path, known_keys, parse_yaml
+from step1plan.load.yamlfile import MAX_ALIASES, YamlDoc, field_path, known_keys, parse_yaml
 from step1plan.models.common import Band, GraduateType
 from step1plan.models.profile import Profile
 from step1plan.plans import Plan
@@ -227,6 +227,30 @@ def test_too_many_anchors_are_rejected() -> None:
     with pytest.raises(InputError) as info:
         parse_yaml(text, "a.yaml")
     assert "too many anchors" in info.value.lines()[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("&a : &a \n", "a.yaml:1:6"),  # found by the YAML fuzz test: it used to exit 70
+        ("student:\n  id: &x a\n  name: &x b\n", "a.yaml:3:9"),
+    ],
+)
+def test_an_anchor_defined_twice_is_a_located_problem(text: str, where: str) -> None:
+    # libyaml's composer refuses a second anchor of the same name; so must every loader path
+    with pytest.raises(yaml.YAMLError):
+        yaml.compose(text, Loader=yaml.SafeLoader)
+    with pytest.raises(InputError) as info:
+        parse_yaml(text, "a.yaml")
+    (line,) = info.value.lines()
+    assert line.startswith(where + ": anchor &")
+    assert "defined twice" in line
+
+
+def test_a_position_the_composer_cannot_give_falls_back_to_the_first_line() -> None:
+    doc = YamlDoc({"student": {}}, "a.yaml", "&a : &a \n")  # data the composer refuses
+    problem = doc.problem(("student", "id"), "required key is missing")
+    assert (problem.line, problem.column) == (1, 1)
 
 
 def test_ampersand_in_text_is_not_an_anchor() -> None:

@@ -97,7 +97,10 @@ class YamlDoc:
     def root(self) -> Node | None:
         """The node tree (composed on first use, only on the error path)."""
         if self._root is False:
-            self._root = compose(self.text) if self.text else None
+            try:
+                self._root = compose(self.text) if self.text else None
+            except yaml.YAMLError:  # what the data loader took but the composer refuses:
+                self._root = None  # the problems are still reported, without a position
         return self._root  # type: ignore[return-value]
 
     def problem(self, loc: Loc, message: str, *, key: bool = False) -> Problem:
@@ -218,8 +221,10 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 
 def _check_aliases(text: str, display: str) -> None:
-    """Refuse too many anchors or aliases, recursive aliases, and alias bombs (expanded size)."""
+    """Refuse too many anchors or aliases, an anchor defined twice, recursive aliases, and alias
+    bombs (expanded size)."""
     sizes: dict[str, int] = {}
+    defined: dict[str, str] = {}  # anchor name -> where it is first defined ("line 3")
     stack: list[list[Any]] = [[None, 0]]  # [anchor, expanded node count]
     anchors = aliases = 0
     expanded = 0  # the sum of the stack's counts: every value so far, aliases expanded
@@ -241,6 +246,12 @@ def _check_aliases(text: str, display: str) -> None:
                 anchors += 1
                 if anchors > MAX_ANCHORS:
                     _fail(display, event.start_mark, f"too many anchors (more than {MAX_ANCHORS})")
+                mark = event.start_mark
+                if event.anchor in defined:  # YAML's composer refuses it too
+                    first = defined[event.anchor]
+                    message = f"anchor &{event.anchor} is defined twice (first on {first})"
+                    _fail(display, mark, message)
+                defined[event.anchor] = f"line {mark.line + 1}" if mark is not None else "this line"
             if isinstance(event, yaml.ScalarEvent):
                 stack[-1][1] += 1
                 if event.anchor is not None:
