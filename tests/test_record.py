@@ -1,4 +1,5 @@
-"""``@record`` builds the same frozen dataclass as ``@dataclass(frozen=True, slots=True)``."""
+"""``@record`` builds the same frozen dataclass as ``@dataclass(frozen=True, slots=True)``, and
+``@dict_record`` the same as ``@dataclass(frozen=True)``: only ``__init__`` differs."""
 
 from __future__ import annotations
 
@@ -11,15 +12,23 @@ from typing import Any
 
 import pytest
 
-from step1plan.models.record import fast_init, record
+from step1plan.models.record import dict_record, fast_init, record
 
 Body = Callable[[], dict[str, Any]]
 
 
-def _pair(body: Body, post_init: Any = None) -> tuple[type, type]:
-    """The same class body made by the dataclass decorator and by ``record``."""
+FLAVOURS = {
+    "record": (dataclass(frozen=True, slots=True), record),
+    "dict_record": (dataclass(frozen=True), dict_record),
+}
+"""Each decorator of this module, with the plain dataclass decorator it stands for."""
+
+
+def _pair(body: Body, post_init: Any = None, flavour: str = "record") -> tuple[type, type]:
+    """The same class body made by the dataclass decorator and by ``record`` (or
+    ``dict_record``)."""
     made = []
-    for decorate in (dataclass(frozen=True, slots=True), record):
+    for decorate in FLAVOURS[flavour]:
         ns = body()  # fresh field() objects: the decorator takes them over
         if post_init is not None:
             ns["__post_init__"] = post_init
@@ -28,10 +37,11 @@ def _pair(body: Body, post_init: Any = None) -> tuple[type, type]:
 
 
 def _is_fast(cls: type) -> bool:
-    """True when ``cls.__init__`` stores through slot setters, not ``object.__setattr__``."""
+    """True when ``cls.__init__`` stores through slot setters or straight into ``__dict__``,
+    not through ``object.__setattr__``."""
     names = cls.__init__.__code__.co_names  # type: ignore[misc]
-    return "__dataclass_builtins_object__" not in names and any(
-        n.startswith("_set_") for n in names
+    return "__dataclass_builtins_object__" not in names and (
+        any(n.startswith("_set_") for n in names) or "__dict__" in names
     )
 
 
@@ -72,6 +82,7 @@ def keywords() -> dict[str, Any]:
 Calls = list[tuple[tuple[Any, ...], dict[str, Any]]]
 
 
+@pytest.mark.parametrize("flavour", FLAVOURS)
 @pytest.mark.parametrize(
     ("body", "post_init", "calls"),
     [
@@ -81,8 +92,10 @@ Calls = list[tuple[tuple[Any, ...], dict[str, Any]]]
         (keywords, None, [((1,), {}), ((1,), {"b": 5, "c": []})]),
     ],
 )
-def test_record_builds_what_the_dataclass_builds(body: Body, post_init: Any, calls: Calls) -> None:
-    slow, fast = _pair(body, post_init)
+def test_record_builds_what_the_dataclass_builds(
+    body: Body, post_init: Any, calls: Calls, flavour: str
+) -> None:
+    slow, fast = _pair(body, post_init, flavour)
     assert _is_fast(fast) and not _is_fast(slow)
     assert str(inspect.signature(slow.__init__)) == str(inspect.signature(fast.__init__))
     for args, kwargs in calls:
@@ -93,8 +106,9 @@ def test_record_builds_what_the_dataclass_builds(body: Body, post_init: Any, cal
         ]
 
 
-def test_default_factories_are_called_for_each_instance() -> None:
-    _, fast = _pair(defaults)
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_default_factories_are_called_for_each_instance(flavour: str) -> None:
+    _, fast = _pair(defaults, flavour=flavour)
     first, second = fast(1), fast(2)
     assert first.items == [] and first.items is not second.items
 
@@ -105,18 +119,32 @@ class Point:
     y: int = 0
 
 
-def test_a_record_is_still_frozen_hashable_and_picklable() -> None:
-    p = Point(1)
+@dict_record
+class DictPoint:
+    x: int
+    y: int = 0
+
+
+@pytest.mark.parametrize("cls", [Point, DictPoint])
+def test_a_record_is_still_frozen_hashable_and_picklable(cls: type[Point]) -> None:
+    p = cls(1)
     with pytest.raises(dataclasses.FrozenInstanceError):
         p.x = 2  # type: ignore[misc]
-    assert not hasattr(p, "__dict__")
-    assert hash(p) == hash(Point(1, 0)) and p == Point(1, 0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del p.y  # type: ignore[misc]
+    assert hash(p) == hash(cls(1, 0)) and p == cls(1, 0)
     assert pickle.loads(pickle.dumps(p)) == p
-    assert dataclasses.replace(p, y=5) == Point(1, 5)
+    assert dataclasses.replace(p, y=5) == cls(1, 5)
 
 
-def test_missing_and_unknown_arguments_fail_as_with_a_dataclass() -> None:
-    for cls in _pair(plain):
+def test_only_a_dict_record_has_an_instance_dict() -> None:
+    assert not hasattr(Point(1), "__dict__")
+    assert DictPoint(1, 2).__dict__ == {"x": 1, "y": 2}
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_missing_and_unknown_arguments_fail_as_with_a_dataclass(flavour: str) -> None:
+    for cls in _pair(plain, flavour=flavour):
         with pytest.raises(TypeError):
             cls(1)
         with pytest.raises(TypeError):
@@ -140,7 +168,19 @@ def test_a_class_with_an_init_var_keeps_the_dataclass_init() -> None:
 
 def test_the_project_records_use_the_fast_init() -> None:
     from step1plan.models.report import Evidence, Finding
+    from step1plan.rules.base import Context
 
-    for cls in (Evidence, Finding):
+    for cls in (Evidence, Finding, Context):
         assert _is_fast(cls)
         assert cls.__init__.__qualname__ == f"{cls.__qualname__}.__init__"
+
+
+def test_the_report_records_keep_an_instance_dict() -> None:
+    # orjson encodes a dataclass from its __dict__ in one go, a slotted one field by field
+    from step1plan.models import report
+
+    classes = [c for c in vars(report).values() if dataclasses.is_dataclass(c)]
+    assert len(classes) >= 10
+    for cls in classes:
+        assert "__slots__" not in vars(cls), cls.__name__
+        assert _is_fast(cls), cls.__name__

@@ -10,6 +10,12 @@ the same parameters, defaults, default factories, ``init=False`` fields and
 ``__post_init__`` call, and the instances are exactly as frozen (assignment still raises
 :class:`dataclasses.FrozenInstanceError`). A class the fast ``__init__`` does not cover (an
 ``InitVar``, a field without its own slot) keeps the dataclass's.
+
+``@dict_record`` is the same without slots: the fields live in the instance ``__dict__``,
+which the fast ``__init__`` fills key by key. The records of the report
+(``models/report.py``) use it because orjson, which writes each cohort ``jsonl`` line, reads a
+dataclass's ``__dict__`` in one go but must fetch a slotted one's fields one by one: about 90
+against 450 ns a record, 40 µs of a 22 KB report (``benchmarks/README.md``).
 """
 
 from __future__ import annotations
@@ -35,8 +41,17 @@ _HAS_FACTORY = _Factory()
 @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
 def record(cls: type[T]) -> type[T]:
     """``@dataclass(frozen=True, slots=True)`` with the fast ``__init__`` (see module doc)."""
-    made = dataclasses.dataclass(frozen=True, slots=True)(cls)
-    fast = fast_init(made)
+    return _with_fast_init(dataclasses.dataclass(frozen=True, slots=True)(cls), slots=True)
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
+def dict_record(cls: type[T]) -> type[T]:
+    """``@dataclass(frozen=True)`` (fields in ``__dict__``) with the fast ``__init__``."""
+    return _with_fast_init(dataclasses.dataclass(frozen=True)(cls), slots=False)
+
+
+def _with_fast_init(made: type[T], slots: bool) -> type[T]:
+    fast = fast_init(made, slots=slots)
     if fast is not None:
         made.__init__ = fast  # type: ignore[method-assign]
     return made
@@ -51,11 +66,12 @@ def _slot(cls: type, name: str) -> Any:
     return None
 
 
-def fast_init(cls: type) -> Callable[..., None] | None:
-    """An ``__init__`` for a frozen slotted dataclass that sets slots directly.
+def fast_init(cls: type, *, slots: bool = True) -> Callable[..., None] | None:
+    """An ``__init__`` for a frozen dataclass that sets slots directly (``slots``), or else
+    the keys of the instance ``__dict__``.
 
     Returns ``None`` when the class has something this does not reproduce (an ``InitVar``
-    pseudo-field, or a field that is not a slot).
+    pseudo-field, or with ``slots`` a field that is not a slot).
     """
     fields = dataclasses.fields(cls)
     if len(fields) != len(cls.__dataclass_fields__):  # type: ignore[attr-defined]
@@ -63,12 +79,13 @@ def fast_init(cls: type) -> Callable[..., None] | None:
     names: dict[str, Any] = {"_HAS_FACTORY": _HAS_FACTORY}
     positional: list[str] = []
     keyword: list[str] = []
-    body: list[str] = []
+    body: list[str] = ["    _d = self.__dict__"] if not slots else []
     for f in fields:
-        slot = _slot(cls, f.name)
-        if slot is None:
-            return None
-        names[f"_set_{f.name}"] = slot.__set__
+        if slots:
+            slot = _slot(cls, f.name)
+            if slot is None:
+                return None
+            names[f"_set_{f.name}"] = slot.__set__
         value: str | None = f.name
         param = f.name
         if f.default is not dataclasses.MISSING:
@@ -87,7 +104,8 @@ def fast_init(cls: type) -> Callable[..., None] | None:
         if f.init:
             (keyword if f.kw_only else positional).append(param)
         if value is not None:
-            body.append(f"    _set_{f.name}(self, {value})")
+            store = f"_set_{f.name}(self, {{}})" if slots else f"_d[{f.name!r}] = {{}}"
+            body.append("    " + store.format(value))
     if hasattr(cls, "__post_init__"):
         body.append("    self.__post_init__()")
     params = ["self", *positional, *(["*", *keyword] if keyword else [])]
