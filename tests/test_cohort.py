@@ -559,3 +559,27 @@ def test_large_cohort_on_a_terminal_shows_progress_and_still_reports_problems(
     assert "p025b.yaml:2" in shown
     assert "cohort: 52 profiles, 51 analysed, 1 invalid" in shown
     assert "0/52" in shown  # the progress bar was drawn
+
+
+def test_the_run_keeps_start_up_objects_out_of_the_collector_and_restores_it_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+    import sys
+
+    from step1plan import cohort
+
+    frozen_during: list[int] = []
+    original = cohort.run_cohort
+
+    def watching(*args: Any, **kwargs: Any) -> Any:
+        frozen_during.append(gc.get_freeze_count())
+        assert "step1plan.rules.studyplan" in sys.modules  # rules imported before the freeze
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(cohort, "run_cohort", watching)
+    before = gc.get_freeze_count()
+    result = cli("cohort", COHORT, "--format", "csv", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    assert frozen_during and frozen_during[0] > before
+    assert gc.get_freeze_count() == 0  # unfrozen when the run ends, even in-process

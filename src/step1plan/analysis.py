@@ -87,7 +87,7 @@ class _RuleGroups(NamedTuple):
 
 
 @functools.cache
-def _rule_groups() -> _RuleGroups:
+def rule_groups() -> _RuleGroups:
     """Every rule group, imported on first use (``ready`` imports only the three it needs)."""
     from step1plan.rules.causes import diagnose_causes
     from step1plan.rules.eligibility import assess_eligibility
@@ -115,7 +115,7 @@ def analyse(ctx: Context, *, full: bool = True) -> Report:
     application strategy are left out (``None``); every other section is computed exactly as in
     the full report, by the same rules.
     """
-    r = _rule_groups()
+    r = rule_groups()
     profile = ctx.profile
     if profile is None:
         raise ValueError("analyse needs a profile")
