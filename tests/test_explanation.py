@@ -430,3 +430,19 @@ def test_drafts_and_phrases_share_no_sentence_with_the_full_seed(default_plan: P
     ]
     for text in phrases:
         assert not (shingles(text) & seed), (text, shingles(text) & seed)
+
+
+def test_changed_words_adds_up_the_fixes() -> None:
+    clauses = [
+        *explanation.CHANGED.values(),
+        explanation.TUTOR,
+        explanation.CHECKPOINTS.format(n=3),
+        "rebuilt pathology and physiology from the underlying mechanisms",
+        "a fix ending in it's",
+        "x-ray",
+    ]
+    for n in range(1, 5):
+        for start in range(len(clauses) - n + 1):
+            fixes = clauses[start : start + n]
+            counts = [count_words(f) for f in fixes]
+            assert explanation._changed_words(counts) == count_words(explanation._changed(fixes))

@@ -222,6 +222,25 @@ def _words(part: str) -> int:
     return count_words(part)
 
 
+CHANGED_LEAD = "Since then I have"
+"""The start of the what-changed sentence (its fixes follow, joined by :func:`_join`)."""
+
+
+def _changed(fixes: Sequence[str]) -> str:
+    """The what-changed sentence with these fixes."""
+    return f"{CHANGED_LEAD} {_join(fixes)}."
+
+
+def _changed_words(fix_words: Sequence[int]) -> int:
+    """:func:`count_words` of :func:`_changed` from each fix's own count.
+
+    The lead and the fixes are joined by a space, ``", "`` or ``" and "`` and the sentence ends
+    with a full stop: a word never spans a space, comma or stop, so the counts add up, plus
+    the "and" before the last of two or more fixes.
+    """
+    return _words(CHANGED_LEAD) + sum(fix_words) + (1 if len(fix_words) > 1 else 0)
+
+
 def draft_explanation(
     ctx: Context, causes: Sequence[CauseResult], readiness: Readiness | None
 ) -> str:
@@ -240,19 +259,19 @@ def draft_explanation(
     evidence = _evidence(ctx, profile, step1, failed, readiness) or PLACEHOLDER
     limit = ctx.plan.strategy.explanation_max_words
 
-    def changed(n_fixes: int) -> str:
-        return f"Since then I have {_join(fixes[:n_fixes])}."
-
     def assemble(n_fixes: int, close: bool) -> str:
-        parts = [wrong, changed(n_fixes), evidence, CLOSE if close else ""]
+        parts = [wrong, _changed(fixes[:n_fixes]), evidence, CLOSE if close else ""]
         return " ".join(p for p in parts if p)
 
     # The parts are joined by spaces and a word never spans a space, so the text's word count
-    # is the sum of its parts': the fixed parts are counted once, not on every try.
+    # is the sum of its parts': the fixed parts are counted once, not on every try, and the
+    # what-changed sentence from its fixes' counts (each fix clause is one the tool wrote, so
+    # its count is usually cached, where the sentences themselves rarely repeat).
     fixed_words = _words(wrong) + _words(evidence)
+    fix_words = [_words(fix) for fix in fixes]
     for close in (True, False):
         close_words = _words(CLOSE) if close else 0
         for n in range(len(fixes), 0, -1):
-            if fixed_words + _words(changed(n)) + close_words <= limit:
+            if fixed_words + _changed_words(fix_words[:n]) + close_words <= limit:
                 return assemble(n, close)
     return assemble(1, False)
