@@ -850,7 +850,7 @@ def _confidence(plan: CausesPlan, data: float) -> Confidence:
     return Confidence.low
 
 
-def _dedupe(items: Iterable[Evidence]) -> tuple[Evidence, ...]:
+def _dedupe(items: Sequence[Evidence]) -> tuple[Evidence, ...]:
     """Each piece of evidence once, where it first appears.
 
     Two pieces are the same when their paths match and their values have the same ``repr``:
@@ -858,6 +858,8 @@ def _dedupe(items: Iterable[Evidence]) -> tuple[Evidence, ...]:
     its own key, as two strings are equal exactly when their reprs are; the flag keeps it from
     matching the repr of a value of another type.
     """
+    if len(items) < 2:
+        return tuple(items)  # a single piece (a third of the causes) has nothing to repeat
     seen: set[tuple[str, str, bool]] = set()
     out: list[Evidence] = []
     for item in items:
@@ -906,8 +908,6 @@ class _Candidate(NamedTuple):
     """The ranking score (the data score plus the self-report weight when named)."""
     reported: bool
     supported: bool
-    order: int
-    """Position in the fixed cause order (breaks ties)."""
 
 
 def rank_causes(
@@ -925,16 +925,20 @@ def rank_causes(
     reflects the data alone.
     """
     listed: list[_Candidate] = []
-    for order, item in enumerate(found):
-        weighted = tuple(item.weighted(plan))
-        data = noisy_or([w for w, _ in weighted])
+    for item in found:
+        weighted: tuple[tuple[float, Signal], ...] = ()
+        data = 0.0  # the noisy OR of no signals (about a third of the causes find none)
+        if item.signals:
+            weighted = tuple(item.weighted(plan))
+            data = noisy_or([w for w, _ in weighted])
         reported = item.cause in self_reported
         supported = data >= plan.supported_min_score
         if not reported and not (supported and infer):
             continue
         score = noisy_or([data, plan.self_report_weight if reported else 0.0])
-        listed.append(_Candidate(item, weighted, data, score, reported, supported, order))
-    listed.sort(key=lambda c: (not c.supported, -c.score, c.order))
+        listed.append(_Candidate(item, weighted, data, score, reported, supported))
+    # Stable: candidates are listed in the fixed cause order, which breaks the ties.
+    listed.sort(key=lambda c: (not c.supported, -c.score))
     return tuple(
         [_cause_result(c, plan, self_reported, rank) for rank, c in enumerate(listed, start=1)]
     )
