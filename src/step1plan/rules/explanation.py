@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from functools import cache, lru_cache
-from itertools import islice
+from operator import attrgetter
 
 from step1plan.facts import content_outline
 from step1plan.models.common import AttemptResult, Band, CauseId, Exam, PracticeKind
@@ -99,8 +99,18 @@ def _failed_count(step1: Sequence[Attempt]) -> int:
     return count
 
 
+_RANK = attrgetter("rank")
+_SUPPORTED = attrgetter("supported")
+
+
 def _ordered_causes(causes: Sequence[CauseResult]) -> list[CauseId]:
-    ranked = sorted(causes, key=lambda c: (not c.supported, c.rank))
+    """The causes' ids, supported ones first, each part by rank.
+
+    Two stable sorts on plain attributes (by rank, then supported first) give the order of a
+    ``(not supported, rank)`` key without building a key tuple per cause.
+    """
+    ranked = sorted(causes, key=_RANK)
+    ranked.sort(key=_SUPPORTED, reverse=True)
     return [c.id for c in ranked]
 
 
@@ -126,12 +136,14 @@ def _weak_areas(step1: Sequence[Attempt], limit: int = 2) -> list[str]:
         return []
     # Each band is read from the report's group model (the outline's areas are exactly its
     # fields), so the scan stops at the first lower areas without copying every band.
-    weak = (
-        label
-        for (group, key), label in _labels_by_weight()
-        if getattr(getattr(report, group), key) is Band.lower
-    )
-    return list(islice(weak, limit))
+    lower = Band.lower
+    weak: list[str] = []
+    for (group, key), label in _labels_by_weight():
+        if len(weak) == limit:
+            break
+        if getattr(getattr(report, group), key) is lower:
+            weak.append(label)
+    return weak
 
 
 def _practice_trend(ctx: Context, readiness: Readiness | None) -> tuple[float, float] | None:
