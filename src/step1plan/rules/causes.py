@@ -111,7 +111,8 @@ class CauseInputs:
     """The newest NBME-scaled entry of :attr:`prior` with its path, if any (C105 and C107)."""
 
     def __post_init__(self) -> None:
-        lower = _by_weight([a for a, b in self.bands.items() if b is Band.lower])
+        low = Band.lower  # read once: an enum member lookup costs about 50 ns in Python 3.11
+        lower = _by_weight([a for a, b in self.bands.items() if b is low])
         object.__setattr__(self, "lower", tuple(lower))
         given = self.attempt is not None
         path = self.attempt_path
