@@ -241,19 +241,25 @@ def step2ck_signal(ctx: Context, timeline: Timeline) -> Finding | None:
     Quiet when a Step 2 CK pass is already on record.
     """
     profile = _profile(ctx)
-    if any(a.exam is Exam.step2ck and a.result is AttemptResult.passed for a in profile.attempts):
-        return None
-    by_id = {m.id: m for m in timeline.milestones}
-    test = by_id.get("step2ck_test")
-    start = by_id.get("step2ck_prep_start")
+    step2ck, passed = Exam.step2ck, AttemptResult.passed  # enum members read once
+    for attempt in profile.attempts:
+        if attempt.exam is step2ck and attempt.result is passed:
+            return None
+    test = start = None
+    for m in timeline.milestones:  # the last of each id, as a dict by id would keep
+        if m.id == "step2ck_test":
+            test = m
+        elif m.id == "step2ck_prep_start":
+            start = m
     when = ""
     evidence: list[tuple[str, object]] = []
     if test is not None and start is not None:
+        test_day = test.date.isoformat()
         when = (
-            f" On the timeline it is on {test.date.isoformat()}, after "
+            f" On the timeline it is on {test_day}, after "
             f"{prep_weeks_between(start.date, test.date):.1f} weeks of dedicated preparation."
         )
-        evidence.append(("timeline.step2ck_test", test.date.isoformat()))
+        evidence.append(("timeline.step2ck_test", test_day))
     return make_finding(
         "S607",
         Severity.info,
