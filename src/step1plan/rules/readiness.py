@@ -139,8 +139,8 @@ class ReadinessData:
     """Everything the readiness rules look at, gathered once from the context.
 
     The selections the rules share (:meth:`current`, :attr:`counted`, :attr:`free120`,
-    :attr:`latest`, :attr:`trend` and its :attr:`fit`, :attr:`bar_phrase`) are made once, by
-    :func:`readiness_data`.
+    :attr:`latest`, :attr:`trend` and its :attr:`fit`, :attr:`bar_phrase`, :attr:`cause_text`)
+    are made once, by :func:`readiness_data`.
     """
 
     as_of: dt.date
@@ -174,6 +174,8 @@ class ReadinessData:
     """The least-squares line through :attr:`trend` (:func:`fit_trend`)."""
     bar_phrase: str = field(compare=False, repr=False)
     """``95% pass probability (EPC 70 where none is reported)``."""
+    cause_text: str = field(compare=False, repr=False)
+    """:attr:`test_day_reasons` as ``path = value`` pairs, for the messages of R309 and R310."""
 
     def current(self, kind: PracticeKind, *, recent: bool = True) -> tuple[Assessment, ...]:
         """Assessments of one kind taken after the latest attempt (and recently)."""
@@ -211,6 +213,11 @@ def _bar_name(ctx: Context) -> str:
     if ctx.profile is None:
         return ctx.plan.readiness.bar_without_history
     return "retaker" if ctx.profile.failed_step1() else "first_timer"
+
+
+def _cause_text(reasons: Sequence[Evidence]) -> str:
+    """The evidence of :func:`_test_day_reasons` as ``path = value`` pairs."""
+    return ", ".join([f"{e.path} = {e.value}" for e in reasons])
 
 
 def _test_day_reasons(ctx: Context, causes: Sequence[CauseResult]) -> tuple[Evidence, ...]:
@@ -285,6 +292,7 @@ def readiness_data(ctx: Context, causes: Sequence[CauseResult] = ()) -> Readines
     trend = tuple([a for a in unseen if a.score.epc is not None][-plan.trend_window :])
     profile = ctx.profile
     planned = profile.target.step1_date if profile is not None else None
+    reasons = _test_day_reasons(ctx, causes)
     # Positional: the arguments are the fields, in order.
     return ReadinessData(
         as_of,
@@ -294,7 +302,7 @@ def readiness_data(ctx: Context, causes: Sequence[CauseResult] = ()) -> Readines
         tuple(items),
         since,
         planned if planned is not None and planned >= as_of else None,
-        _test_day_reasons(ctx, causes),
+        reasons,
         profile.study.test_day_plan if profile is not None else False,
         by_kind,
         counted,
@@ -303,6 +311,7 @@ def readiness_data(ctx: Context, causes: Sequence[CauseResult] = ()) -> Readines
         trend,
         fit_trend(trend),
         bar_phrase(bar),
+        _cause_text(reasons),
     )
 
 
@@ -367,12 +376,12 @@ def fit_trend(points: Sequence[Assessment]) -> Fit | None:
     if len(pts) < 2:
         return None
     n = len(pts)
-    mx = sum(x for x, _ in pts) / n
-    my = sum(y for _, y in pts) / n
-    sxx = sum((x - mx) ** 2 for x, _ in pts)
+    mx = sum([x for x, _ in pts]) / n
+    my = sum([y for _, y in pts]) / n
+    sxx = sum([(x - mx) ** 2 for x, _ in pts])
     if sxx == 0:
         return None
-    slope = sum((x - mx) * (y - my) for x, y in pts) / sxx
+    slope = sum([(x - mx) * (y - my) for x, y in pts]) / sxx
     fitted_last = my + slope * (pts[-1][0] - mx)
     return Fit(slope, fitted_last, points[0], points[-1], n)
 
@@ -427,7 +436,7 @@ def enough_assessments(data: ReadinessData) -> Check:
         enough_assessments.title,  # type: ignore[attr-defined]
         short <= 0,
         message,
-        tuple(a.evidence("form") for a in counted),
+        tuple([a.evidence("form") for a in counted]),
         None
         if short <= 0
         else f"{words(short).capitalize()} more unseen CBSSA{'' if short == 1 else 's'} at or "
@@ -459,7 +468,7 @@ def clear_margin(data: ReadinessData) -> Check:
         )
     judged = [judge(a, data) for a in counted]
     short = [j for j in judged if not j.clears]
-    evidence = tuple(j.assessment.evidence(j.field) for j in judged)
+    evidence = tuple([j.assessment.evidence(j.field) for j in judged])
     if not short:
         shown = _list([f"{j.assessment.score.form} {j.measure}" for j in judged])
         return Check(
@@ -521,7 +530,7 @@ def consistent(data: ReadinessData) -> Check | None:
         passed,
         f"EPC of the {len(epcs)} recent unseen CBSSAs runs from {num(low)} to {num(high)} "
         f"(spread {num(spread)}); the bar allows a spread of {num(data.bar.max_epc_spread)}.",
-        tuple(a.evidence("epc") for a, _ in epcs),
+        tuple([a.evidence("epc") for a, _ in epcs]),
         None
         if passed
         else f"Steadier scores: the next unseen CBSSAs within {num(data.bar.max_epc_spread)} "
@@ -552,7 +561,7 @@ def trend_not_falling(data: ReadinessData) -> Check | None:
         f"EPC trend over the last {fit.n} unseen CBSSAs: {fit.per_week:+.2f} points a week "
         f"({num(first.epc)} on {iso(first.date)} to {num(last.epc)} on "
         f"{iso(last.date)}); the plan accepts {floor:+.2f} a week or better.",
-        tuple(a.evidence("epc") for a in data.trend),
+        tuple([a.evidence("epc") for a in data.trend]),
         None
         if passed
         else "A stable or rising EPC on the next unseen CBSSAs; find out what changed (sleep, "
@@ -688,7 +697,7 @@ def uwsa_support(data: ReadinessData) -> Check | None:
         shown.append(f"{a.score.form} {raw} (about {num(raw - cut)} once discounted)")
         if raw - cut < passing:
             low.append(a)
-    evidence = tuple(a.evidence("score") for a in uwsas)
+    evidence = tuple([a.evidence("score") for a in uwsas])
     lo, hi = UWSA_OVERPREDICTION.value
     over = f"UWSA over-predicts by about {lo}-{hi} points (discounted here by {num(cut)})"
     if not data.counted:
@@ -744,13 +753,9 @@ def seen_forms(data: ReadinessData) -> Check | None:
         f"score, so they are weaker evidence and not counted. The {unseen} unseen "
         f"{'does' if unseen == 1 else 'do'}{'' if passed else ' not'} reach the minimum of "
         f"{need}.",
-        tuple(a.evidence("seen_before") for a in seen),
+        tuple([a.evidence("seen_before") for a in seen]),
         None if passed else "Take forms you have not seen: a repeated form cannot prove readiness.",
     )
-
-
-def _cause_text(data: ReadinessData) -> str:
-    return ", ".join(f"{e.path} = {e.value}" for e in data.test_day_reasons)
 
 
 @rule("R309", "Timing fixed")
@@ -772,12 +777,12 @@ def timing_fixed(data: ReadinessData) -> Check | None:
     recent = [a for a in data.assessments if a.recent and a.kind is not PracticeKind.other]
     reported = [a for a in recent if a.score.unfinished_blocks is not None]
     unfinished = [a for a in reported if (a.score.unfinished_blocks or 0) > 0]
-    why = f"Timing or test-day factors were a cause ({_cause_text(data)})"
+    why = f"Timing or test-day factors were a cause ({data.cause_text})"
     change = (
         f"Finish every block of the next timed full-length assessments (about {seconds} seconds "
         "an item) and record unfinished_blocks: 0."
     )
-    evidence = tuple(a.evidence("unfinished_blocks") for a in reported)
+    evidence = tuple([a.evidence("unfinished_blocks") for a in reported])
     if not reported:
         return Check(
             "R309",
@@ -826,7 +831,7 @@ def written_test_day_plan(data: ReadinessData) -> Check | None:
         "R310",
         written_test_day_plan.title,  # type: ignore[attr-defined]
         passed,
-        f"Timing or test-day factors were a cause ({_cause_text(data)}); a written test-day "
+        f"Timing or test-day factors were a cause ({data.cause_text}); a written test-day "
         f"plan is {'in place' if passed else 'missing'} (study.test_day_plan).",
         (Evidence("study.test_day_plan", passed),),
         None
