@@ -415,21 +415,10 @@ def enough_assessments(data: ReadinessData) -> Check:
         elif not a.score.seen_before:
             old += 1
     uwsa = len(data.current(PracticeKind.uwsa))
-    excluded = []
-    if seen:
-        excluded.append(f"{plural(seen, 'form')} seen before")
-    if old:
-        excluded.append(f"{old} older than {data.bar.window_days} days")
-    if before:
-        excluded.append(f"{before} from before the last attempt")
-    if uwsa:
-        excluded.append(f"{plural(uwsa, 'UWSA')} (support only)")
-    message = (
-        f"{plural(len(counted), 'recent unseen CBSSA')} (taken within {data.bar.window_days} "
-        f"days of {iso(data.as_of)}); the {bar_label(data.bar_name)} bar asks for {need}."
+    window = data.bar.window_days
+    message = _enough_message(
+        len(counted), need, window, data.as_of, data.bar_name, (seen, old, before, uwsa)
     )
-    if excluded:
-        message += f" Not counted: {', '.join(excluded)}."
     short = need - len(counted)
     return Check(
         "R301",
@@ -437,10 +426,47 @@ def enough_assessments(data: ReadinessData) -> Check:
         short <= 0,
         message,
         tuple([a.evidence("form") for a in counted]),
-        None
-        if short <= 0
-        else f"{words(short).capitalize()} more unseen CBSSA{'' if short == 1 else 's'} at or "
-        f"above {data.bar_phrase}, within {data.bar.window_days} days of each other.",
+        None if short <= 0 else _more_cbssas(short, data.bar_phrase, window),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _enough_message(
+    counted: int,
+    need: int,
+    window: int,
+    as_of: dt.date,
+    bar_name: str,
+    left_out: tuple[int, int, int, int],
+) -> str:
+    """R301's message: the CBSSAs counted, and those ``left_out`` by reason (seen before, too
+    old, before the last attempt; and the UWSAs). Cached: a pure function of counts, the
+    window, the as-of date and the bar (a cohort repeats them)."""
+    seen, old, before, uwsa = left_out
+    excluded = []
+    if seen:
+        excluded.append(f"{plural(seen, 'form')} seen before")
+    if old:
+        excluded.append(f"{old} older than {window} days")
+    if before:
+        excluded.append(f"{before} from before the last attempt")
+    if uwsa:
+        excluded.append(f"{plural(uwsa, 'UWSA')} (support only)")
+    message = (
+        f"{plural(counted, 'recent unseen CBSSA')} (taken within {window} "
+        f"days of {iso(as_of)}); the {bar_label(bar_name)} bar asks for {need}."
+    )
+    if excluded:
+        message += f" Not counted: {', '.join(excluded)}."
+    return message
+
+
+@lru_cache(maxsize=256)
+def _more_cbssas(short: int, bar_phrase: str, window: int) -> str:
+    """R301's next step when ``short`` CBSSAs are missing. Cached like :func:`_enough_message`."""
+    return (
+        f"{words(short).capitalize()} more unseen CBSSA{'' if short == 1 else 's'} at or "
+        f"above {bar_phrase}, within {window} days of each other."
     )
 
 
@@ -778,10 +804,7 @@ def timing_fixed(data: ReadinessData) -> Check | None:
     reported = [a for a in recent if a.score.unfinished_blocks is not None]
     unfinished = [a for a in reported if (a.score.unfinished_blocks or 0) > 0]
     why = f"Timing or test-day factors were a cause ({data.cause_text})"
-    change = (
-        f"Finish every block of the next timed full-length assessments (about {seconds} seconds "
-        "an item) and record unfinished_blocks: 0."
-    )
+    change = _finish_blocks(seconds)
     evidence = tuple([a.evidence("unfinished_blocks") for a in reported])
     if not reported:
         return Check(
@@ -810,6 +833,15 @@ def timing_fixed(data: ReadinessData) -> Check | None:
         f"{why}; the {plural(len(reported), 'recent assessment')} that record it finished "
         "every block.",
         evidence,
+    )
+
+
+@lru_cache(maxsize=64)
+def _finish_blocks(seconds: int) -> str:
+    """R309's next step. Cached: a pure function of the seconds an item."""
+    return (
+        f"Finish every block of the next timed full-length assessments (about {seconds} seconds "
+        "an item) and record unfinished_blocks: 0."
     )
 
 
@@ -926,9 +958,7 @@ def bar_detail(bar_name: str, b: ReadinessBar) -> str:
 
 
 def _notes(ctx: Context, data: ReadinessData, eligibility: Eligibility | None) -> list[str]:
-    notes = [
-        f"Thresholds are tutors' rules of thumb from the plan '{ctx.plan.name}', not USMLE rules."
-    ]
+    notes = [_plan_note(ctx.plan.name)]
     if ctx.profile is None:
         notes.append(
             f"No profile, so no attempt history: judged against the "
@@ -941,7 +971,7 @@ def _notes(ctx: Context, data: ReadinessData, eligibility: Eligibility | None) -
             "another failure would weigh far more with programs than the first."
         )
     if data.since is not None:
-        notes.append(f"Only assessments after the last Step 1 attempt ({iso(data.since)}) count.")
+        notes.append(_since_note(data.since))
     forms = _forms_left_note(ctx, data)
     if forms is not None:
         notes.append(forms)
@@ -956,6 +986,18 @@ def _notes(ctx: Context, data: ReadinessData, eligibility: Eligibility | None) -
             "--plan strict."
         )
     return notes
+
+
+@lru_cache(maxsize=64)
+def _plan_note(plan_name: str) -> str:
+    """The first note: whose thresholds these are. Cached: a pure function of the plan name."""
+    return f"Thresholds are tutors' rules of thumb from the plan '{plan_name}', not USMLE rules."
+
+
+@lru_cache(maxsize=1024)
+def _since_note(since: dt.date) -> str:
+    """The note on the latest attempt's date. Cached: a pure function of the date."""
+    return f"Only assessments after the last Step 1 attempt ({iso(since)}) count."
 
 
 def _forms_left_note(ctx: Context, data: ReadinessData) -> str | None:
@@ -1012,11 +1054,15 @@ def _next_steps(
         and eligibility.earliest_next_attempt is not None
         and eligibility.earliest_next_attempt > data.as_of
     ):
-        steps.append(
-            f"USMLE rules allow the next attempt from {eligibility.earliest_next_attempt} at "
-            "the earliest."
-        )
+        steps.append(_next_attempt_step(eligibility.earliest_next_attempt))
     return steps
+
+
+@lru_cache(maxsize=1024)
+def _next_attempt_step(earliest: dt.date) -> str:
+    """The next step when the attempt rules delay the next attempt. Cached: a pure function of
+    the date."""
+    return f"USMLE rules allow the next attempt from {earliest} at the earliest."
 
 
 def _point(a: Assessment, counted: bool) -> ScorePoint:
