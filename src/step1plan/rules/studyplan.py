@@ -360,13 +360,14 @@ def _spread_focus(
         return [() for _ in range(max(0, slots))]
     eps = 1e-9
     out = []
+    count = len(intervals)
     first = 0  # the intervals before it end at or before this week starts: no overlap
     for j in range(slots):
         lo, hi = j / slots, (j + 1) / slots
-        while first < len(intervals) and intervals[first][1] <= lo:
+        while first < count and intervals[first][1] <= lo:
             first += 1
         overlap = []  # (-amount, priority index, area), in priority order
-        for i in range(first, len(intervals)):
+        for i in range(first, count):
             start, end, area = intervals[i]
             if start >= hi:  # this one and all later ones start after the week ends
                 break
