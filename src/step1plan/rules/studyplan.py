@@ -188,9 +188,7 @@ def choose_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice:
     study = ctx.plan.study
     planned = ctx.profile.target.step1_date if ctx.profile is not None else None
     if planned is not None and planned > ctx.as_of:
-        return RetakeChoice(
-            planned, "planned", f"Weeks run to your planned retake date, {planned.isoformat()}."
-        )
+        return RetakeChoice(planned, "planned", _planned_note(planned))
     passed = (
         f"Your planned date {planned.isoformat()} is not after {ctx.as_of.isoformat()}. "
         if planned is not None
@@ -232,6 +230,13 @@ def choose_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice:
         f"{passed}Recommended date {date.isoformat()} from plan parameters (a rule of thumb, "
         f"not a prediction): {why}. Book the test only once the readiness checks pass.",
     )
+
+
+@lru_cache(maxsize=1024)
+def _planned_note(planned: dt.date) -> str:
+    """P402's note for a planned date. Cached: a pure function of the date (a cohort repeats
+    its retake dates)."""
+    return f"Weeks run to your planned retake date, {planned.isoformat()}."
 
 
 @rule("P403", "Planned date leaves too little time")
