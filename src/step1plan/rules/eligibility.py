@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from operator import attrgetter
 
 from step1plan.facts import (
@@ -47,8 +48,12 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month0 + 1, min(day.day, last_day))
 
 
+@lru_cache(maxsize=64)
 def ordinal(n: int) -> str:
-    """``1st``, ``2nd``, ``3rd``, ``4th``, ... ``11th``, ``21st``."""
+    """``1st``, ``2nd``, ``3rd``, ``4th``, ... ``11th``, ``21st``.
+
+    Cached: a pure function of a small attempt number.
+    """
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
@@ -235,19 +240,28 @@ def assess_eligibility(attempts: Sequence[Attempt], as_of: dt.date) -> Eligibili
     """
     history = history_of(attempts, as_of)
     constraints = [c for r in ELIGIBILITY_RULES if (c := r(history)) is not None]
-    summary = (
-        f"{history.used} of {history.limit} Step 1 attempts used (incomplete attempts count); "
-        f"{history.left} left."
-    )
-    reasons = [summary, *(c.reason for c in constraints)]
-    blocked = any(c.blocked for c in constraints)
-    if blocked:
+    summary = _summary(history.used, history.limit, history.left)
+    reasons = [summary, *[c.reason for c in constraints]]
+    if any([c.blocked for c in constraints]):
         return Eligibility(history.used, history.left, None, True, tuple(reasons))
     dates = [c.earliest for c in constraints if c.earliest is not None]
     earliest = max([as_of, *dates])
     if not dates:
-        reasons.append(
-            f"No waiting period applies to a {ordinal(history.next_number)} attempt: it can be "
-            f"taken from {as_of.isoformat()} (the as-of date) once readiness is proven."
-        )
+        reasons.append(_no_waiting(history.next_number, as_of))
     return Eligibility(history.used, history.left, earliest, False, tuple(reasons))
+
+
+@lru_cache(maxsize=256)
+def _summary(used: int, limit: int, left: int) -> str:
+    """The first reason: attempts used and left. Cached: a pure function of three counts."""
+    return f"{used} of {limit} Step 1 attempts used (incomplete attempts count); {left} left."
+
+
+@lru_cache(maxsize=256)
+def _no_waiting(number: int, as_of: dt.date) -> str:
+    """The reason when no rule delays attempt ``number``. Cached: a pure function of a count
+    and a date (a cohort shares its as-of date)."""
+    return (
+        f"No waiting period applies to a {ordinal(number)} attempt: it can be taken from "
+        f"{as_of.isoformat()} (the as-of date) once readiness is proven."
+    )

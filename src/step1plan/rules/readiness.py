@@ -139,8 +139,8 @@ class ReadinessData:
     """Everything the readiness rules look at, gathered once from the context.
 
     The selections the rules share (:meth:`current`, :attr:`counted`, :attr:`free120`,
-    :attr:`latest`, :attr:`trend` and its :attr:`fit`, :attr:`bar_phrase`) are made once, by
-    :func:`readiness_data`.
+    :attr:`latest`, :attr:`trend` and its :attr:`fit`, :attr:`bar_phrase`, :attr:`cause_text`)
+    are made once, by :func:`readiness_data`.
     """
 
     as_of: dt.date
@@ -174,6 +174,8 @@ class ReadinessData:
     """The least-squares line through :attr:`trend` (:func:`fit_trend`)."""
     bar_phrase: str = field(compare=False, repr=False)
     """``95% pass probability (EPC 70 where none is reported)``."""
+    cause_text: str = field(compare=False, repr=False)
+    """:attr:`test_day_reasons` as ``path = value`` pairs, for the messages of R309 and R310."""
 
     def current(self, kind: PracticeKind, *, recent: bool = True) -> tuple[Assessment, ...]:
         """Assessments of one kind taken after the latest attempt (and recently)."""
@@ -211,6 +213,11 @@ def _bar_name(ctx: Context) -> str:
     if ctx.profile is None:
         return ctx.plan.readiness.bar_without_history
     return "retaker" if ctx.profile.failed_step1() else "first_timer"
+
+
+def _cause_text(reasons: Sequence[Evidence]) -> str:
+    """The evidence of :func:`_test_day_reasons` as ``path = value`` pairs."""
+    return ", ".join([f"{e.path} = {e.value}" for e in reasons])
 
 
 def _test_day_reasons(ctx: Context, causes: Sequence[CauseResult]) -> tuple[Evidence, ...]:
@@ -285,6 +292,7 @@ def readiness_data(ctx: Context, causes: Sequence[CauseResult] = ()) -> Readines
     trend = tuple([a for a in unseen if a.score.epc is not None][-plan.trend_window :])
     profile = ctx.profile
     planned = profile.target.step1_date if profile is not None else None
+    reasons = _test_day_reasons(ctx, causes)
     # Positional: the arguments are the fields, in order.
     return ReadinessData(
         as_of,
@@ -294,7 +302,7 @@ def readiness_data(ctx: Context, causes: Sequence[CauseResult] = ()) -> Readines
         tuple(items),
         since,
         planned if planned is not None and planned >= as_of else None,
-        _test_day_reasons(ctx, causes),
+        reasons,
         profile.study.test_day_plan if profile is not None else False,
         by_kind,
         counted,
@@ -303,6 +311,7 @@ def readiness_data(ctx: Context, causes: Sequence[CauseResult] = ()) -> Readines
         trend,
         fit_trend(trend),
         bar_phrase(bar),
+        _cause_text(reasons),
     )
 
 
@@ -367,12 +376,12 @@ def fit_trend(points: Sequence[Assessment]) -> Fit | None:
     if len(pts) < 2:
         return None
     n = len(pts)
-    mx = sum(x for x, _ in pts) / n
-    my = sum(y for _, y in pts) / n
-    sxx = sum((x - mx) ** 2 for x, _ in pts)
+    mx = sum([x for x, _ in pts]) / n
+    my = sum([y for _, y in pts]) / n
+    sxx = sum([(x - mx) ** 2 for x, _ in pts])
     if sxx == 0:
         return None
-    slope = sum((x - mx) * (y - my) for x, y in pts) / sxx
+    slope = sum([(x - mx) * (y - my) for x, y in pts]) / sxx
     fitted_last = my + slope * (pts[-1][0] - mx)
     return Fit(slope, fitted_last, points[0], points[-1], n)
 
@@ -406,32 +415,58 @@ def enough_assessments(data: ReadinessData) -> Check:
         elif not a.score.seen_before:
             old += 1
     uwsa = len(data.current(PracticeKind.uwsa))
-    excluded = []
-    if seen:
-        excluded.append(f"{plural(seen, 'form')} seen before")
-    if old:
-        excluded.append(f"{old} older than {data.bar.window_days} days")
-    if before:
-        excluded.append(f"{before} from before the last attempt")
-    if uwsa:
-        excluded.append(f"{plural(uwsa, 'UWSA')} (support only)")
-    message = (
-        f"{plural(len(counted), 'recent unseen CBSSA')} (taken within {data.bar.window_days} "
-        f"days of {iso(data.as_of)}); the {bar_label(data.bar_name)} bar asks for {need}."
+    window = data.bar.window_days
+    message = _enough_message(
+        len(counted), need, window, data.as_of, data.bar_name, (seen, old, before, uwsa)
     )
-    if excluded:
-        message += f" Not counted: {', '.join(excluded)}."
     short = need - len(counted)
     return Check(
         "R301",
         enough_assessments.title,  # type: ignore[attr-defined]
         short <= 0,
         message,
-        tuple(a.evidence("form") for a in counted),
-        None
-        if short <= 0
-        else f"{words(short).capitalize()} more unseen CBSSA{'' if short == 1 else 's'} at or "
-        f"above {data.bar_phrase}, within {data.bar.window_days} days of each other.",
+        tuple([a.evidence("form") for a in counted]),
+        None if short <= 0 else _more_cbssas(short, data.bar_phrase, window),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _enough_message(
+    counted: int,
+    need: int,
+    window: int,
+    as_of: dt.date,
+    bar_name: str,
+    left_out: tuple[int, int, int, int],
+) -> str:
+    """R301's message: the CBSSAs counted, and those ``left_out`` by reason (seen before, too
+    old, before the last attempt; and the UWSAs). Cached: a pure function of counts, the
+    window, the as-of date and the bar (a cohort repeats them)."""
+    seen, old, before, uwsa = left_out
+    excluded = []
+    if seen:
+        excluded.append(f"{plural(seen, 'form')} seen before")
+    if old:
+        excluded.append(f"{old} older than {window} days")
+    if before:
+        excluded.append(f"{before} from before the last attempt")
+    if uwsa:
+        excluded.append(f"{plural(uwsa, 'UWSA')} (support only)")
+    message = (
+        f"{plural(counted, 'recent unseen CBSSA')} (taken within {window} "
+        f"days of {iso(as_of)}); the {bar_label(bar_name)} bar asks for {need}."
+    )
+    if excluded:
+        message += f" Not counted: {', '.join(excluded)}."
+    return message
+
+
+@lru_cache(maxsize=256)
+def _more_cbssas(short: int, bar_phrase: str, window: int) -> str:
+    """R301's next step when ``short`` CBSSAs are missing. Cached like :func:`_enough_message`."""
+    return (
+        f"{words(short).capitalize()} more unseen CBSSA{'' if short == 1 else 's'} at or "
+        f"above {bar_phrase}, within {window} days of each other."
     )
 
 
@@ -459,7 +494,7 @@ def clear_margin(data: ReadinessData) -> Check:
         )
     judged = [judge(a, data) for a in counted]
     short = [j for j in judged if not j.clears]
-    evidence = tuple(j.assessment.evidence(j.field) for j in judged)
+    evidence = tuple([j.assessment.evidence(j.field) for j in judged])
     if not short:
         shown = _list([f"{j.assessment.score.form} {j.measure}" for j in judged])
         return Check(
@@ -521,7 +556,7 @@ def consistent(data: ReadinessData) -> Check | None:
         passed,
         f"EPC of the {len(epcs)} recent unseen CBSSAs runs from {num(low)} to {num(high)} "
         f"(spread {num(spread)}); the bar allows a spread of {num(data.bar.max_epc_spread)}.",
-        tuple(a.evidence("epc") for a, _ in epcs),
+        tuple([a.evidence("epc") for a, _ in epcs]),
         None
         if passed
         else f"Steadier scores: the next unseen CBSSAs within {num(data.bar.max_epc_spread)} "
@@ -552,7 +587,7 @@ def trend_not_falling(data: ReadinessData) -> Check | None:
         f"EPC trend over the last {fit.n} unseen CBSSAs: {fit.per_week:+.2f} points a week "
         f"({num(first.epc)} on {iso(first.date)} to {num(last.epc)} on "
         f"{iso(last.date)}); the plan accepts {floor:+.2f} a week or better.",
-        tuple(a.evidence("epc") for a in data.trend),
+        tuple([a.evidence("epc") for a in data.trend]),
         None
         if passed
         else "A stable or rising EPC on the next unseen CBSSAs; find out what changed (sleep, "
@@ -688,7 +723,7 @@ def uwsa_support(data: ReadinessData) -> Check | None:
         shown.append(f"{a.score.form} {raw} (about {num(raw - cut)} once discounted)")
         if raw - cut < passing:
             low.append(a)
-    evidence = tuple(a.evidence("score") for a in uwsas)
+    evidence = tuple([a.evidence("score") for a in uwsas])
     lo, hi = UWSA_OVERPREDICTION.value
     over = f"UWSA over-predicts by about {lo}-{hi} points (discounted here by {num(cut)})"
     if not data.counted:
@@ -744,13 +779,9 @@ def seen_forms(data: ReadinessData) -> Check | None:
         f"score, so they are weaker evidence and not counted. The {unseen} unseen "
         f"{'does' if unseen == 1 else 'do'}{'' if passed else ' not'} reach the minimum of "
         f"{need}.",
-        tuple(a.evidence("seen_before") for a in seen),
+        tuple([a.evidence("seen_before") for a in seen]),
         None if passed else "Take forms you have not seen: a repeated form cannot prove readiness.",
     )
-
-
-def _cause_text(data: ReadinessData) -> str:
-    return ", ".join(f"{e.path} = {e.value}" for e in data.test_day_reasons)
 
 
 @rule("R309", "Timing fixed")
@@ -772,12 +803,9 @@ def timing_fixed(data: ReadinessData) -> Check | None:
     recent = [a for a in data.assessments if a.recent and a.kind is not PracticeKind.other]
     reported = [a for a in recent if a.score.unfinished_blocks is not None]
     unfinished = [a for a in reported if (a.score.unfinished_blocks or 0) > 0]
-    why = f"Timing or test-day factors were a cause ({_cause_text(data)})"
-    change = (
-        f"Finish every block of the next timed full-length assessments (about {seconds} seconds "
-        "an item) and record unfinished_blocks: 0."
-    )
-    evidence = tuple(a.evidence("unfinished_blocks") for a in reported)
+    why = f"Timing or test-day factors were a cause ({data.cause_text})"
+    change = _finish_blocks(seconds)
+    evidence = tuple([a.evidence("unfinished_blocks") for a in reported])
     if not reported:
         return Check(
             "R309",
@@ -808,6 +836,15 @@ def timing_fixed(data: ReadinessData) -> Check | None:
     )
 
 
+@lru_cache(maxsize=64)
+def _finish_blocks(seconds: int) -> str:
+    """R309's next step. Cached: a pure function of the seconds an item."""
+    return (
+        f"Finish every block of the next timed full-length assessments (about {seconds} seconds "
+        "an item) and record unfinished_blocks: 0."
+    )
+
+
 @rule("R310", "Test-day plan")
 def written_test_day_plan(data: ReadinessData) -> Check | None:
     """When timing or test-day factors caused the failure, a written test-day plan exists.
@@ -826,7 +863,7 @@ def written_test_day_plan(data: ReadinessData) -> Check | None:
         "R310",
         written_test_day_plan.title,  # type: ignore[attr-defined]
         passed,
-        f"Timing or test-day factors were a cause ({_cause_text(data)}); a written test-day "
+        f"Timing or test-day factors were a cause ({data.cause_text}); a written test-day "
         f"plan is {'in place' if passed else 'missing'} (study.test_day_plan).",
         (Evidence("study.test_day_plan", passed),),
         None
@@ -921,9 +958,7 @@ def bar_detail(bar_name: str, b: ReadinessBar) -> str:
 
 
 def _notes(ctx: Context, data: ReadinessData, eligibility: Eligibility | None) -> list[str]:
-    notes = [
-        f"Thresholds are tutors' rules of thumb from the plan '{ctx.plan.name}', not USMLE rules."
-    ]
+    notes = [_plan_note(ctx.plan.name)]
     if ctx.profile is None:
         notes.append(
             f"No profile, so no attempt history: judged against the "
@@ -936,7 +971,7 @@ def _notes(ctx: Context, data: ReadinessData, eligibility: Eligibility | None) -
             "another failure would weigh far more with programs than the first."
         )
     if data.since is not None:
-        notes.append(f"Only assessments after the last Step 1 attempt ({iso(data.since)}) count.")
+        notes.append(_since_note(data.since))
     forms = _forms_left_note(ctx, data)
     if forms is not None:
         notes.append(forms)
@@ -951,6 +986,18 @@ def _notes(ctx: Context, data: ReadinessData, eligibility: Eligibility | None) -
             "--plan strict."
         )
     return notes
+
+
+@lru_cache(maxsize=64)
+def _plan_note(plan_name: str) -> str:
+    """The first note: whose thresholds these are. Cached: a pure function of the plan name."""
+    return f"Thresholds are tutors' rules of thumb from the plan '{plan_name}', not USMLE rules."
+
+
+@lru_cache(maxsize=1024)
+def _since_note(since: dt.date) -> str:
+    """The note on the latest attempt's date. Cached: a pure function of the date."""
+    return f"Only assessments after the last Step 1 attempt ({iso(since)}) count."
 
 
 def _forms_left_note(ctx: Context, data: ReadinessData) -> str | None:
@@ -1007,11 +1054,15 @@ def _next_steps(
         and eligibility.earliest_next_attempt is not None
         and eligibility.earliest_next_attempt > data.as_of
     ):
-        steps.append(
-            f"USMLE rules allow the next attempt from {eligibility.earliest_next_attempt} at "
-            "the earliest."
-        )
+        steps.append(_next_attempt_step(eligibility.earliest_next_attempt))
     return steps
+
+
+@lru_cache(maxsize=1024)
+def _next_attempt_step(earliest: dt.date) -> str:
+    """The next step when the attempt rules delay the next attempt. Cached: a pure function of
+    the date."""
+    return f"USMLE rules allow the next attempt from {earliest} at the earliest."
 
 
 def _point(a: Assessment, counted: bool) -> ScorePoint:

@@ -188,9 +188,7 @@ def choose_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice:
     study = ctx.plan.study
     planned = ctx.profile.target.step1_date if ctx.profile is not None else None
     if planned is not None and planned > ctx.as_of:
-        return RetakeChoice(
-            planned, "planned", f"Weeks run to your planned retake date, {planned.isoformat()}."
-        )
+        return RetakeChoice(planned, "planned", _planned_note(planned))
     passed = (
         f"Your planned date {planned.isoformat()} is not after {ctx.as_of.isoformat()}. "
         if planned is not None
@@ -232,6 +230,13 @@ def choose_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice:
         f"{passed}Recommended date {date.isoformat()} from plan parameters (a rule of thumb, "
         f"not a prediction): {why}. Book the test only once the readiness checks pass.",
     )
+
+
+@lru_cache(maxsize=1024)
+def _planned_note(planned: dt.date) -> str:
+    """P402's note for a planned date. Cached: a pure function of the date (a cohort repeats
+    its retake dates)."""
+    return f"Weeks run to your planned retake date, {planned.isoformat()}."
 
 
 @rule("P403", "Planned date leaves too little time")
@@ -360,13 +365,14 @@ def _spread_focus(
         return [() for _ in range(max(0, slots))]
     eps = 1e-9
     out = []
+    count = len(intervals)
     first = 0  # the intervals before it end at or before this week starts: no overlap
     for j in range(slots):
         lo, hi = j / slots, (j + 1) / slots
-        while first < len(intervals) and intervals[first][1] <= lo:
+        while first < count and intervals[first][1] <= lo:
             first += 1
         overlap = []  # (-amount, priority index, area), in priority order
-        for i in range(first, len(intervals)):
+        for i in range(first, count):
             start, end, area = intervals[i]
             if start >= hi:  # this one and all later ones start after the week ends
                 break
@@ -443,9 +449,8 @@ def schedule_assessments(ctx: Context, weeks: int) -> AssessmentSchedule:
     study = ctx.plan.study
     slots = cbssa_weeks(weeks, ctx.plan)
     taken = taken_cbssa_forms(ctx)
-    unseen = [f for f in study.cbssa_forms if f not in taken]
-    short = max(0, len(slots) - len(unseen))  # the earliest slots get no form
-    labels = [NO_FORM_LEFT] * short + [f"CBSSA {form}" for form in unseen[: len(slots) - short]]
+    unseen = tuple([f for f in study.cbssa_forms if f not in taken])
+    labels = _cbssa_labels(len(slots), unseen)
     by_week: list[tuple[str, ...]] = [()] * weeks
     for w, label in zip(slots, labels, strict=True):
         by_week[w] = (label,)
@@ -454,15 +459,8 @@ def schedule_assessments(ctx: Context, weeks: int) -> AssessmentSchedule:
             f"Free 120, a set you have not done (in the last {study.free120_final_days} days)",
         )
     notes = []
-    if short:
-        left = ", ".join(map(str, unseen)) or "none"
-        notes.append(
-            f"Unseen CBSSA forms left: {left} (taken: "
-            f"{', '.join(map(str, sorted(taken))) or 'none'}), for {len(slots)} planned "
-            f"assessments. {'All' if short == len(slots) else f'The first {short}'} use "
-            "another unseen exam instead: never repeat a form, since a form seen before "
-            "inflates the score."
-        )
+    if len(slots) > len(unseen):  # more slots than unseen forms
+        notes.append(_forms_short_note(len(slots), unseen, tuple(sorted(taken))))
     free120_done = [score.kind for score in ctx.scores].count(PracticeKind.free120)
     if free120_done and weeks:
         notes.append(
@@ -470,6 +468,34 @@ def schedule_assessments(ctx: Context, weeks: int) -> AssessmentSchedule:
             "must be a set you have not seen, or its percent overstates you."
         )
     return AssessmentSchedule(tuple(by_week), " ".join(notes) or None)
+
+
+@lru_cache(maxsize=1024)
+def _cbssa_labels(slots: int, unseen: tuple[int, ...]) -> tuple[str, ...]:
+    """What each CBSSA slot says, earliest first: the unseen forms go to the latest slots, the
+    earliest ones say :data:`NO_FORM_LEFT` when the forms run out.
+
+    Cached: a pure function of a count and a few form numbers, repeated across a cohort.
+    """
+    short = max(0, slots - len(unseen))  # the earliest slots get no form
+    return (NO_FORM_LEFT,) * short + tuple([f"CBSSA {form}" for form in unseen[: slots - short]])
+
+
+@lru_cache(maxsize=1024)
+def _forms_short_note(slots: int, unseen: tuple[int, ...], taken: tuple[int, ...]) -> str:
+    """P404's note when the ``unseen`` forms are fewer than the ``slots``; ``taken`` sorted.
+
+    Cached like :func:`_cbssa_labels` (a pure function of numbers).
+    """
+    short = slots - len(unseen)
+    left = ", ".join(map(str, unseen)) or "none"
+    return (
+        f"Unseen CBSSA forms left: {left} (taken: "
+        f"{', '.join(map(str, taken)) or 'none'}), for {slots} planned "
+        f"assessments. {'All' if short == slots else f'The first {short}'} use "
+        "another unseen exam instead: never repeat a form, since a form seen before "
+        "inflates the score."
+    )
 
 
 # ---------------------------------------------------------------- P405 activities
