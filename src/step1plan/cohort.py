@@ -311,8 +311,11 @@ def load_context(
     """
     path = Path(file)
     try:
-        with open(file, "rb") as handle:
-            data: str | bytes = read_capped(handle)  # the loader checks the size
+        fd = os.open(file, os.O_RDONLY)
+        try:
+            data: str | bytes = read_capped(fd)  # the loader checks the size
+        finally:
+            os.close(fd)
     except OSError:
         data = read_text(path, file)  # raises the located problem (missing, a folder, ...)
     loaded = load_profile_data(data, path, as_of, plan)
