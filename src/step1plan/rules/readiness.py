@@ -75,6 +75,9 @@ _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", 
 TEST_DAY_CAUSES = (CauseId.timing, CauseId.test_anxiety_fatigue)
 """Causes that make the timing and test-day-plan checks apply (DESIGN.md cause ids)."""
 
+_TEST_DAY_VALUES = {cid: cid.value for cid in TEST_DAY_CAUSES}
+"""Each test-day cause id's text, read once (an enum's ``.value`` is a slow property in 3.11)."""
+
 
 # ---------------------------------------------------------------- formatting helpers
 
@@ -223,7 +226,7 @@ def _cause_text(reasons: Sequence[Evidence]) -> str:
 def _test_day_reasons(ctx: Context, causes: Sequence[CauseResult]) -> tuple[Evidence, ...]:
     """Evidence that timing or test-day factors caused the failure."""
     found: list[Evidence] = []
-    named: set[CauseId] = set()
+    named: list[CauseId] = []  # at most the two test-day causes
     for cause in causes:
         if cause.id not in TEST_DAY_CAUSES:
             continue
@@ -232,14 +235,14 @@ def _test_day_reasons(ctx: Context, causes: Sequence[CauseResult]) -> tuple[Evid
         backed = cause.supported and cause.confidence is not Confidence.low
         if backed or cause.self_reported:
             how = "supported by the data" if cause.supported else "self-reported"
-            found.append(Evidence(f"causes.{cause.id.value}", how))
-            named.add(cause.id)
+            found.append(Evidence(f"causes.{_TEST_DAY_VALUES[cause.id]}", how))
+            named.append(cause.id)
     profile = ctx.profile
     if profile is None:
         return tuple(found)
     for i, cid in enumerate(profile.causes):
         if cid in TEST_DAY_CAUSES and cid not in named:
-            found.append(Evidence(f"causes[{i}]", cid.value))
+            found.append(Evidence(f"causes[{i}]", _TEST_DAY_VALUES[cid]))
     latest = _latest_step1(profile)
     if latest is not None:
         i, last = latest
