@@ -1068,18 +1068,23 @@ def _next_attempt_step(earliest: dt.date) -> str:
     return f"USMLE rules allow the next attempt from {earliest} at the earliest."
 
 
+_KIND_TEXT = {kind: kind.value for kind in PracticeKind}
+"""Each practice kind's text, read once (an enum's ``.value`` is a slow property in 3.11)."""
+
+
 def _point(a: Assessment, counted: bool) -> ScorePoint:
     s = a.score
-    if a.kind is PracticeKind.cbssa:
+    kind = a.kind
+    if kind is PracticeKind.cbssa:
         value = s.epc
-    elif a.kind is PracticeKind.free120:
+    elif kind is PracticeKind.free120:
         value = s.percent_correct
-    elif a.kind is PracticeKind.uwsa:
+    elif kind is PracticeKind.uwsa:
         value = float(s.score) if s.score is not None else s.percent_correct
     else:
         value = s.epc if s.epc is not None else s.percent_correct
     return ScorePoint(
-        s.date, s.form, a.kind.value, value, s.pass_probability, s.seen_before, counted
+        s.date, s.form, _KIND_TEXT[kind], value, s.pass_probability, s.seen_before, counted
     )
 
 
