@@ -364,6 +364,14 @@ def test_week_spans_cover_every_day_and_fold_a_short_tail() -> None:
     assert len(week_spans(start, start + dt.timedelta(days=18))) == 3
 
 
+def test_only_the_last_week_span_can_differ_from_seven_days() -> None:
+    # build_study_plan gives every week but the last the 7-day hours without measuring it.
+    start = dt.date(2026, 11, 27)
+    for days in range(1, 120):
+        spans = week_spans(start, start + dt.timedelta(days=days))
+        assert all((e - s).days + 1 == 7 for s, e in spans[:-1])
+
+
 def test_plan_spans_are_cached_only_for_plans_of_two_years_at_most() -> None:
     start = dt.date(2026, 11, 27)
     near, far = start + dt.timedelta(days=100), start + dt.timedelta(days=3000)

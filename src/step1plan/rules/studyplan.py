@@ -794,9 +794,10 @@ def build_study_plan(
     ranked_work = _ranked_work(causes)
     activities: dict[tuple[str, bool, bool], tuple[str, ...]] = {}  # one list per kind of week
     weeks = []
+    seven_day_hours = week_hours(per_week, 7)  # every week but the last has 7 days (week_spans)
     for i, (start, end) in enumerate(spans):
         phase = phases[i]
-        hours = week_hours(per_week, (end - start).days + 1)
+        hours = seven_day_hours if i < n - 1 else week_hours(per_week, (end - start).days + 1)
         slot = (phase, i == 0 or phases[i - 1] != phase, i == n - 1)
         if slot not in activities:
             activities[slot] = _activities(ctx, ranked_work, WeekSlot(*slot), fmt)
