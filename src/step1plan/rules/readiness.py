@@ -1033,15 +1033,16 @@ def _next_steps(
         assert eligibility is not None
         return [*eligibility.reasons[1:], "Practice scores cannot change this verdict."]
     failing = {c.code for c in checks if not c.passed}
-    failed = [
-        c for c in checks if not c.passed and c.to_change and COVERED_BY.get(c.code) not in failing
-    ]
-    ordered = [c for c in failed if c.required] + [c for c in failed if not c.required]
+    required: list[str] = []  # what to change for the failed required checks, in check order
+    advisory: list[str] = []  # then for the failed advisory ones
+    for c in checks:
+        if c.passed or not c.to_change or COVERED_BY.get(c.code) in failing:
+            continue
+        (required if c.required else advisory).append(c.to_change)
     steps: list[str] = []
-    for c in ordered:
-        assert c.to_change is not None
-        if c.to_change not in steps:
-            steps.append(c.to_change)
+    for change in (*required, *advisory):
+        if change not in steps:
+            steps.append(change)
     ahead = before_test_step(data)
     if ahead is not None and ahead not in steps:
         steps.append(ahead)
