@@ -83,8 +83,12 @@ DEADLINE_WORDS: dict[str, str] = {
 """The ``step2ck_result_by`` choices, in words."""
 
 
+@lru_cache(maxsize=64)
 def weeks(n: float) -> dt.timedelta:
-    """``n`` weeks as a timedelta (whole days)."""
+    """``n`` weeks as a timedelta (whole days).
+
+    Cached: a pure function of a number, and the plans' preparation lengths take few values.
+    """
     return dt.timedelta(days=round(7 * n))
 
 
