@@ -371,7 +371,8 @@ def _spread_focus(
         lo, hi = j / slots, (j + 1) / slots
         while first < count and intervals[first][1] <= lo:
             first += 1
-        overlap = []  # (-amount, priority index, area), in priority order
+        areas = []  # the overlapping areas, in priority order
+        overlap = []  # (-amount, priority index, area) of each
         for i in range(first, count):
             start, end, area = intervals[i]
             if start >= hi:  # this one and all later ones start after the week ends
@@ -379,9 +380,11 @@ def _spread_focus(
             amount = (end if end < hi else hi) - (start if start > lo else lo)  # min - max
             if amount > eps:
                 overlap.append((-amount, i, area))  # sorts largest overlap first
+                areas.append(area)
         if len(overlap) > FOCUS_AREAS_PER_WEEK:  # keep the largest, still in priority order
-            overlap = sorted(sorted(overlap)[:FOCUS_AREAS_PER_WEEK], key=itemgetter(1))
-        out.append(tuple([area for _, _, area in overlap]))
+            kept = sorted(sorted(overlap)[:FOCUS_AREAS_PER_WEEK], key=itemgetter(1))
+            areas = [area for _, _, area in kept]
+        out.append(tuple(areas))
     return out
 
 
