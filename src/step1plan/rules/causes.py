@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import field
 from functools import cache, lru_cache
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -911,6 +911,10 @@ class _Candidate(NamedTuple):
     supported: bool
 
 
+_SCORE = attrgetter("score")
+_SUPPORTED = attrgetter("supported")
+
+
 def rank_causes(
     found: Sequence[CauseSignals],
     plan: CausesPlan,
@@ -938,8 +942,12 @@ def rank_causes(
             continue
         score = noisy_or([data, plan.self_report_weight if reported else 0.0])
         listed.append(_Candidate(item, weighted, data, score, reported, supported))
-    # Stable: candidates are listed in the fixed cause order, which breaks the ties.
-    listed.sort(key=lambda c: (not c.supported, -c.score))
+    # Supported first, each part by score, highest first: two stable sorts on plain fields
+    # give the order of a (not supported, -score) key without a key tuple per cause (a
+    # reversed sort keeps equal items in order). Candidates come in the fixed cause order,
+    # which breaks the ties.
+    listed.sort(key=_SCORE, reverse=True)
+    listed.sort(key=_SUPPORTED, reverse=True)
     return tuple(
         [_cause_result(c, plan, self_reported, rank) for rank, c in enumerate(listed, start=1)]
     )
