@@ -169,15 +169,24 @@ def _practice_trend(ctx: Context, readiness: Readiness | None) -> tuple[float, f
     return values[0], values[-1]
 
 
-def _what_went_wrong(failed: int, order: list[CauseId]) -> str:
+@lru_cache(maxsize=256)
+def _what_went_wrong(failed: int, top: tuple[CauseId, ...]) -> str:
+    """The what-went-wrong sentence for ``failed`` attempts and the top causes. Cached: a pure
+    function of a count and at most two fixed cause ids, which repeat across students."""
     if failed <= 1:
         lead = "I did not pass my first Step 1 attempt"
     elif failed == 2:
         lead = "I did not pass my first two Step 1 attempts"
     else:
         lead = f"I did not pass my first {failed} Step 1 attempts"
-    clauses = [WENT_WRONG[c] for c in order[:2]] or [FALLBACK_WENT_WRONG]
+    clauses = [WENT_WRONG[c] for c in top] or [FALLBACK_WENT_WRONG]
     return f"{lead} because {', and '.join(clauses)}."
+
+
+@lru_cache(maxsize=64)
+def _checkpoints(every_weeks: int) -> str:
+    """The practice-exam rhythm clause. Cached: a pure function of the plan's interval."""
+    return CHECKPOINTS.format(n=every_weeks)
 
 
 def _fixes(
@@ -192,7 +201,7 @@ def _fixes(
         fixes.append(clause)
     if profile.study.tutoring:
         fixes.append(TUTOR)
-    fixes.append(CHECKPOINTS.format(n=ctx.plan.study.cbssa_every_weeks))
+    fixes.append(_checkpoints(ctx.plan.study.cbssa_every_weeks))
     return fixes
 
 
@@ -270,7 +279,7 @@ def draft_explanation(
     order = _ordered_causes(causes)
     step1 = profile.step1_attempts()
     failed = _failed_count(step1)
-    wrong = _what_went_wrong(failed, order)
+    wrong = _what_went_wrong(failed, tuple(order[:2]))
     fixes = _fixes(ctx, profile, step1, order)
     evidence = _evidence(ctx, profile, step1, failed, readiness) or PLACEHOLDER
     limit = ctx.plan.strategy.explanation_max_words
