@@ -153,13 +153,20 @@ def letters(ctx: Context) -> Finding | None:
     target = ctx.plan.strategy.min_letters
     if student.us_letters >= target:
         return None
+    return _letters_finding(student.us_letters, target, img)
+
+
+@lru_cache(maxsize=256)
+def _letters_finding(letters: int, target: int, img: bool) -> Finding:
+    """The S603 finding for ``letters`` on record against ``target``. Cached: a pure function
+    of two small counts and a flag, which repeat across students; findings are immutable."""
     what = "letter from US physicians" if img else "letter"
     return make_finding(
         "S603",
         Severity.warning,
-        f"{plural(student.us_letters, what)} on record; aim for {target} (plan "
+        f"{plural(letters, what)} on record; aim for {target} (plan "
         "strategy.min_letters, a rule of thumb).",
-        [("student.us_letters", student.us_letters)],
+        [("student.us_letters", letters)],
         "Ask attendings who supervised you closely and can describe your clinical judgement, "
         "work ethic and how you responded to the setback"
         + ("; hands-on US rotations are the best source." if img else "."),
