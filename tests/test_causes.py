@@ -644,3 +644,23 @@ def test_dedupe_keeps_values_whose_reprs_differ() -> None:
             expected.append(item)
     assert [id(e) for e in kept] == [id(e) for e in expected]
     assert len(kept) == 13  # the second NaN, "timing" at a and 1 at a drop
+
+
+def test_a_shared_evidence_tuple_is_listed_as_dedupe_would(default_plan: Plan) -> None:
+    """C101's two band signals carry the same tuple; the ranking skips the second copy, which
+    must give exactly what deduplicating every signal's evidence gives."""
+    inp = inputs(
+        default_plan,
+        attempt={
+            "content_areas": bands(
+                lower=("pathology", "physiology", "cardiovascular"), same=("genetics",)
+            )
+        },
+        qbank={"percent_correct": 52},
+    )
+    found = weak_foundations(inp)
+    count, weight = [s for s in found.signals if s.name.startswith("lower_area")]
+    assert count.evidence is weight.evidence
+    (result,) = rank_causes([found], default_plan.causes)
+    every = [e for _, s in found.weighted(default_plan.causes) for e in s.evidence]
+    assert result.evidence == _dedupe(every)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import field
 from functools import cache, lru_cache
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -337,6 +337,14 @@ class _Collector:
         if strength > 0:
             self.signals.append(Signal(name, min(1.0, strength), reason, evidence))
 
+    def add_shared(
+        self, name: str, strength: float, reason: str, evidence: tuple[Evidence, ...]
+    ) -> None:
+        """:meth:`add` with an evidence tuple that another signal of the cause also carries
+        (the same object): the ranking then lists those pieces once without checking each."""
+        if strength > 0:
+            self.signals.append(Signal(name, min(1.0, strength), reason, evidence))
+
     def need(self, present: bool, path: str) -> bool:
         self.reads += 1
         if not present:
@@ -392,23 +400,23 @@ def weak_foundations(inp: CauseInputs) -> CauseSignals:
     if c.need(bool(inp.bands), inp.bands_field):
         lower = inp.lower
         if lower:
-            evidence = [inp.band_evidence(a) for a in lower]
-            c.add(
+            evidence = tuple([inp.band_evidence(a) for a in lower])  # both signals carry it
+            c.add_shared(
                 "lower_area_count",
                 min(1.0, len(lower) / p.weak_foundations_min_lower_areas),
                 f"{len(lower)} of {len(inp.bands)} areas on the score report were lower than a "
                 f"low pass ({_names(lower)}; {p.weak_foundations_min_lower_areas} or more mark "
                 "broad gaps)",
-                *evidence,
+                evidence,
             )
             weights = outline_weights()
             total = sum([weights[a] for a in inp.bands])
             share = sum([weights[a] for a in lower]) / total if total else 0.0
-            c.add(
+            c.add_shared(
                 "lower_area_weight",
                 share,
                 f"the lower areas carry {_pct(share)} of the exam weight the report covered",
-                *evidence,
+                evidence,
             )
     qbank = inp.qbank
     correct = qbank.percent_correct if qbank is not None else None
@@ -911,6 +919,10 @@ class _Candidate(NamedTuple):
     supported: bool
 
 
+_SCORE = attrgetter("score")
+_SUPPORTED = attrgetter("supported")
+
+
 def rank_causes(
     found: Sequence[CauseSignals],
     plan: CausesPlan,
@@ -938,8 +950,12 @@ def rank_causes(
             continue
         score = noisy_or([data, plan.self_report_weight if reported else 0.0])
         listed.append(_Candidate(item, weighted, data, score, reported, supported))
-    # Stable: candidates are listed in the fixed cause order, which breaks the ties.
-    listed.sort(key=lambda c: (not c.supported, -c.score))
+    # Supported first, each part by score, highest first: two stable sorts on plain fields
+    # give the order of a (not supported, -score) key without a key tuple per cause (a
+    # reversed sort keeps equal items in order). Candidates come in the fixed cause order,
+    # which breaks the ties.
+    listed.sort(key=_SCORE, reverse=True)
+    listed.sort(key=_SUPPORTED, reverse=True)
     return tuple(
         [_cause_result(c, plan, self_reported, rank) for rank, c in enumerate(listed, start=1)]
     )
@@ -953,8 +969,14 @@ def _cause_result(
     evidence: list[Evidence] = []
     if c.reported:
         evidence = [_self_report_evidence(i, r) for i, r in enumerate(self_reported) if r is cause]
+    previous: tuple[Evidence, ...] = ()
     for _, signal in c.weighted:
-        evidence.extend(signal.evidence)
+        part = signal.evidence
+        # A tuple the signal before carried too (C101's lower areas, the same object) is
+        # skipped: _dedupe would drop every piece of it. Any other repeat is left to _dedupe.
+        if part is not previous:
+            evidence.extend(part)
+            previous = part
     confidence = _confidence(plan, c.data) if c.supported else Confidence.low
     summary = _summary(c.found, c.weighted, c.reported, c.supported)
     # Positional, in field order (a hot record): id, rank, confidence, self_reported,

@@ -18,6 +18,7 @@ from functools import cache, lru_cache
 from operator import attrgetter
 
 from step1plan.facts import content_outline
+from step1plan.models.areas import ContentAreas
 from step1plan.models.common import AttemptResult, Band, CauseId, Exam, PracticeKind
 from step1plan.models.profile import Attempt, Profile
 from step1plan.models.report import CauseResult, Finding, Readiness
@@ -122,16 +123,18 @@ def _labels_by_weight() -> tuple[tuple[tuple[str, str], str], ...]:
     return tuple(((w.group, w.key), w.label.lower()) for w in heaviest)
 
 
+def _latest_failing_report(step1: Sequence[Attempt]) -> ContentAreas | None:
+    """The content areas of the latest failed attempt that gives them, if any."""
+    passed = AttemptResult.passed
+    for attempt in reversed(step1):
+        if attempt.result is not passed and attempt.content_areas is not None:
+            return attempt.content_areas
+    return None
+
+
 def _weak_areas(step1: Sequence[Attempt], limit: int = 2) -> list[str]:
     """The heaviest content areas marked ``lower`` on the latest failing report."""
-    report = next(
-        (
-            a.content_areas
-            for a in reversed(step1)
-            if a.result is not AttemptResult.passed and a.content_areas is not None
-        ),
-        None,
-    )
+    report = _latest_failing_report(step1)
     if report is None:
         return []
     # Each band is read from the report's group model (the outline's areas are exactly its
@@ -166,15 +169,24 @@ def _practice_trend(ctx: Context, readiness: Readiness | None) -> tuple[float, f
     return values[0], values[-1]
 
 
-def _what_went_wrong(failed: int, order: list[CauseId]) -> str:
+@lru_cache(maxsize=256)
+def _what_went_wrong(failed: int, top: tuple[CauseId, ...]) -> str:
+    """The what-went-wrong sentence for ``failed`` attempts and the top causes. Cached: a pure
+    function of a count and at most two fixed cause ids, which repeat across students."""
     if failed <= 1:
         lead = "I did not pass my first Step 1 attempt"
     elif failed == 2:
         lead = "I did not pass my first two Step 1 attempts"
     else:
         lead = f"I did not pass my first {failed} Step 1 attempts"
-    clauses = [WENT_WRONG[c] for c in order[:2]] or [FALLBACK_WENT_WRONG]
+    clauses = [WENT_WRONG[c] for c in top] or [FALLBACK_WENT_WRONG]
     return f"{lead} because {', and '.join(clauses)}."
+
+
+@lru_cache(maxsize=64)
+def _checkpoints(every_weeks: int) -> str:
+    """The practice-exam rhythm clause. Cached: a pure function of the plan's interval."""
+    return CHECKPOINTS.format(n=every_weeks)
 
 
 def _fixes(
@@ -189,7 +201,7 @@ def _fixes(
         fixes.append(clause)
     if profile.study.tutoring:
         fixes.append(TUTOR)
-    fixes.append(CHECKPOINTS.format(n=ctx.plan.study.cbssa_every_weeks))
+    fixes.append(_checkpoints(ctx.plan.study.cbssa_every_weeks))
     return fixes
 
 
@@ -201,17 +213,18 @@ def _evidence(
     readiness: Readiness | None,
 ) -> str | None:
     parts: list[str] = []
-    passed1 = next((a for a in step1 if a.result is AttemptResult.passed), None)
-    if passed1 is not None and failed:
-        parts.append(f"I then passed Step 1 in {_month(passed1.date)}")
-    passed2 = next(
-        (
-            a
-            for a in profile.attempts
-            if a.exam is Exam.step2ck and a.result is AttemptResult.passed
-        ),
-        None,
-    )
+    passed = AttemptResult.passed
+    # Plain loops for the first passes: a next() over a generator costs more than the scan.
+    if failed:
+        for attempt in step1:
+            if attempt.result is passed:
+                parts.append(f"I then passed Step 1 in {_month(attempt.date)}")
+                break
+    passed2: Attempt | None = None
+    for attempt in profile.attempts:
+        if attempt.exam is Exam.step2ck and attempt.result is passed:
+            passed2 = attempt
+            break
     if passed2 is not None:
         score = f" with a score of {passed2.score}" if passed2.score else ""
         parts.append(f"{'passed' if parts else 'I passed'} Step 2 CK{score}")
@@ -266,14 +279,14 @@ def draft_explanation(
     order = _ordered_causes(causes)
     step1 = profile.step1_attempts()
     failed = _failed_count(step1)
-    wrong = _what_went_wrong(failed, order)
+    wrong = _what_went_wrong(failed, tuple(order[:2]))
     fixes = _fixes(ctx, profile, step1, order)
     evidence = _evidence(ctx, profile, step1, failed, readiness) or PLACEHOLDER
     limit = ctx.plan.strategy.explanation_max_words
 
     def assemble(n_fixes: int, close: bool) -> str:
         parts = [wrong, _changed(fixes[:n_fixes]), evidence, CLOSE if close else ""]
-        return " ".join(p for p in parts if p)
+        return " ".join([p for p in parts if p])
 
     # The parts are joined by spaces and a word never spans a space, so the text's word count
     # is the sum of its parts': the fixed parts are counted once, not on every try, and the

@@ -11,6 +11,7 @@ recovery signal and how to explain the failure. Each returns a :class:`Finding` 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -98,19 +99,37 @@ def program_list(ctx: Context) -> Finding | None:
     if not profile.failed_step1():
         return None
     label, tier = specialty_tier(ctx)
+    student = profile.student
+    return _program_list_finding(
+        label,
+        tier,
+        student.graduate_type is GraduateType.img,
+        student.visa_required,
+        len(profile.attempts),
+        profile.target.specialty,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _program_list_finding(
+    label: str, tier: str, img: bool, visa_required: bool, attempts: int, specialty: str
+) -> Finding:
+    """The S602 finding. Cached: a pure function of a few small values (the specialty, its
+    label and tier, two flags and the number of attempts) that repeat across students
+    (120 distinct in 3000 profiles, 96 % hits); findings are immutable."""
     filters = [
         "programs that say they review the whole application rather than screen on exam attempts"
     ]
-    if profile.student.graduate_type is GraduateType.img:
+    if img:
         filters.append("programs with IMGs among their current residents")
-    if profile.student.visa_required:
+    if visa_required:
         filters.append("programs that sponsor the visa you need")
     return make_finding(
         "S602",
         Severity.info,
         f"Programs will see the failed attempt on the transcript; in {label} "
         f"({TIER_WORDS[tier]}), where you apply decides as much as how many.",
-        [("attempts", len(profile.attempts)), ("target.specialty", profile.target.specialty)],
+        [("attempts", attempts), ("target.specialty", specialty)],
         "Research each program before adding it: look for " + "; ".join(filters) + ". Give "
         "every program on the list a reason to be there, and spread the list across program "
         "types rather than only the most sought-after.",
@@ -134,13 +153,20 @@ def letters(ctx: Context) -> Finding | None:
     target = ctx.plan.strategy.min_letters
     if student.us_letters >= target:
         return None
+    return _letters_finding(student.us_letters, target, img)
+
+
+@lru_cache(maxsize=256)
+def _letters_finding(letters: int, target: int, img: bool) -> Finding:
+    """The S603 finding for ``letters`` on record against ``target``. Cached: a pure function
+    of two small counts and a flag, which repeat across students; findings are immutable."""
     what = "letter from US physicians" if img else "letter"
     return make_finding(
         "S603",
         Severity.warning,
-        f"{plural(student.us_letters, what)} on record; aim for {target} (plan "
+        f"{plural(letters, what)} on record; aim for {target} (plan "
         "strategy.min_letters, a rule of thumb).",
-        [("student.us_letters", student.us_letters)],
+        [("student.us_letters", letters)],
         "Ask attendings who supervised you closely and can describe your clinical judgement, "
         "work ethic and how you responded to the setback"
         + ("; hands-on US rotations are the best source." if img else "."),
@@ -251,13 +277,23 @@ def step2ck_signal(ctx: Context, timeline: Timeline) -> Finding | None:
             test = m
         elif m.id == "step2ck_prep_start":
             start = m
+    if test is not None and start is not None:
+        return _step2ck_finding(start.date, test.date)
+    return _step2ck_finding(None, None)
+
+
+@lru_cache(maxsize=2048)
+def _step2ck_finding(start: dt.date | None, test: dt.date | None) -> Finding:
+    """The S607 finding for a Step 2 CK preparation start and test day on the timeline (both
+    or neither). Cached: a pure function of the two dates, which a cohort sharing its as-of
+    date repeats (797 distinct pairs in 3000 profiles, 73 % hits); findings are immutable."""
     when = ""
     evidence: list[tuple[str, object]] = []
     if test is not None and start is not None:
-        test_day = test.date.isoformat()
+        test_day = test.isoformat()
         when = (
             f" On the timeline it is on {test_day}, after "
-            f"{prep_weeks_between(start.date, test.date):.1f} weeks of dedicated preparation."
+            f"{prep_weeks_between(start, test):.1f} weeks of dedicated preparation."
         )
         evidence.append(("timeline.step2ck_test", test_day))
     return make_finding(
