@@ -119,9 +119,10 @@ def test_noisy_or_clamps_like_min_max(parts: list[float]) -> None:
 # ---------------------------------------------------------------- C101 weak foundations
 
 
-def test_c101_triggers_with_many_lower_areas_and_a_low_qbank(default_plan: Plan) -> None:
-    inp = inputs(
-        default_plan,
+def _weak_foundations_inputs(plan: Plan) -> CauseInputs:
+    """Three heavy areas lower, one the same, and a low QBank score: C101's clear case."""
+    return inputs(
+        plan,
         attempt={
             "content_areas": bands(
                 lower=("pathology", "physiology", "cardiovascular"), same=("genetics",)
@@ -129,7 +130,10 @@ def test_c101_triggers_with_many_lower_areas_and_a_low_qbank(default_plan: Plan)
         },
         qbank={"percent_correct": 52},
     )
-    found = weak_foundations(inp)
+
+
+def test_c101_triggers_with_many_lower_areas_and_a_low_qbank(default_plan: Plan) -> None:
+    found = weak_foundations(_weak_foundations_inputs(default_plan))
     assert names(found) == {"lower_area_count", "lower_area_weight", "low_qbank_correct"}
     assert found.score(default_plan.causes) >= default_plan.causes.high_confidence_score
     paths = {e.path for s in found.signals for e in s.evidence}
@@ -649,16 +653,7 @@ def test_dedupe_keeps_values_whose_reprs_differ() -> None:
 def test_a_shared_evidence_tuple_is_listed_as_dedupe_would(default_plan: Plan) -> None:
     """C101's two band signals carry the same tuple; the ranking skips the second copy, which
     must give exactly what deduplicating every signal's evidence gives."""
-    inp = inputs(
-        default_plan,
-        attempt={
-            "content_areas": bands(
-                lower=("pathology", "physiology", "cardiovascular"), same=("genetics",)
-            )
-        },
-        qbank={"percent_correct": 52},
-    )
-    found = weak_foundations(inp)
+    found = weak_foundations(_weak_foundations_inputs(default_plan))
     count, weight = [s for s in found.signals if s.name.startswith("lower_area")]
     assert count.evidence is weight.evidence
     (result,) = rank_causes([found], default_plan.causes)
