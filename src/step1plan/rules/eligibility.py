@@ -73,10 +73,16 @@ class AttemptHistory:
     """Date of a passing attempt, if any."""
     limit: int
     """Attempts allowed per Step on the as-of date (facts ``attempt_limit``)."""
-    used: int
-    """Attempts used, incomplete and failed ones included (the number of :attr:`dates`)."""
-    left: int
-    """Attempts left (0 once Step 1 is passed: a passed Step cannot be retaken)."""
+
+    @property
+    def used(self) -> int:
+        """Attempts used, incomplete and failed ones included (the number of :attr:`dates`)."""
+        return len(self.dates)
+
+    @property
+    def left(self) -> int:
+        """Attempts left (0 once Step 1 is passed: a passed Step cannot be retaken)."""
+        return 0 if self.passed_on is not None else max(0, self.limit - len(self.dates))
 
     @property
     def next_number(self) -> int:
@@ -103,13 +109,12 @@ def history_of(attempts: Sequence[Attempt], as_of: dt.date) -> AttemptHistory:
     step1 = [a for a in attempts if a.exam is Exam.step1 and a.date <= as_of]
     step1.sort(key=attrgetter("date"))
     passed = [a.date for a in step1 if a.result is AttemptResult.passed]
-    dates = tuple([a.date for a in step1])
-    passed_on = passed[0] if passed else None
-    limit = attempt_limit(as_of).value
-    used = len(dates)
-    left = 0 if passed_on is not None else max(0, limit - used)
-    # Positional: the arguments are the fields, in order.
-    return AttemptHistory(as_of, dates, passed_on, limit, used, left)
+    return AttemptHistory(
+        as_of=as_of,
+        dates=tuple([a.date for a in step1]),
+        passed_on=passed[0] if passed else None,
+        limit=attempt_limit(as_of).value,
+    )
 
 
 @rule("E201", "Attempt limit reached")
