@@ -71,10 +71,10 @@ _FREE_TEXT = frozenset({"file", "name"})
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _LINE = json.JSONEncoder(ensure_ascii=False, check_circular=False)
-"""One encoder for every one-line JSON (``json.dumps`` with options builds a new one per call).
+"""One encoder for the spooled rows (``json.dumps`` with options builds a new one per call).
 
-It encodes fresh trees of plain data (a row, a summary), which cannot hold a cycle,
-so the cycle check (a set of every container seen) is skipped: same text, less work."""
+It encodes fresh lists of plain values, which cannot hold a cycle, so the cycle check (a set
+of every container seen) is skipped: same text, less work."""
 
 MISSING = "-"
 """How an empty value is shown in the table and Markdown."""

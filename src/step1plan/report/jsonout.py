@@ -99,11 +99,12 @@ def report_line(report: Report) -> str:
     """The full report as one compact line of JSON (a cohort ``jsonl`` line, without its newline).
 
     It holds the same object as :func:`report_dict` (same keys, same order, same values), but
-    orjson encodes the result dataclasses, enums, dates and tuples directly: no intermediate
-    dicts are built, which makes the line about three times cheaper than ``report_dict`` plus
-    the standard encoder (``benchmarks/README.md``). orjson refuses a few values the standard
-    encoder takes (an int beyond 64 bits, NaN is written as null); such a report is encoded
-    through :func:`report_dict` instead, so no value is ever refused or changed.
+    orjson encodes the result records, enums, dates and tuples directly: no intermediate dicts
+    are built, which makes the line several times cheaper than ``report_dict`` plus the
+    standard encoder (``benchmarks/README.md``). orjson refuses an int beyond 64 bits, which the
+    standard encoder takes; such a report is encoded through :func:`report_dict` instead. (The
+    two also differ on NaN, which orjson writes as null; no report holds one, since the
+    profile, score and plan models refuse non-finite numbers.)
     """
     import orjson
 
