@@ -80,6 +80,34 @@ def test_write_atomic_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
     assert source.read_text() == "student: {id: a}\n"
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_write_atomic_writes_through_a_pipe_and_leaves_it_a_pipe(tmp_path: Path) -> None:
+    # `-o /dev/null` (or a FIFO): renaming a temporary file over it would replace the device
+    import threading
+
+    fifo = tmp_path / "out.pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
+    reader.start()
+    write_atomic(fifo, "line\n")
+    reader.join(timeout=10)
+    assert received == ["line\n"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.pipe"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_write_atomic_keeps_a_symlink_and_replaces_the_file_it_points_to(tmp_path: Path) -> None:
+    real = tmp_path / "real.md"
+    real.write_text("old\n")
+    link = tmp_path / "latest.md"
+    link.symlink_to(real)
+    write_atomic(link, "new\n")
+    assert link.is_symlink()
+    assert real.read_text() == "new\n"
+
+
 def test_write_atomic_missing_folder_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="does not exist"):
         write_atomic(tmp_path / "nope" / "out.txt", "x")

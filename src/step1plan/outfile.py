@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -38,13 +39,47 @@ def _file_mode(target: Path) -> int:
         return 0o666 & ~umask
 
 
+def _kind(target: Path) -> int | None:
+    """``st_mode`` of what ``target`` names (links followed), or None when nothing is there."""
+    try:
+        return os.stat(target).st_mode
+    except OSError:
+        return None
+
+
+@contextlib.contextmanager
+def _write_through(target: Path) -> Iterator[TextIO]:
+    """Write straight to a device or pipe (``/dev/null``, ``/dev/stdout``, a FIFO): there is no
+    file to replace, and renaming a temporary file over it would swap the device for a file."""
+    try:
+        handle = open(target, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
+    except OSError as exc:
+        raise UserError(f"{target}: cannot write: {exc.strerror}") from None
+    try:
+        with handle:
+            yield handle
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise UserError(f"{target}: cannot write: {exc.strerror}") from None
+
+
 @contextlib.contextmanager
 def atomic_writer(target: Path, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
     """A text file to write ``target`` through: a temporary file in the same folder, renamed
     over ``target`` when the block ends without an error and removed when it fails, so that a
     failed run never leaves a half-written output. Refuses a ``target`` that is an input. The
-    output keeps the permissions of the file it replaces; a new one gets the umask's."""
+    output keeps the permissions of the file it replaces; a new one gets the umask's. A
+    symbolic link stays a link (the file it points to is replaced), and a device or pipe such as
+    ``/dev/null`` is written straight through, never replaced."""
     check_not_input(target, inputs)
+    mode = _kind(target)
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        with _write_through(target) as handle:
+            yield handle
+        return
+    if mode is not None and os.path.islink(target):
+        target = Path(os.path.realpath(target))
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"{target}: folder {folder} does not exist")
