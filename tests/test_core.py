@@ -113,6 +113,12 @@ def test_write_atomic_missing_folder_is_a_user_error(tmp_path: Path) -> None:
         write_atomic(tmp_path / "nope" / "out.txt", "x")
 
 
+def test_write_atomic_under_a_file_says_it_is_not_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "profile.yaml").write_text("x")
+    with pytest.raises(UserError, match=r"profile\.yaml is not a folder"):
+        write_atomic(tmp_path / "profile.yaml" / "out.txt", "x")
+
+
 def test_jsonable_converts_results() -> None:
     finding = Finding(
         "M701",
@@ -192,6 +198,23 @@ def test_every_report_command_writes_each_format_to_output(
     if fmt == "json":
         assert json.loads(text)["schema"] == "step1plan.report/1"
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["diagnose", str(EXAMPLES / "profile.yaml"), "--format", "json"],
+        ["cohort", str(EXAMPLES / "cohort"), "--format", "json"],
+    ],
+)
+def test_output_dash_means_stdout_not_a_file_named_dash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, [*command, "--as-of", "2026-11-27", "--output", "-"])
+    assert result.exit_code in (0, 1), result.output
+    assert json.loads(result.stdout)["schema"].startswith("step1plan.")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_jsonable_converts_every_kind_of_value() -> None:

@@ -147,14 +147,22 @@ PlanOpt = Annotated[
         metavar="NAME|PATH",
     ),
 ]
+
+
+def _dash_is_stdout(value: Path | None) -> Path | None:
+    """``--output -`` means stdout, as with most command-line tools (not a file named ``-``)."""
+    return None if value is not None and str(value) == "-" else value
+
+
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
         "--output",
         "-o",
-        help="Write the report to FILE (atomically) instead of stdout.",
+        help="Write the report to FILE (atomically) instead of stdout; '-' is stdout.",
         dir_okay=False,
         metavar="FILE",
+        callback=_dash_is_stdout,
     ),
 ]
 

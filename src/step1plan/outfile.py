@@ -82,7 +82,8 @@ def atomic_writer(target: Path, inputs: Iterable[Path] = ()) -> Iterator[TextIO]
         target = Path(os.path.realpath(target))
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise UserError(f"{target}: folder {folder} does not exist")
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise UserError(f"{target}: folder {folder} {what}")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:  # a read-only or special folder: nothing was created
