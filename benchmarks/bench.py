@@ -25,12 +25,15 @@ import cProfile
 import datetime as dt
 import io
 import pstats
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -44,7 +47,8 @@ AS_OF = "2026-11-27"
 
 def cohort_dir(cache: Path, size: int, seed: int) -> Path:
     """The cached cohort of ``size`` profiles (generated on first use)."""
-    folder = cache / f"step1plan-bench-{size}-s{seed}-v2"  # v2: no YAML anchors
+    # v2: no YAML anchors; v3: practice before the failed attempt too
+    folder = cache / f"step1plan-bench-{size}-s{seed}-v3"
     marker = folder / ".complete"
     if not marker.exists():
         started = time.perf_counter()
@@ -82,8 +86,19 @@ A forked child's ``ru_maxrss`` counts the parent's pages at fork time (this scri
 whole cohort's parse for the libyaml baseline), so the child measures itself instead."""
 
 
-def run_child(args: list[str]) -> tuple[float, int, int]:
-    """Run ``step1plan ARGS``; return (wall seconds, its peak RSS in KiB, exit code)."""
+class Run(NamedTuple):
+    """One ``step1plan`` process: wall and CPU seconds, peak RSS, exit code."""
+
+    wall: float
+    cpu: float
+    """User plus system CPU seconds of the process."""
+    kib: int
+    code: int
+
+
+def run_child(args: list[str]) -> Run:
+    """Run ``step1plan ARGS`` and measure it."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", CHILD, *args],
@@ -92,11 +107,13 @@ def run_child(args: list[str]) -> tuple[float, int, int]:
         check=False,
     )
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     err = done.stderr.decode()
     if done.returncode not in (0, 1):
         raise SystemExit(f"step1plan {' '.join(args)} failed ({done.returncode}):\n{err}")
     kib = int(err.rsplit(PEAK, 1)[1].split()[0])
-    return wall, kib, done.returncode
+    return Run(wall, cpu, kib, done.returncode)
 
 
 def cohort_cmd(folder: Path, fmt: str, output: Path) -> list[str]:
@@ -124,18 +141,18 @@ def libyaml_seconds(folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def startup(scratch: Path) -> dict[str, float]:
-    """Wall time of ``--version``, ``--help`` and a one-profile cohort run."""
+def startup(scratch: Path) -> dict[str, Run]:
+    """``--version``, ``--help`` and a one-profile cohort run: the fastest of three each."""
     one = scratch / "one"
     if not one.exists():
         generate(one, 1, 1, dt.date.fromisoformat(AS_OF))
-    best: dict[str, float] = {}
+    best: dict[str, Run] = {}
     for label, args in (
         ("--version", ["--version"]),
         ("--help", ["--help"]),
         ("cohort of 1", cohort_cmd(one, "jsonl", scratch / "one.jsonl")),
     ):
-        best[label] = min(run_child(args)[0] for _ in range(3))
+        best[label] = min((run_child(args) for _ in range(3)), key=lambda run: run.wall)
     return best
 
 
@@ -180,6 +197,9 @@ def main() -> None:
         help="profile the first size in-process instead of benchmarking",
     )
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per size and format (the median is shown)"
+    )
     args = parser.parse_args()
 
     if args.profile:
@@ -187,23 +207,44 @@ def main() -> None:
         return
     scratch = Path(tempfile.mkdtemp(prefix="step1plan-bench-"))
     starts = startup(scratch)
-    print("start-up (best of 3): " + ", ".join(f"{k} {v:.3f} s" for k, v in starts.items()))
+    print("start-up (best of 3): " + ", ".join(f"{k} {v.wall:.3f} s" for k, v in starts.items()))
     print()
-    print("| profiles | format | wall s | profiles/s | libyaml s | x libyaml | peak RSS MiB |")
-    print("|---:|---|---:|---:|---:|---:|---:|")
+    print(
+        "| profiles | format | runs | wall s | profiles/s | per CPU s | libyaml s | x libyaml "
+        "| peak RSS MiB |"
+    )
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    one = starts["cohort of 1"]
     for size in args.sizes:
         folder = cohort_dir(args.cache, size, args.seed)
         parse = libyaml_seconds(folder)
         for fmt in args.formats:
             output = scratch / f"out-{size}.{fmt}"
-            wall, kib, _ = run_child(cohort_cmd(folder, fmt, output))
-            work = max(wall - starts["cohort of 1"], 1e-9)
-            print(
-                f"| {size} | {fmt} | {wall:.2f} | {size / work:.0f} | {parse:.2f} | "
-                f"{work / parse:.2f} | {kib / 1024:.0f} |",
-                flush=True,
-            )
-            output.unlink(missing_ok=True)
+            runs = []
+            for _ in range(args.repeat):
+                runs.append(run_child(cohort_cmd(folder, fmt, output)))
+                output.unlink(missing_ok=True)
+            print(row(size, fmt, runs, one, parse), flush=True)
+
+
+def row(size: int, fmt: str, runs: list[Run], one: Run, parse: float) -> str:
+    """A table row: the median run, with the range of the rate when there are several runs.
+
+    Rates subtract the one-profile run's start-up (wall, and CPU for the per-CPU-second rate),
+    so they measure the per-profile cost.
+    """
+    rates = sorted(size / max(r.wall - one.wall, 1e-9) for r in runs)
+    rate = f"{statistics.median(rates):.0f}"
+    if len(rates) > 1:
+        rate += f" ({rates[0]:.0f}-{rates[-1]:.0f})"
+    wall = statistics.median(r.wall for r in runs)
+    cpu_rate = statistics.median(size / max(r.cpu - one.cpu, 1e-9) for r in runs)
+    work = max(wall - one.wall, 1e-9)
+    kib = max(r.kib for r in runs)
+    return (
+        f"| {size} | {fmt} | {len(runs)} | {wall:.2f} | {rate} | {cpu_rate:.0f} | {parse:.2f} | "
+        f"{work / parse:.2f} | {kib / 1024:.0f} |"
+    )
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@
 Profiles go into sub-folders of 1,000 (``OUTDIR/batch-000/g-000001.yaml``), like a real
 tutoring company's tree. Every profile is valid as of ``--as-of``: its attempts and practice
 assessments lie before that date. The mix covers first and repeated failures, an incomplete
-attempt, exhausted attempts, IMGs, practice from none to eight assessments (CBSSA, Free 120,
-UWSA, forms seen before), self-reported causes, QBank and study habits, clerkships and planned
+attempt, exhausted attempts, IMGs, practice from none to eleven assessments (CBSSA, Free 120,
+UWSA, forms seen before), in half of the profiles also taken in the weeks before the last failed
+attempt, self-reported causes, QBank and study habits, clerkships and planned
 dates. The data is fictional; names are made up from short lists.
 """
 
@@ -37,6 +38,8 @@ SPECIALTIES = (
 )
 FIRST = ("Ada", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lia")
 LEVELS = ("none", "low", "moderate", "high")
+FORMS = tuple(range(25, 33))
+"""CBSSA forms on offer (DOMAIN.md, "NBME self-assessments")."""
 _BASE_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -68,9 +71,45 @@ def _bands(rng: random.Random) -> dict[str, dict[str, str]]:
     return {"disciplines": pick(DISCIPLINES), "systems": pick(SYSTEMS)}
 
 
-def _strong_practice(rng: random.Random, as_of: dt.date) -> list[dict[str, Any]]:
+def _before_attempt(
+    rng: random.Random, attempt: dt.date, previous: dt.date | None
+) -> list[dict[str, Any]]:
+    """CBSSAs (and sometimes a Free 120) in the weeks before the last failed attempt: what the
+    causes that look back at the attempt read (an exam taken under the bar, a falling score)."""
+    items: list[dict[str, Any]] = []
+    day = attempt - dt.timedelta(days=rng.randint(20, 60))
+    if previous is not None and day <= previous:
+        day = previous + dt.timedelta(days=7)
+    epc = rng.uniform(48, 66)
+    for form in rng.sample(FORMS, rng.randint(1, 2)):
+        if day >= attempt:
+            break
+        items.append(
+            {
+                "date": day,
+                "form": f"CBSSA {form}",
+                "epc": round(epc),
+                "pass_probability": round(max(0.01, min(0.99, (epc - 58) / 16)), 2),
+            }
+        )
+        epc += rng.uniform(-3, 4)
+        day += dt.timedelta(days=rng.randint(5, 14))
+    if rng.random() < 0.3 and day < attempt:
+        items.append({"date": day, "form": "Free 120", "percent_correct": rng.randint(50, 70)})
+    return items
+
+
+def _unused(items: list[dict[str, Any]]) -> list[int]:
+    """The CBSSA forms not taken in ``items`` (later practice takes fresh forms)."""
+    taken = {item["form"] for item in items}
+    return [form for form in FORMS if f"CBSSA {form}" not in taken]
+
+
+def _strong_practice(
+    rng: random.Random, as_of: dt.date, forms_left: list[int]
+) -> list[dict[str, Any]]:
     """A student who looks ready: recent, unseen, consistent CBSSAs well above the bar."""
-    forms = rng.sample(range(25, 33), rng.randint(3, 4))
+    forms = rng.sample(forms_left, rng.randint(3, 4))
     items: list[dict[str, Any]] = []
     for n, form in enumerate(forms):
         epc = rng.randint(73, 80)
@@ -87,14 +126,16 @@ def _strong_practice(rng: random.Random, as_of: dt.date) -> list[dict[str, Any]]
     return items
 
 
-def _practice(rng: random.Random, since: dt.date, as_of: dt.date) -> list[dict[str, Any]]:
+def _practice(
+    rng: random.Random, since: dt.date, as_of: dt.date, forms_left: list[int]
+) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     epc = rng.uniform(50, 68)
     slope = rng.uniform(-0.5, 2.5)
     day = since + dt.timedelta(days=rng.randint(7, 40))
     if rng.random() < 0.7:  # most students have been practising lately
         day = max(day, as_of - dt.timedelta(days=rng.randint(20, 150)))
-    for form in rng.sample(range(25, 33), rng.randint(0, 6)):
+    for form in rng.sample(forms_left, rng.randint(0, min(6, len(forms_left)))):
         if day >= as_of:
             break
         value = max(35.0, min(90.0, epc + rng.gauss(0, 2)))
@@ -158,6 +199,13 @@ def profile(i: int, rng: random.Random, as_of: dt.date) -> dict[str, Any]:
         day = min(as_of, day + dt.timedelta(days=rng.randint(70, 200)))
     last = attempts[-1]["date"]
     strong = n_attempts < 4 and last < as_of - dt.timedelta(days=45) and rng.random() < 0.25
+    previous = attempts[-2]["date"] if len(attempts) > 1 else None
+    before = _before_attempt(rng, last, previous) if rng.random() < 0.5 else []
+    after = (
+        _strong_practice(rng, as_of, _unused(before))
+        if strong
+        else _practice(rng, last, as_of, _unused(before))
+    )
     target: dict[str, Any] = {"specialty": rng.choice(SPECIALTIES)}
     if rng.random() < 0.5:
         target["match_year"] = as_of.year + rng.randint(1, 3)
@@ -173,7 +221,7 @@ def profile(i: int, rng: random.Random, as_of: dt.date) -> dict[str, Any]:
         "target": target,
         "attempts": attempts,
         "causes": rng.sample(CAUSES, rng.choices((0, 1, 2, 3), (3, 4, 3, 1))[0]),
-        "practice": _strong_practice(rng, as_of) if strong else _practice(rng, last, as_of),
+        "practice": [*before, *after],
         "qbank": {
             "name": rng.choice(("UWorld", "AMBOSS")),
             "percent_complete": rng.randint(30, 100),

@@ -432,6 +432,16 @@ def test_generated_cohort_is_valid(tmp_path: Path) -> None:
     doc = json.loads(result.stdout)
     assert doc["errors"] == [] and doc["summary"]["students"] == 40
     assert sum(1 for v in doc["summary"]["by_verdict"].values() if v) >= 2
+    # practice both before the last failed attempt (read by the causes) and after it
+    import yaml
+
+    before = after = 0
+    for path in sorted(tmp_path.rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        last = data["attempts"][-1]["date"]
+        before += any(p["date"] < last for p in data["practice"])
+        after += any(p["date"] > last for p in data["practice"])
+    assert before >= 5 and after >= 5
 
 
 def scores_cohort(tmp_path: Path) -> Path:
