@@ -24,6 +24,7 @@ import argparse
 import cProfile
 import datetime as dt
 import io
+import os
 import pstats
 import resource
 import statistics
@@ -141,6 +142,20 @@ def libyaml_seconds(folder: Path) -> float:
     return time.perf_counter() - started
 
 
+def evict(folder: Path) -> None:
+    """Drop the cohort's files from the page cache (``POSIX_FADV_DONTNEED``), so that the next
+    run reads them from disk, as on a fresh CI machine or with a cohort larger than the cache."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        raise SystemExit("--cold needs posix_fadvise (Linux)")
+    for path in folder.rglob("*.yaml"):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            advise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
 def startup(scratch: Path) -> dict[str, Run]:
     """``--version``, ``--help`` and a one-profile cohort run: the fastest of three each."""
     one = scratch / "one"
@@ -198,6 +213,11 @@ def main() -> None:
     )
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="drop the cohort's files from the page cache before each run (Linux)",
+    )
+    parser.add_argument(
         "--repeat", type=int, default=1, help="runs per size and format (the median is shown)"
     )
     args = parser.parse_args()
@@ -222,6 +242,8 @@ def main() -> None:
             output = scratch / f"out-{size}.{fmt}"
             runs = []
             for _ in range(args.repeat):
+                if args.cold:
+                    evict(folder)
                 runs.append(run_child(cohort_cmd(folder, fmt, output)))
                 output.unlink(missing_ok=True)
             print(row(size, fmt, runs, one, parse), flush=True)
