@@ -356,6 +356,36 @@ def test_draft_cites_a_rising_practice_trend(default_plan: Plan) -> None:
     assert check_explanation(text) == ()
 
 
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # (EPC before the 2026-08-20 failure, then after it)
+        ((50, 70, 64), None),  # fell since the failure: the 50 from before must not count
+        ((50, 60, 66), "risen from 60 to 66"),  # rose since the failure, from its first score
+    ],
+)
+def test_draft_trend_counts_only_scores_after_the_failed_attempt(
+    default_plan: Plan, values: tuple[int, int, int], expected: str | None
+) -> None:
+    days = (D(2026, 7, 1), D(2026, 10, 1), D(2026, 11, 1))
+    points = tuple(
+        ScorePoint(day, f"CBSSA {26 + i}", "cbssa", v, None, False, True)
+        for i, (day, v) in enumerate(zip(days, values, strict=True))
+    )
+    readiness = Readiness(Verdict.not_ready, points=points)
+    text = draft_explanation(ctx_for(default_plan), CAUSES[:1], readiness)
+    if expected is None:
+        assert "risen" not in text
+    else:
+        assert expected in text
+    practice = [
+        {"date": day.isoformat(), "form": f"CBSSA {26 + i}", "epc": v}
+        for i, (day, v) in enumerate(zip(days, values, strict=True))
+    ]
+    from_scores = draft_explanation(ctx_for(default_plan, practice=practice), CAUSES[:1], None)
+    assert ("risen" in from_scores) == (expected is not None)
+
+
 def test_draft_for_two_failures_without_causes(default_plan: Plan) -> None:
     attempts = [
         {"exam": "step1", "date": "2026-02-20", "result": "fail"},

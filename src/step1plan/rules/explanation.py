@@ -149,20 +149,33 @@ def _weak_areas(step1: Sequence[Attempt], limit: int = 2) -> list[str]:
     return weak
 
 
-def _practice_trend(ctx: Context, readiness: Readiness | None) -> tuple[float, float] | None:
-    """First and latest unseen CBSSA EPC when the latest is higher."""
+def _practice_trend(
+    ctx: Context, readiness: Readiness | None, since: dt.date | None
+) -> tuple[float, float] | None:
+    """First and latest unseen CBSSA EPC taken after ``since`` (the last failed attempt), when
+    the latest is higher.
+
+    Only scores after the failure count: the sentence tells what changed since then, and a
+    score from before the attempt would show a rise that the student's recovery did not make.
+    """
     if readiness is not None and readiness.points:
         values = [
             p.value
             for p in readiness.points
-            if p.kind == PracticeKind.cbssa.value and p.value is not None and not p.seen_before
+            if p.kind == PracticeKind.cbssa.value
+            and p.value is not None
+            and not p.seen_before
+            and (since is None or p.date > since)
         ]
     else:
         # The kind is read from the form name (a property), so it is tested last.
         values = [
             s.epc
             for s in ctx.scores
-            if s.epc is not None and not s.seen_before and s.kind is PracticeKind.cbssa
+            if s.epc is not None
+            and not s.seen_before
+            and (since is None or s.date > since)
+            and s.kind is PracticeKind.cbssa
         ]
     if len(values) < 2 or values[-1] <= values[0]:
         return None
@@ -230,7 +243,8 @@ def _evidence(
         parts.append(f"{'passed' if parts else 'I passed'} Step 2 CK{score}")
     if parts:
         return _join(parts) + "."
-    trend = _practice_trend(ctx, readiness)
+    last_failed = max((a.date for a in step1 if a.result is not AttemptResult.passed), default=None)
+    trend = _practice_trend(ctx, readiness, last_failed)
     if trend is not None:
         return (
             f"My NBME practice scores have risen from {trend[0]:g} to {trend[1]:g} "
