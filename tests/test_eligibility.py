@@ -134,6 +134,34 @@ def test_e201_triggers_when_an_incomplete_attempt_uses_the_last_one() -> None:
     assert result.blocked and result.attempts_left == 0
 
 
+def test_e201_triggers_when_step2ck_used_the_limit_without_a_pass() -> None:
+    # After 4 attempts at any Step without a pass, no Step can be applied for (DOMAIN.md)
+    step2ck = attempts("2023-01-10", "2023-06-10", "2024-01-11", "2024-09-11", exam="step2ck")
+    mixed = step2ck + attempts("2025-01-10")
+    result = assess_eligibility(mixed, D("2025-06-01"))
+    assert result.blocked and result.earliest_next_attempt is None
+    assert (result.attempts_used, result.attempts_left) == (1, 0)
+    assert any("All 4 Step 2 CK attempts" in r and "any Step" in r for r in result.reasons)
+
+
+def test_e201_quiet_when_step2ck_was_failed_three_times_or_passed_on_the_fourth() -> None:
+    three = attempts("2023-01-10", "2023-06-10", "2024-01-11", exam="step2ck")
+    result = assess_eligibility([*three, *attempts("2025-01-10")], D("2025-06-01"))
+    assert not result.blocked and result.attempts_left == 3
+    four = [*three, *attempts("2024-09-11:pass", exam="step2ck")]
+    result = assess_eligibility([*four, *attempts("2025-01-10")], D("2025-06-01"))
+    assert not result.blocked and result.attempts_left == 3
+
+
+def test_e203_and_e204_quiet_once_no_attempt_is_left() -> None:
+    # Four failed attempts within about a year: blocked, so neither the 12-month window (E203)
+    # nor the spacing of a 5th attempt (E204) may give a date for an attempt that cannot be.
+    four = attempts("2023-01-10", "2023-04-10", "2023-07-10", "2023-12-20")
+    result = assess_eligibility(four, D("2024-01-01"))
+    assert result.blocked
+    assert not [r for r in result.reasons if "5th attempt" in r or "from 20" in r]
+
+
 def test_e201_quiet_with_three_failed_attempts() -> None:
     history = history_of(attempts("2023-01-10", "2024-02-01", "2025-03-01"), D("2026-09-01"))
     assert attempt_limit_reached(history) is None

@@ -169,11 +169,11 @@ def test_s607_triggers_while_step2ck_is_ahead(default_plan: Plan) -> None:
 
 def test_s607_finding_is_shared_for_the_same_dates_and_plain_without_them() -> None:
     start, test = dt.date(2026, 3, 4), dt.date(2026, 4, 29)
-    found = _step2ck_finding(start, test)
-    assert found is _step2ck_finding(start, test)  # cached: findings are immutable
+    found = _step2ck_finding(start, test, False)
+    assert found is _step2ck_finding(start, test, False)  # cached: findings are immutable
     assert "on 2026-04-29, after 8.0 weeks" in found.message
     assert [(e.path, e.value) for e in found.evidence] == [("timeline.step2ck_test", "2026-04-29")]
-    plain = _step2ck_finding(None, None)
+    plain = _step2ck_finding(None, None, False)
     assert "On the timeline" not in plain.message and plain.evidence == ()
 
 
@@ -181,6 +181,19 @@ def test_s607_quiet_after_a_step2ck_pass(default_plan: Plan) -> None:
     attempts = [*FAILED, {"exam": "step2ck", "date": "2025-12-20", "result": "pass"}]
     ctx = ctx_for(default_plan, attempts=attempts)
     assert step2ck_signal(ctx, timeline(ctx)) is None
+
+
+def test_s607_promises_a_first_attempt_pass_only_before_any_step2ck_attempt(
+    default_plan: Plan,
+) -> None:
+    first = step2ck_signal(ctx := ctx_for(default_plan), timeline(ctx))
+    assert first is not None and "first-attempt pass" in first.message
+    attempts = [*FAILED, {"exam": "step2ck", "date": "2025-12-20", "result": "fail"}]
+    ctx = ctx_for(default_plan, attempts=attempts)
+    found = step2ck_signal(ctx, timeline(ctx))
+    assert found is not None
+    assert "first-attempt" not in found.message
+    assert "on the retake" in found.message
 
 
 def test_s608_triggers_after_a_failure(default_plan: Plan) -> None:

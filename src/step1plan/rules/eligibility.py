@@ -73,6 +73,9 @@ class AttemptHistory:
     """Date of a passing attempt, if any."""
     limit: int
     """Attempts allowed per Step on the as-of date (facts ``attempt_limit``)."""
+    step2ck_failed: int = 0
+    """Step 2 CK attempts up to the as-of date when none of them was a pass (0 after a pass):
+    at the limit, no Step can be applied for, Step 1 included."""
 
     @property
     def used(self) -> int:
@@ -81,8 +84,16 @@ class AttemptHistory:
 
     @property
     def left(self) -> int:
-        """Attempts left (0 once Step 1 is passed: a passed Step cannot be retaken)."""
-        return 0 if self.passed_on is not None else max(0, self.limit - len(self.dates))
+        """Attempts left: 0 once Step 1 is passed (a passed Step cannot be retaken) or once any
+        Step has used the attempt limit without a pass (no Step can be applied for then)."""
+        if self.passed_on is not None or self.step2ck_failed >= self.limit:
+            return 0
+        return max(0, self.limit - len(self.dates))
+
+    @property
+    def can_retake(self) -> bool:
+        """A next Step 1 attempt is possible at all."""
+        return self.left > 0
 
     @property
     def next_number(self) -> int:
@@ -109,11 +120,13 @@ def history_of(attempts: Sequence[Attempt], as_of: dt.date) -> AttemptHistory:
     step1 = [a for a in attempts if a.exam is Exam.step1 and a.date <= as_of]
     step1.sort(key=attrgetter("date"))
     passed = [a.date for a in step1 if a.result is AttemptResult.passed]
+    step2ck = [a.result for a in attempts if a.exam is Exam.step2ck and a.date <= as_of]
     return AttemptHistory(
         as_of=as_of,
         dates=tuple([a.date for a in step1]),
         passed_on=passed[0] if passed else None,
         limit=attempt_limit(as_of).value,
+        step2ck_failed=0 if AttemptResult.passed in step2ck else len(step2ck),
     )
 
 
@@ -123,15 +136,23 @@ def attempt_limit_reached(history: AttemptHistory) -> Constraint | None:
 
     USMLE allows 4 attempts per Step for applications from 2021-07-01 (6 before), incomplete
     attempts included; after the last one without a pass, no Step can be applied for (DOMAIN.md
-    "Attempts and retakes", usmle.org attempt-limit page, H; facts ``attempt_limit``). Practice
-    scores cannot change this, so the readiness verdict becomes ``ineligible``.
+    "Attempts and retakes", usmle.org attempt-limit page, H; facts ``attempt_limit``). So the
+    limit reached on Step 2 CK ends Step 1 eligibility too. Practice scores cannot change this,
+    so the readiness verdict becomes ``ineligible``.
     """
-    if history.passed_on is not None or history.used < history.limit:
+    if history.passed_on is not None:
+        return None
+    if history.used >= history.limit:
+        step, taken = "Step 1", history.used
+    elif history.step2ck_failed >= history.limit:
+        step, taken = "Step 2 CK", history.step2ck_failed
+    else:
         return None
     return Constraint(
         "E201",
-        f"All {history.limit} Step 1 attempts allowed are used ({history.used} taken, "
-        "incomplete ones included): USMLE accepts no further Step 1 application.",
+        f"All {history.limit} {step} attempts allowed are used without a pass ({taken} taken, "
+        "incomplete ones included): USMLE accepts no further application for any Step, "
+        "Step 1 included.",
         blocked=True,
     )
 
@@ -165,7 +186,11 @@ def twelve_month_window(history: AttemptHistory) -> Constraint | None:
     Month ends clamp (an attempt on 29 February is 12 months old on 28 February).
     """
     cap = MAX_ATTEMPTS_IN_12_MONTHS.value
-    if not _in_force(MAX_ATTEMPTS_IN_12_MONTHS, history.as_of) or history.used < cap:
+    if (
+        not _in_force(MAX_ATTEMPTS_IN_12_MONTHS, history.as_of)
+        or history.used < cap
+        or not history.can_retake  # no next attempt to wait for
+    ):
         return None
     oldest = history.dates[-cap]
     window = ATTEMPT_WINDOW_MONTHS.value
@@ -191,7 +216,11 @@ def fourth_attempt_spacing(history: AttemptHistory) -> Constraint | None:
     """
     after_first = FOURTH_ATTEMPT_MONTHS_AFTER_FIRST
     after_latest = FOURTH_ATTEMPT_MONTHS_AFTER_LATEST
-    if history.next_number < SPACED_FROM_ATTEMPT.value or not _in_force(after_first, history.as_of):
+    if (
+        history.next_number < SPACED_FROM_ATTEMPT.value
+        or not _in_force(after_first, history.as_of)
+        or not history.can_retake  # no next attempt to space
+    ):
         return None
     first, latest = history.dates[0], history.dates[-1]
     from_first = add_months(first, after_first.value)
@@ -217,7 +246,7 @@ def last_attempt(history: AttemptHistory) -> Constraint | None:
     the evidence of readiness should be at its strongest: the shipped ``strict`` plan is meant
     for this case. Informational: it does not move the earliest date.
     """
-    if history.passed_on is not None or history.left != 1:
+    if history.left != 1 or not history.can_retake:
         return None
     return Constraint(
         "E205",

@@ -264,13 +264,17 @@ def step2ck_signal(ctx: Context, timeline: Timeline) -> Finding | None:
     Once Step 1 has been failed, Step 2 CK is the strongest chance to show the knowledge and the
     method are fixed, and program directors in competitive specialties rank its score among
     their top selection factors (DOMAIN.md "Programs and applicants", Kindler et al. 2024, H).
-    Quiet when a Step 2 CK pass is already on record.
+    Quiet when a Step 2 CK pass is already on record. After a Step 2 CK attempt that was not
+    passed, a first-attempt pass is no longer possible, so the advice speaks of the retake.
     """
     profile = _profile(ctx)
     step2ck, passed = Exam.step2ck, AttemptResult.passed  # enum members read once
+    retake = False
     for attempt in profile.attempts:
-        if attempt.exam is step2ck and attempt.result is passed:
-            return None
+        if attempt.exam is step2ck:
+            if attempt.result is passed:
+                return None
+            retake = True
     test = start = None
     for m in timeline.milestones:  # the last of each id, as a dict by id would keep
         if m.id == "step2ck_test":
@@ -278,15 +282,16 @@ def step2ck_signal(ctx: Context, timeline: Timeline) -> Finding | None:
         elif m.id == "step2ck_prep_start":
             start = m
     if test is not None and start is not None:
-        return _step2ck_finding(start.date, test.date)
-    return _step2ck_finding(None, None)
+        return _step2ck_finding(start.date, test.date, retake)
+    return _step2ck_finding(None, None, retake)
 
 
 @lru_cache(maxsize=2048)
-def _step2ck_finding(start: dt.date | None, test: dt.date | None) -> Finding:
+def _step2ck_finding(start: dt.date | None, test: dt.date | None, retake: bool) -> Finding:
     """The S607 finding for a Step 2 CK preparation start and test day on the timeline (both
-    or neither). Cached: a pure function of the two dates, which a cohort sharing its as-of
-    date repeats (797 distinct pairs in 3000 profiles, 73 % hits); findings are immutable."""
+    or neither), and whether Step 2 CK was already attempted without a pass. Cached: a pure
+    function of the two dates and the flag, which a cohort sharing its as-of date repeats
+    (797 distinct pairs in 3000 profiles, 73 % hits); findings are immutable."""
     when = ""
     evidence: list[tuple[str, object]] = []
     if test is not None and start is not None:
@@ -299,8 +304,15 @@ def _step2ck_finding(start: dt.date | None, test: dt.date | None) -> Finding:
     return make_finding(
         "S607",
         Severity.info,
-        "Step 2 CK is where the recovery shows: a first-attempt pass with a strong score tells "
-        "programs the Step 1 result was not a pattern." + when,
+        (
+            "Step 2 CK is where the recovery shows. After a Step 2 CK attempt without a pass, "
+            "only a pass with a strong score on the retake can show programs that the failures "
+            "are behind you."
+            if retake
+            else "Step 2 CK is where the recovery shows: a first-attempt pass with a strong "
+            "score tells programs the Step 1 result was not a pattern."
+        )
+        + when,
         evidence,
         "Start from the shelf results to find the clinical gaps, prove readiness on NBME "
         "practice exams as for Step 1, and resend scores through ERAS once the result is out.",
