@@ -382,6 +382,12 @@ def test_c107_quiet_on_a_calm_test_day(default_plan: Plan) -> None:
 # ---------------------------------------------------------------- C108 not enough data
 
 
+def test_c108_with_no_evidence_at_all_says_none(default_plan: Plan) -> None:
+    result = diagnose(ctx_of(default_plan, make_profile()))
+    (finding,) = [f for f in result.findings if f.code == "C108"]
+    assert finding.message.startswith("None of the 6 kinds of evidence is in the profile")
+
+
 def test_c108_triggers_with_only_a_self_report(default_plan: Plan) -> None:
     profile = make_profile(causes=["timing"], attempt={"test_day": {"unfinished_blocks": 3}})
     result = diagnose(ctx_of(default_plan, profile))

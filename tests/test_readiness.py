@@ -337,6 +337,23 @@ def test_r302_quiet_when_every_cbssa_clears_the_bar(plan: Plan) -> None:
     assert "93% pass probability" in result.message and "96% pass probability" in result.message
 
 
+@pytest.mark.parametrize(
+    ("scores", "lead"),
+    [
+        ([(20, 64, 0.45)], "The one recent unseen CBSSA falls short"),
+        ([(20, 64, 0.45), (6, 73, None)], "1 of 2 recent unseen CBSSAs falls short"),
+        ([(20, 64, 0.45), (6, 66, None)], "2 of 2 recent unseen CBSSAs fall short"),
+        ([(6, 73, None)], "The one recent unseen CBSSA clears"),
+        ([(20, 73, None), (6, 74, None)], "All 2 recent unseen CBSSAs clear"),
+    ],
+)
+def test_r302_counts_in_words_that_agree(
+    plan: Plan, scores: list[tuple[int, int, float | None]], lead: str
+) -> None:
+    data = readiness_data(make_context(plan, AS_OF, None, [cbssa(*s) for s in scores]))
+    assert clear_margin(data).message.startswith(lead)
+
+
 def test_r302_judges_pass_probability_over_epc(plan: Plan) -> None:
     # EPC 66 is below 68 but the 92 % pass probability is what counts.
     data = readiness_data(make_context(plan, AS_OF, None, [cbssa(6, 66, 0.92)]))

@@ -290,7 +290,7 @@ def test_p404_triggers_when_unseen_forms_run_out(default_plan: Plan) -> None:
     assert sum("no CBSSA form left" in a for a in flat) == 4
     assert schedule.note is not None
     assert "Unseen CBSSA forms left: 30, 31" in schedule.note
-    assert "1 Free 120 set(s)" in schedule.note
+    assert "1 Free 120 set already" in schedule.note
 
 
 # ---------------------------------------------------------------- P405 activities
@@ -488,3 +488,18 @@ def test_plan_shape_properties(
     assert weeks[-1].assessments[-1].startswith("Free 120")
     assert (weeks[-1].end - weeks[-1].start).days + 1 <= default_plan.study.free120_final_days
     assert all(w.qbank_questions >= 0 for w in weeks)
+
+
+@pytest.mark.parametrize(
+    ("short", "slots", "words"),
+    [
+        (1, 1, "It uses"),
+        (3, 3, "All of them use"),
+        (1, 4, "The first one uses"),
+        (2, 4, "The first 2 use"),
+    ],
+)
+def test_forms_short_note_agrees_in_number(short: int, slots: int, words: str) -> None:
+    unseen = tuple(range(26, 26 + slots - short))
+    note = studyplan._forms_short_note(slots, unseen, ())
+    assert f"assessments. {words} another unseen exam instead" in note

@@ -833,8 +833,14 @@ def not_enough_data(inp: CauseInputs) -> Finding | None:
         head = "No failed Step 1 attempt is listed under attempts, so there is nothing to diagnose"
         missing.insert(0, "attempts (the failed Step 1 attempt)")
     else:
+        if not present:
+            found = f"None of the {len(groups)} kinds of evidence is"
+        elif len(present) == 1:
+            found = f"Only 1 of {len(groups)} kinds of evidence is"
+        else:
+            found = f"Only {len(present)} of {len(groups)} kinds of evidence are"
         head = (
-            f"Only {len(present)} of {len(groups)} kinds of evidence are in the profile "
+            f"{found} in the profile "
             f"(at least {minimum} are needed before inferring causes you did not name)"
         )
     return Finding(

@@ -504,7 +504,12 @@ def clear_margin(data: ReadinessData) -> Check:
             "R302",
             title,
             True,
-            f"All {len(judged)} recent unseen CBSSAs clear the bar of {data.bar_phrase}: {shown}.",
+            (
+                f"All {len(judged)} recent unseen CBSSAs clear"
+                if len(judged) > 1
+                else "The one recent unseen CBSSA clears"
+            )
+            + f" the bar of {data.bar_phrase}: {shown}.",
             evidence,
         )
     near = all(j.near for j in short)
@@ -513,12 +518,15 @@ def clear_margin(data: ReadinessData) -> Check:
         f"{num(data.plan.low_pass_epc)}"
     )
     shown = _list([f"{j.assessment.label} {j.measure}" for j in short])
-    message = (
-        f"{len(short)} of {len(judged)} recent unseen CBSSAs fall short of the bar of "
-        f"{data.bar_phrase}: {shown}. "
+    lead = (
+        "The one recent unseen CBSSA falls"
+        if len(judged) == 1
+        else f"{len(short)} of {len(judged)} recent unseen CBSSAs "
+        + ("falls" if len(short) == 1 else "fall")
     )
+    message = f"{lead} short of the bar of {data.bar_phrase}: {shown}. "
     message += (
-        f"Near miss: all are above the low-pass zone ({zone})."
+        f"Near miss: {'all are' if len(short) > 1 else 'it is'} above the low-pass zone ({zone})."
         if near
         else f"At or below the low-pass zone ({zone}): not yet clear of failing."
     )
@@ -644,7 +652,7 @@ def recent_enough(data: ReadinessData) -> Check:
     )
     if data.test_date is not None:
         ahead = (data.test_date - latest.score.date).days
-        message += f" The planned test on {iso(data.test_date)} is {ahead} days after it."
+        message += f" The planned test on {iso(data.test_date)} is {plural(ahead, 'day')} after it."
     return Check(
         "R305",
         title,

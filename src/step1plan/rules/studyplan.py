@@ -467,7 +467,8 @@ def schedule_assessments(ctx: Context, weeks: int) -> AssessmentSchedule:
     free120_done = [score.kind for score in ctx.scores].count(PracticeKind.free120)
     if free120_done and weeks:
         notes.append(
-            f"You have done {free120_done} Free 120 set(s) already: the last week's Free 120 "
+            f"You have done {free120_done} Free 120 set{'' if free120_done == 1 else 's'} "
+            "already: the last week's Free 120 "
             "must be a set you have not seen, or its percent overstates you."
         )
     return AssessmentSchedule(tuple(by_week), " ".join(notes) or None)
@@ -495,10 +496,17 @@ def _forms_short_note(slots: int, unseen: tuple[int, ...], taken: tuple[int, ...
     return (
         f"Unseen CBSSA forms left: {left} (taken: "
         f"{', '.join(map(str, taken)) or 'none'}), for {slots} planned "
-        f"assessments. {'All' if short == slots else f'The first {short}'} use "
+        f"assessments. {_first_slots(short, slots)} "
         "another unseen exam instead: never repeat a form, since a form seen before "
         "inflates the score."
     )
+
+
+def _first_slots(short: int, slots: int) -> str:
+    """The subject of the forms-short note: which of the planned slots get no form."""
+    if short == slots:
+        return "All of them use" if slots > 1 else "It uses"
+    return "The first one uses" if short == 1 else f"The first {short} use"
 
 
 # ---------------------------------------------------------------- P405 activities
