@@ -741,3 +741,36 @@ def test_latest_unseen_cbssa_falls_back_to_older_ones(plan: Plan) -> None:
     data = readiness_data(make_context(plan, AS_OF, None, [old, seen]))
     assert not data.counted
     assert data.latest is not None and data.latest.score is old
+
+
+# ---------------------------------------------------------------- booking advice and waiting
+
+
+def _ready_scores() -> list[PracticeScore]:
+    """Clears even the retaker bar: recent unseen CBSSAs at 99 % and a Free 120 at 80."""
+    return [cbssa(20, 78, 0.99), cbssa(13, 79, 0.99), cbssa(6, 80, 0.99), f120(3, 80)]
+
+
+def test_ready_without_a_wait_says_to_book_while_the_evidence_is_fresh(plan: Plan) -> None:
+    result = run(_ready_scores(), plan, profile())
+    assert result.verdict is Verdict.ready
+    assert any(
+        s.startswith("Book the retake while the evidence is fresh") for s in result.next_steps
+    )
+
+
+def test_ready_but_made_to_wait_never_says_to_book_before_the_rules_allow(plan: Plan) -> None:
+    # Three attempts in 2026: the 12-month rules put the next one in 2027, after the evidence of
+    # the current CBSSAs goes stale, so "book by <date>" would name a forbidden date.
+    attempts = [
+        {"exam": "step1", "date": day, "result": "fail"}
+        for day in ("2026-01-10", "2026-03-10", "2026-06-01")
+    ]
+    result = run(_ready_scores(), plan, profile(attempts=attempts))
+    assert result.verdict is Verdict.ready
+    assert not any(s.startswith("Book the retake") for s in result.next_steps)
+    (stale,) = [s for s in result.next_steps if s.startswith("The evidence stays fresh")]
+    assert "before the earliest attempt the USMLE rules allow (2027-01-11)" in stale
+    assert "USMLE rules allow the next attempt from 2027-01-11 at the earliest." in (
+        result.next_steps
+    )

@@ -1054,19 +1054,27 @@ def _next_steps(
     ahead = before_test_step(data)
     if ahead is not None and ahead not in steps:
         steps.append(ahead)
+    earliest = eligibility.earliest_next_attempt if eligibility is not None else None
+    waiting = earliest is not None and earliest > data.as_of
     if verdict is Verdict.ready and data.counted and data.test_date is None:
         last = data.counted[-1].score.date
         until = last + dt.timedelta(days=data.bar.max_days_before_test)
-        steps.append(
-            f"Book the retake while the evidence is fresh: by {iso(until)}, or take "
-            "another unseen CBSSA first."
-        )
-    if (
-        eligibility is not None
-        and eligibility.earliest_next_attempt is not None
-        and eligibility.earliest_next_attempt > data.as_of
-    ):
-        steps.append(_next_attempt_step(eligibility.earliest_next_attempt))
+        if earliest is not None and earliest > until:
+            # The attempt rules put the earliest attempt after the evidence goes stale: the
+            # booking advice must not name a date the rules forbid.
+            steps.append(
+                f"The evidence stays fresh only until {iso(until)}, before the earliest attempt "
+                f"the USMLE rules allow ({iso(earliest)}): keep practising and take new unseen "
+                f"CBSSAs in the {data.bar.max_days_before_test} days before the test you book."
+            )
+        else:
+            steps.append(
+                f"Book the retake while the evidence is fresh: by {iso(until)}, or take "
+                "another unseen CBSSA first."
+            )
+    if waiting:
+        assert earliest is not None
+        steps.append(_next_attempt_step(earliest))
     return steps
 
 
