@@ -643,6 +643,18 @@ def test_a_rising_trend_below_the_bar_gets_a_labelled_projection(plan: Plan) -> 
     assert "Projection of practice scores" in result.projection_note
 
 
+def test_no_projected_date_when_the_bar_is_judged_on_pass_probability(plan: Plan) -> None:
+    # The same rising EPCs, but the reports give a pass probability: R302 judges that, so an
+    # EPC line cannot say when the verdict changes (EPC 62 and 70 % would "reach" EPC 68).
+    scores = [cbssa(28, 56, 0.3), cbssa(21, 58, 0.4), cbssa(14, 60, 0.5), cbssa(7, 62, 0.7)]
+    result = run(scores, plan)
+    assert result.verdict is Verdict.not_ready
+    assert result.projected_ready_date is None
+    assert result.projection_note is not None
+    assert "judged on pass probability" in result.projection_note
+    assert "CBSSA" in result.projection_note and "+2.00 a week" in result.projection_note
+
+
 def test_no_projection_when_the_trend_is_too_slow(plan: Plan) -> None:
     scores = [cbssa(28, 55.0), cbssa(21, 55.1), cbssa(14, 55.2), cbssa(7, 55.3)]
     result = run(scores, plan)

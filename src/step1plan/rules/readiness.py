@@ -926,12 +926,27 @@ def verdict_of(checks: Sequence[Check], eligibility: Eligibility | None) -> Verd
 
 
 def project(data: ReadinessData, verdict: Verdict) -> tuple[dt.date | None, str | None]:
-    """A projected date when the EPC trend line reaches the bar's EPC, with its label."""
+    """A projected date when the EPC trend line reaches the bar's EPC, with its label.
+
+    Only when the bar is judged on EPC: a CBSSA that reports a pass probability is judged on
+    that (R302), and a straight line through EPCs cannot say when the probability will clear
+    its bar (the two disagree for many students: EPC 70 with a 72 % pass probability). The
+    projection would then name a date the verdict does not follow, so none is given.
+    """
     if verdict in (Verdict.ready, Verdict.ineligible):
         return None, None
     fit = data.fit
     target = data.bar.min_epc
-    if fit is None or fit.slope_per_day <= 0 or fit.fitted_last >= target:
+    if fit is None or fit.slope_per_day <= 0:
+        return None, None
+    if fit.last.score.pass_probability is not None:
+        return None, (
+            f"No ready date is projected. The bar is {bar_phrase(data.bar)}; "
+            f"{fit.last.label} reports one, so it is judged on pass probability, which a "
+            f"straight line through EPCs ({fit.per_week:+.2f} a week) cannot project. Only new "
+            "unseen CBSSAs at the bar can show readiness."
+        )
+    if fit.fitted_last >= target:
         return None, None
     days = math.ceil((target - fit.fitted_last) / fit.slope_per_day)
     raw = fit.last.score.date + dt.timedelta(days=days)
