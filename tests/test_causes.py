@@ -294,6 +294,27 @@ def test_c105_quiet_after_a_recent_unseen_nbme_above_the_bar(default_plan: Plan)
     assert premature_exam(inp).signals == ()
 
 
+@pytest.mark.parametrize(
+    ("practice", "under", "bar"),
+    [
+        # EPC 66 is under 68, but the report's 92 % pass probability clears 90 %: judged on it,
+        # as the readiness checks judge a CBSSA, so not "under the bar"
+        ({"epc": 66, "pass_probability": 0.92}, False, None),
+        ({"epc": 70, "pass_probability": 0.85}, True, "(pass probability 90 %)"),
+        ({"epc": 66}, True, "(EPC 68)"),  # no probability reported: judged on the EPC
+    ],
+)
+def test_c105_judges_the_last_nbme_on_the_value_readiness_judges(
+    default_plan: Plan, practice: dict[str, float], under: bool, bar: str | None
+) -> None:
+    entry = {"date": "2026-08-14", "form": "CBSSA 27", **practice}
+    found = premature_exam(inputs(default_plan, practice=[entry]))
+    low = [s for s in found.signals if s.name == "low_practice"]
+    assert bool(low) == under
+    if bar is not None:
+        assert low[0].reason.endswith(f"was under the readiness bar {bar}")
+
+
 def test_c105_uses_the_retaker_bar_for_a_second_failure(default_plan: Plan) -> None:
     profile = Profile.model_validate(
         {

@@ -291,14 +291,24 @@ def _nbme_style(score: PracticeScore) -> bool:
     )
 
 
-def _meets_bar(score: PracticeScore, bar: ReadinessBar) -> bool:
-    """Every NBME-scaled value the score gives is at or above the readiness bar."""
-    checks = []
-    if score.epc is not None:
-        checks.append(score.epc >= bar.min_epc)
+def _judged_on(score: PracticeScore, bar: ReadinessBar) -> tuple[float, float, str] | None:
+    """The value a score is judged on, its bar and the bar in words: the pass probability when
+    the report gives one, else the EPC, as the readiness checks judge a CBSSA (R302)."""
     if score.pass_probability is not None:
-        checks.append(score.pass_probability >= bar.min_pass_probability)
-    return bool(checks) and all(checks)
+        return (
+            score.pass_probability,
+            bar.min_pass_probability,
+            f"pass probability {_pct(bar.min_pass_probability)}",
+        )
+    if score.epc is not None:
+        return score.epc, bar.min_epc, f"EPC {_fmt(bar.min_epc)}"
+    return None
+
+
+def _meets_bar(score: PracticeScore, bar: ReadinessBar) -> bool:
+    """The score is at or above the readiness bar on the value it is judged on."""
+    judged = _judged_on(score, bar)
+    return judged is not None and judged[0] >= judged[1]
 
 
 def _score_evidence(score: PracticeScore, path: str) -> tuple[Evidence, ...]:
@@ -586,25 +596,17 @@ def premature_exam(inp: CauseInputs) -> CauseSignals:
     if c.need(latest is not None, _PRACTICE) and latest is not None:
         score, path = latest
         evidence = _score_evidence(score, path)
-        strength = 0.0
-        if score.epc is not None:
-            strength = past(score.epc, bar.min_epc, p.spans.epc_points, below=True)
-        if score.pass_probability is not None:
-            strength = max(
-                strength,
-                past(
-                    score.pass_probability,
-                    bar.min_pass_probability,
-                    p.spans.probability,
-                    below=True,
-                ),
-            )
+        judged = _judged_on(score, bar)
+        strength, bar_text = 0.0, ""
+        if judged is not None:
+            value, threshold, bar_text = judged
+            span = p.spans.probability if score.pass_probability is not None else p.spans.epc_points
+            strength = past(value, threshold, span, below=True)
         c.add(
             "low_practice",
             strength,
             f"the last NBME before the test ({score.form}, {score.date.isoformat()}: "
-            f"{_score_text(score)}) was under the readiness bar (EPC {_fmt(bar.min_epc)}, "
-            f"pass probability {_pct(bar.min_pass_probability)})",
+            f"{_score_text(score)}) was under the readiness bar ({bar_text})",
             *evidence,
         )
         c.add(
