@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from step1plan.analysis import make_context
 from step1plan.models.common import Band, CauseId
 from step1plan.models.profile import Profile
-from step1plan.models.report import CauseResult, Confidence, Readiness, Verdict
+from step1plan.models.report import CauseResult, Confidence, Readiness, ScorePoint, Verdict
 from step1plan.plans import Plan
 from step1plan.rules import studyplan
 from step1plan.rules.base import Context
@@ -181,7 +181,24 @@ def test_p402_triggers_on_a_past_date_and_caps_the_window(default_plan: Plan) ->
 def test_p402_triggers_when_ready_and_tests_while_the_estimate_holds(default_plan: Plan) -> None:
     choice = choose_retake_date(ctx_of(default_plan, make_profile()), READY)
     days = default_plan.readiness.retaker.max_days_before_test
-    assert choice.date == AS_OF + dt.timedelta(days=days)
+    assert choice.date == AS_OF + dt.timedelta(days=days)  # no counted CBSSA: from today
+
+
+def test_p402_ready_date_is_the_latest_counted_cbssa_plus_its_freshness(
+    default_plan: Plan,
+) -> None:
+    # The estimate holds for max_days_before_test after the latest counted CBSSA, not after
+    # today: the same "book by" date the readiness next steps give.
+    points = (
+        ScorePoint(AS_OF - dt.timedelta(days=12), "CBSSA 29", "cbssa", 75, 0.97, False, True),
+        ScorePoint(AS_OF - dt.timedelta(days=5), "CBSSA 30", "cbssa", 76, 0.98, False, True),
+        ScorePoint(AS_OF - dt.timedelta(days=2), "CBSSA 27", "cbssa", 80, 0.99, True, False),
+    )
+    ready = Readiness(Verdict.ready, points=points)
+    choice = choose_retake_date(ctx_of(default_plan, make_profile()), ready)
+    days = default_plan.readiness.retaker.max_days_before_test
+    assert choice.date == AS_OF - dt.timedelta(days=5) + dt.timedelta(days=days)
+    assert "latest counted CBSSA" in choice.note
 
 
 def _fourth_attempt(**sections: Any) -> Profile:

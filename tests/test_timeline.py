@@ -24,7 +24,7 @@ from step1plan.plans import Plan
 from step1plan.report.jsonout import jsonable
 from step1plan.report.timeline_view import timeline_markdown, timeline_renderables
 from step1plan.rules.base import Context
-from step1plan.rules.studyplan import choose_retake_date
+from step1plan.rules.studyplan import build_study_plan, choose_retake_date
 from step1plan.rules.timeline import (
     Step2ckWindow,
     build_timeline,
@@ -310,25 +310,32 @@ def test_t502_quiet_with_a_planned_date_after_eligibility(default_plan: Plan) ->
 def test_t502_triggers_when_the_planned_date_is_before_eligibility(default_plan: Plan) -> None:
     ctx = ctx_for(default_plan, D(2026, 1, 10), profile(target={"step1_date": "2026-02-01"}))
     choice = step1_retake_date(ctx, eligible(D(2026, 4, 1)), NOT_READY)
-    assert (choice.date, choice.source) == (D(2026, 4, 1), "eligible")
+    assert (choice.date, choice.source) == (D(2026, 4, 1), "recommended")
     assert choice.note is not None and "2026-04-01" in choice.note
 
 
-def test_t502_triggers_ready_uses_the_earliest_allowed_date(default_plan: Plan) -> None:
+@pytest.mark.parametrize(
+    "readiness",
+    [
+        Readiness(Verdict.ready),
+        Readiness(Verdict.not_ready, projected_ready_date=D(2026, 3, 2)),
+        Readiness(Verdict.borderline),
+    ],
+    ids=["ready", "projected", "borderline"],
+)
+@pytest.mark.parametrize("earliest", [D(2026, 1, 10), D(2026, 5, 1)], ids=["now", "later"])
+def test_t502_gives_the_study_plans_date_never_before_eligibility(
+    default_plan: Plan, readiness: Readiness, earliest: dt.date
+) -> None:
+    # One retake date in the whole report: the timeline's is the one the weeks run to.
     ctx = ctx_for(default_plan, D(2026, 1, 10), profile())
-    choice = step1_retake_date(ctx, eligible(D(2026, 2, 1)), Readiness(Verdict.ready))
-    assert (choice.date, choice.source, choice.estimate) == (D(2026, 2, 1), "eligible", True)
-
-
-def test_t502_triggers_projection_is_used_when_no_date_is_planned(default_plan: Plan) -> None:
-    ctx = ctx_for(default_plan, D(2026, 1, 10), profile())
-    readiness = Readiness(Verdict.not_ready, projected_ready_date=D(2026, 3, 2))
-    choice = step1_retake_date(ctx, eligible(D(2026, 1, 10)), readiness)
-    assert (choice.date, choice.source) == (D(2026, 3, 2), "projected")
-    assert choice.note is not None and "projection" in choice.note
-    # never before eligibility
-    choice = step1_retake_date(ctx, eligible(D(2026, 5, 1)), readiness)
-    assert choice.date == D(2026, 5, 1)
+    eligibility = eligible(earliest)
+    choice = step1_retake_date(ctx, eligibility, readiness)
+    plan = build_study_plan(ctx, (), readiness, eligibility)
+    assert choice.date == plan.retake_date
+    assert choice.date is not None and choice.date >= earliest
+    assert (choice.source, choice.estimate) == ("recommended", True)
+    assert choice.note is not None and "P402" in choice.note
 
 
 def test_t502_triggers_recommended_date_when_not_ready_without_projection(

@@ -183,7 +183,8 @@ def choose_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice:
     readiness bar (``readiness.retaker.min_epc`` after a failure), capped at
     ``study.max_weeks``; ``study.max_weeks`` when no EPC is known yet. When the readiness
     verdict is already ``ready``, the test should follow within ``max_days_before_test`` of
-    the bar, while the estimate holds (DOMAIN: "if tested within about a week", H).
+    the latest counted CBSSA, while the estimate holds (DOMAIN: "if tested within about a
+    week", H): the same date readiness says to book by.
     """
     study = ctx.plan.study
     planned = ctx.profile.target.step1_date if ctx.profile is not None else None
@@ -197,11 +198,17 @@ def choose_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice:
     bar = _bar(ctx)
     if readiness.verdict is Verdict.ready:
         days = bar.max_days_before_test
-        why = (
-            f"your practice scores already meet the bar, so test within {days} days, while "
-            "the estimate still holds"
+        cbssa = PracticeKind.cbssa.value
+        latest = max(
+            [p.date for p in readiness.points if p.counted and p.kind == cbssa],
+            default=ctx.as_of,
         )
-        date = ctx.as_of + dt.timedelta(days=days)
+        date = max(ctx.as_of, latest + dt.timedelta(days=days))
+        why = (
+            f"your practice scores already meet the bar, and the latest counted CBSSA "
+            f"({latest.isoformat()}) holds for {days} days, so test by then, while the "
+            "estimate still holds"
+        )
         return RetakeChoice(
             date,
             "recommended",

@@ -31,9 +31,9 @@ from step1plan.facts.calendar import EVENTS, RELEASE_LAG_DAYS, WEDNESDAY
 from step1plan.models.common import AttemptResult, Exam, GraduateType
 from step1plan.models.profile import Profile
 from step1plan.models.record import record
-from step1plan.models.report import Eligibility, Milestone, Readiness, Timeline, Verdict
+from step1plan.models.report import Eligibility, Milestone, Readiness, Timeline
 from step1plan.rules.base import Context, rule
-from step1plan.rules.studyplan import choose_retake_date
+from step1plan.rules.studyplan import plan_retake_date
 
 DAY = dt.timedelta(days=1)
 
@@ -201,8 +201,8 @@ class RetakeDate:
 
     date: dt.date | None
     source: str
-    """``planned``, ``eligible`` (earliest allowed), ``projected``, ``recommended`` or
-    ``blocked``."""
+    """``planned`` (the student's own date), ``recommended`` (P402, never before the earliest
+    attempt allowed) or ``blocked``."""
     note: str | None = None
 
     @property
@@ -213,65 +213,28 @@ class RetakeDate:
 
 @rule("T502", "Step 1 retake date")
 def step1_retake_date(ctx: Context, eligibility: Eligibility, readiness: Readiness) -> RetakeDate:
-    """Choose the Step 1 retake date: the planned one, else the earliest date both allowed and,
-    on the data, ready.
+    """The Step 1 retake date: the one the study plan's weeks run to (P402), so that the whole
+    report gives one date.
 
-    The planned ``target.step1_date`` is kept even when readiness is not shown (the mistakes
-    rules flag that), but never before the earliest attempt the USMLE attempt rules allow
-    (eligibility, DOMAIN.md "Attempts and retakes", H). Without a plan: a ``ready`` verdict
-    uses the earliest allowed date; a rising trend uses its projected ready date (a labelled
-    projection, not a prediction); otherwise the study plan's recommended date (rule P402, from
-    the plan's ``study:`` weeks, a rule of thumb), so the report gives one date. The rule
-    triggers (writes a note) whenever the date is not the student's own planned date.
+    That is the planned ``target.step1_date`` when it is after the as-of date and allowed, even
+    when readiness is not shown (the mistakes rules flag that); else P402's recommendation; and
+    never before the earliest attempt the USMLE attempt rules allow (eligibility, DOMAIN.md
+    "Attempts and retakes", H). A projection of practice scores is reported by readiness but
+    never sets the date: it is a trend line, not evidence. The rule triggers (writes a note)
+    whenever the date is not the student's own planned date.
     """
-    if eligibility.blocked or eligibility.earliest_next_attempt is None:
+    choice = None
+    if not eligibility.blocked and eligibility.earliest_next_attempt is not None:
+        choice = plan_retake_date(ctx, readiness, eligibility)
+    if choice is None:
         reason = " ".join(eligibility.reasons) or "no Step 1 attempt is left."
         return RetakeDate(None, "blocked", f"No Step 1 retake can be planned: {reason}")
-    earliest = max(eligibility.earliest_next_attempt, ctx.as_of)
-    planned = _profile(ctx).target.step1_date
-    lead = "No retake date is planned"
-    if planned is not None:
-        if planned >= earliest:
-            return RetakeDate(planned, "planned")
-        if planned >= ctx.as_of:
-            return RetakeDate(
-                earliest,
-                "eligible",
-                f"The planned retake on {planned.isoformat()} is before the earliest attempt "
-                f"the USMLE attempt rules allow, {earliest.isoformat()}; the timeline uses that "
-                "date.",
-            )
-        lead = f"The planned retake date {planned.isoformat()} has already passed"
-    if readiness.verdict is Verdict.ready:
-        return RetakeDate(
-            earliest,
-            "eligible",
-            f"{lead}; the practice data meet the readiness bar, so the timeline uses the "
-            f"earliest allowed date, {earliest.isoformat()}.",
-        )
-    if readiness.projected_ready_date is not None:
-        day = max(readiness.projected_ready_date, earliest)
-        return RetakeDate(
-            day,
-            "projected",
-            f"{lead}; the practice trend projects the readiness bar by "
-            f"{readiness.projected_ready_date.isoformat()} (a projection of practice scores, "
-            f"not a promise), so the timeline uses {day.isoformat()}. Book only once the "
-            "readiness checks pass.",
-        )
-    recommended = choose_retake_date(ctx, readiness)
-    day = max(recommended.date, earliest)
-    moved = (
-        f" It is moved to {day.isoformat()}, the earliest attempt the USMLE attempt rules allow."
-        if day != recommended.date
-        else ""
-    )
+    if choice.source == "planned":
+        return RetakeDate(choice.date, "planned")
     return RetakeDate(
-        day,
+        choice.date,
         "recommended",
-        f"The verdict is {readiness.verdict.value} and the practice data give no projection, "
-        f"so the timeline uses the study plan's recommendation (P402). {recommended.note}"
-        f"{moved}",
+        f"The timeline uses the study plan's retake date (P402). {choice.note}",
     )
 
 
