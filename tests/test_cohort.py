@@ -513,6 +513,22 @@ def test_output_over_a_profile_is_refused_before_the_run(tmp_path: Path) -> None
     assert victim.read_text() == before
 
 
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+@pytest.mark.parametrize("victim", ["profile.yaml", "nbme.csv"])
+def test_output_through_a_link_to_an_input_is_refused(tmp_path: Path, victim: str) -> None:
+    # The output replaces the file a link points to: a link named out.json to a profile (or to
+    # a profile's scores_file) must not let the run overwrite it.
+    folder = scores_cohort(tmp_path)
+    link = tmp_path / "out.json"
+    link.symlink_to(folder / victim)
+    before = (folder / victim).read_text()
+    result = cli("cohort", folder, "--format", "json", "--as-of", AS_OF, "--output", link)
+    assert result.exit_code == 2 and "over an input" in result.stderr, result.stderr
+    assert (folder / victim).read_text() == before
+    assert link.is_symlink()
+    assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
 def test_output_never_over_a_score_file(tmp_path: Path) -> None:
     folder = scores_cohort(tmp_path)
     csv_file = folder / "nbme.csv"

@@ -30,6 +30,7 @@ import gc
 import heapq
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections import deque
@@ -502,13 +503,59 @@ WRITERS: dict[str, type[_Base]] = {
 
 
 def _refuse_output_in_cohort(output: Path, paths: Sequence[Path]) -> None:
-    """Fail early when ``output`` is a PATH file or a profile the folders would yield."""
+    """Fail early when ``output`` is a PATH file or a profile the folders would yield (links
+    followed: the output replaces the file a link points to)."""
     from step1plan.outfile import check_not_input
 
     check_not_input(output, [p for p in paths if not p.is_dir()])
-    folders = [str(p) for p in paths if p.is_dir()]
-    if output.is_file() and _covered(str(output), folders):
+    folders = [os.path.realpath(p) for p in paths if p.is_dir()]
+    if output.is_file() and _covered(os.path.realpath(output), folders):
         raise UserError(f"{output}: refusing to write the output over an input file")
+
+
+class _OutputGuard:
+    """Refuses the run as soon as one of the files it reads is the output file.
+
+    A file is the output when it is the same file (device and inode) as the one ``output``
+    names, links followed: the output replaces the file a link points to, so a link named
+    ``out.json`` to a profile, or to a profile's ``scores_file``, must stop the run. Nothing
+    is checked while ``output`` does not exist yet, or is not a regular file (``/dev/null``):
+    no input can be it. One ``stat`` a file otherwise.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.key: tuple[int, int] | None = None
+        try:
+            info = os.stat(output)
+        except OSError:
+            return
+        if stat.S_ISREG(info.st_mode):
+            self.key = (info.st_dev, info.st_ino)
+
+    def check(self, path: str | Path) -> None:
+        """Raise a :class:`UserError` when ``path`` is the output file."""
+        if self.key is None:
+            return
+        try:
+            info = os.stat(path)
+        except OSError:
+            return  # the read reports it
+        if (info.st_dev, info.st_ino) == self.key:
+            raise UserError(
+                f"{self.output}: refusing to write the output over an input file ({path})"
+            )
+
+    def check_all(self, paths: Sequence[Path]) -> None:
+        """:meth:`check` each of ``paths`` (a profile's files: itself and its scores)."""
+        for path in paths:
+            self.check(path)
+
+    def checked(self, files: Iterable[str]) -> Iterator[str]:
+        """The same files, each checked before it is read."""
+        for file in files:
+            self.check(file)
+            yield file
 
 
 @contextlib.contextmanager
@@ -678,21 +725,11 @@ def run_cohort_command(
         start, end = shard_range(total, bounds) if bounds else (0, total)
         files, count = _take(iter(files), start, end), end - start
     messages = _Messages()
-    read: list[Path] = []
-    target = os.path.basename(output) if output is not None else None
-
-    def note_inputs(inputs: Sequence[Path]) -> None:
-        read.extend(p for p in inputs if os.path.basename(p) == target)
-
-    def noting(stream: Iterable[str]) -> Iterator[str]:
-        for name in stream:
-            if os.path.basename(name) == target:
-                read.append(Path(name))
-            yield name
-
+    guard = None
     if output is not None:
         _refuse_output_in_cohort(output, paths)
-        files = noting(files)
+        guard = _OutputGuard(output)
+        files = guard.checked(files)
     files = read_ahead(files)
     with open_output(output) as out, _progress(count or 0, messages) as tick:
         writer = WRITERS[fmt](out, redact)
@@ -706,12 +743,8 @@ def run_cohort_command(
                 shard=f"{bounds[0]}/{bounds[1]}" if bounds else None,
                 say=messages.say,
                 tick=tick,
-                on_inputs=note_inputs if output is not None else None,
+                on_inputs=guard.check_all if guard is not None else None,
             )
-        if output is not None:  # the rename comes after this: no input is ever overwritten
-            from step1plan.outfile import check_not_input
-
-            check_not_input(output, read)
     if fmt != "table" or output is not None:
         messages.say(_summary_line(summary))
     return exit_code(summary, fail_on)

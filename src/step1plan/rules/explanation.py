@@ -182,16 +182,19 @@ def _practice_trend(
     return values[0], values[-1]
 
 
+_COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+"""Attempt counts in words for the draft."""
+
+
 @lru_cache(maxsize=256)
 def _what_went_wrong(failed: int, top: tuple[CauseId, ...]) -> str:
     """The what-went-wrong sentence for ``failed`` attempts and the top causes. Cached: a pure
     function of a count and at most two fixed cause ids, which repeat across students."""
     if failed <= 1:
         lead = "I did not pass my first Step 1 attempt"
-    elif failed == 2:
-        lead = "I did not pass my first two Step 1 attempts"
-    else:
-        lead = f"I did not pass my first {failed} Step 1 attempts"
+    else:  # in words, as a statement would write them (at most 6 attempts were ever allowed)
+        count = _COUNT_WORDS.get(failed, str(failed))
+        lead = f"I did not pass my first {count} Step 1 attempts"
     clauses = [WENT_WRONG[c] for c in top] or [FALLBACK_WENT_WRONG]
     return f"{lead} because {', and '.join(clauses)}."
 

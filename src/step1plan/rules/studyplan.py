@@ -199,14 +199,14 @@ def choose_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice:
     if readiness.verdict is Verdict.ready:
         days = bar.max_days_before_test
         cbssa = PracticeKind.cbssa.value
-        latest = max(
+        last_cbssa = max(
             [p.date for p in readiness.points if p.counted and p.kind == cbssa],
             default=ctx.as_of,
         )
-        date = max(ctx.as_of, latest + dt.timedelta(days=days))
+        date = max(ctx.as_of, last_cbssa + dt.timedelta(days=days))
         why = (
             f"your practice scores already meet the bar, and the latest counted CBSSA "
-            f"({latest.isoformat()}) holds for {days} days, so test by then, while the "
+            f"({last_cbssa.isoformat()}) holds for {days} days, so test by then, while the "
             "estimate still holds"
         )
         return RetakeChoice(
