@@ -327,6 +327,24 @@ def broken_cohort(tmp_path: Path) -> tuple[Path, Path]:
     return folder, bad
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_pipe_among_the_profiles_is_reported_and_never_waited_on(tmp_path: Path) -> None:
+    folder, _ = broken_cohort(tmp_path)
+    os.mkfifo(folder / "s-0004b.yaml")  # opening it for reading would wait for a writer
+    seen: list[Any] = []
+    worker = threading.Thread(
+        target=lambda: seen.append(cli("cohort", folder, "--format", "csv", "--as-of", AS_OF)),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=60)
+    assert seen, "the cohort run waited on the pipe"
+    result = seen[0]
+    assert result.exit_code == 0
+    assert f"{folder / 's-0004b.yaml'}: not a regular file" in result.stderr
+    assert len(result.stdout.splitlines()) == 1 + len(example_files())
+
+
 def test_invalid_profile_in_the_middle_is_reported_and_the_run_goes_on(tmp_path: Path) -> None:
     folder, bad = broken_cohort(tmp_path)
     result = cli("cohort", folder, "--format", "json", "--as-of", AS_OF)

@@ -541,6 +541,17 @@ def test_missing_scores_file_names_the_profile_line(write: WriteFile, default_pl
     assert problem.message == f"scores file not found: {path.parent / 'nbme.csv'}"
 
 
+def test_a_scores_file_name_too_long_for_the_file_system_is_located(
+    write: WriteFile, default_plan: Plan
+) -> None:
+    path = write("p.yaml", VALID + f"scores_file: {'a' * 300}.csv\n")
+    with pytest.raises(InputError) as info:
+        load_inputs(path, AS_OF, default_plan)
+    (problem,) = info.value.problems
+    assert (problem.line, problem.field) == (15, "scores_file")
+    assert problem.message.startswith("scores file cannot be read (")
+
+
 def test_problems_of_the_profile_and_both_csvs_are_reported_together(
     write: WriteFile, default_plan: Plan
 ) -> None:

@@ -344,6 +344,10 @@ def _redacted(ctx: Context) -> Context:
     return dataclasses.replace(ctx, profile=profile.model_copy(update={"student": student}))
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+"""How a cohort opens each profile (``O_NONBLOCK`` only matters for a pipe, refused next)."""
+
+
 def load_context(
     file: str, as_of: dt.date, plan: Plan, redact: bool
 ) -> tuple[Context, tuple[Path, ...]]:
@@ -354,9 +358,13 @@ def load_context(
     """
     path = Path(file)
     try:
-        fd = os.open(file, os.O_RDONLY)
+        # Without blocking: a named pipe among the profiles would wait for a writer for ever.
+        fd = os.open(file, _OPEN_FLAGS)
         try:
-            data: str | bytes = read_capped(fd)  # the loader checks the size
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError([Problem(file, "not a regular file (a pipe or a device)")])
+            data: str | bytes = read_capped(fd, size=info.st_size)  # the loader checks the size
         finally:
             os.close(fd)
     except OSError:

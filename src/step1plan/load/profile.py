@@ -113,10 +113,13 @@ def _scores_file(doc: YamlDoc, profile_path: Path) -> tuple[Path | None, Problem
     if not isinstance(name, str) or not name.strip():
         return None, None
     path = profile_path.parent / name.strip()
-    if not path.is_file():
+    try:
+        if path.is_file():
+            return path, None
         what = "is a folder" if path.is_dir() else "not found"
-        return None, doc.problem(("scores_file",), f"scores file {what}: {path}")
-    return path, None
+    except OSError as exc:  # a name too long for the file system, say
+        what = f"cannot be read ({exc.strerror})"
+    return None, doc.problem(("scores_file",), f"scores file {what}: {shown(str(path), 240)}")
 
 
 def _load_profile_file(path: Path, as_of: dt.date, plan: Plan) -> tuple[Profile, Path | None]:

@@ -40,7 +40,7 @@ def read_text(path: Path, display: str, limit: int = MAX_BYTES) -> str:
     return decode_utf8(data, display)
 
 
-def read_capped(fd: int, limit: int = MAX_BYTES) -> bytes:
+def read_capped(fd: int, limit: int = MAX_BYTES, size: int | None = None) -> bytes:
     """The bytes of an open file descriptor, at most ``limit + 1`` of them (one more than
     allowed, so that the caller can tell a file over the limit).
 
@@ -48,11 +48,14 @@ def read_capped(fd: int, limit: int = MAX_BYTES) -> bytes:
     ``limit + 1`` bytes up front would allocate a buffer of that size for every small file.
     Reading goes on to the end of the file, so a file that grew since, or that has no size (a
     pipe), is read on up to the cap. Plain ``os.read`` calls: a cohort reads thousands of small
-    files, and a buffered file object for each costs more than the reads.
+    files, and a buffered file object for each costs more than the reads. ``size`` is the
+    file's size when the caller already has it from its own ``fstat``.
     """
     chunks: list[bytes] = []
     total = 0
-    want = min(os.fstat(fd).st_size, limit) + 1
+    if size is None:  # the caller may have it from its own fstat
+        size = os.fstat(fd).st_size
+    want = min(size, limit) + 1
     while total <= limit:
         chunk = os.read(fd, want)
         if not chunk:
