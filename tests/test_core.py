@@ -155,7 +155,9 @@ def test_no_arguments_shows_help() -> None:
     assert "diagnose" in result.output
 
 
-@pytest.mark.parametrize("bad", ["2026-02-30", "yesterday", "27/11/2026"])
+@pytest.mark.parametrize(
+    "bad", ["2026-02-30", "yesterday", "27/11/2026", "9999-12-31", "0001-01-01"]
+)
 def test_bad_as_of_is_a_usage_error(bad: str) -> None:
     result = runner.invoke(app, ["ready", "--scores", "x.csv", "--as-of", bad])
     assert result.exit_code == 2

@@ -527,6 +527,28 @@ def test_scores_given_twice_are_read_once(write: WriteFile, default_plan: Plan) 
     assert loaded.score_paths == ("s.csv:2",)
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("  step1_date: 9999-12-31", "target.step1_date: must be at most 2100-12-31"),
+        ("  step2ck_date: 0001-01-01", "target.step2ck_date: must be at least 1950-01-01"),
+    ],
+)
+def test_dates_far_outside_any_plan_are_located_errors(
+    write: WriteFile, default_plan: Plan, line: str, expected: str
+) -> None:
+    # 9999-12-31 used to pass validation and then overflow the timeline's date arithmetic
+    text = VALID.replace(
+        "  specialty: internal_medicine\n", f"  specialty: internal_medicine\n{line}\n"
+    )
+    path = write("p.yaml", text)
+    with pytest.raises(InputError) as info:
+        load_inputs(path, AS_OF, default_plan)
+    (problem,) = info.value.problems
+    assert problem.line == 7
+    assert f"{problem.field}: {problem.message}" == expected
+
+
 def test_missing_scores_file_names_the_profile_line(write: WriteFile, default_plan: Plan) -> None:
     path = write("p.yaml", VALID + "scores_file: nbme.csv\n")
     with pytest.raises(InputError) as info:

@@ -114,12 +114,19 @@ def handle_errors(func: F) -> F:
 
 
 def _parse_date(value: str | None) -> dt.date:
+    from step1plan.models.common import EARLIEST_DATE, LATEST_DATE
+
     if value is None:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise typer.BadParameter(
+            f"{value} is outside the dates the tool plans for ({EARLIEST_DATE} to {LATEST_DATE})"
+        )
+    return day
 
 
 def _version(value: bool) -> None:

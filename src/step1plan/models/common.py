@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo
 
 
 class StrictModel(BaseModel):
@@ -113,6 +113,16 @@ SYSTEMS: tuple[str, ...] = (
     "social_sciences_communication",
 )
 """Fixed system keys of the Step 1 content outline (DESIGN.md)."""
+
+
+EARLIEST_DATE = dt.date(1950, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+"""Every date the tool accepts lies in this range, like ``graduation_year`` and ``match_year``:
+wide enough for any real record or plan, and far from the ends of Python's calendar, where the
+timeline's date arithmetic (a result 4 weeks after a test, a Match years later) would fail."""
+
+Day = Annotated[dt.date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
+"""A date within :data:`EARLIEST_DATE` and :data:`LATEST_DATE`."""
 
 
 def as_of_from(info: ValidationInfo) -> dt.date | None:

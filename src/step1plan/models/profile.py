@@ -10,6 +10,7 @@ from pydantic import Field, StrictFloat, ValidationInfo, field_validator
 
 from step1plan.models.areas import ContentAreas
 from step1plan.models.common import (
+    Day,
     AttemptResult,
     CauseId,
     Exam,
@@ -50,9 +51,9 @@ class Target(StrictModel):
     """A key of the plan's specialty table (``internal_medicine``, ``family_medicine``, ...)."""
     match_year: int | None = Field(default=None, ge=2000, le=2100, strict=True)
     """The Match (year of Match Day) aimed for; otherwise the earliest feasible one."""
-    step1_date: dt.date | None = None
+    step1_date: Day | None = None
     """The planned Step 1 retake date, if booked or chosen."""
-    step2ck_date: dt.date | None = None
+    step2ck_date: Day | None = None
     """The planned Step 2 CK date, if booked or chosen."""
 
 
@@ -74,7 +75,7 @@ class Attempt(StrictModel):
 
     exam: Exam
     """``step1`` or ``step2ck``."""
-    date: dt.date
+    date: Day
     """The test date (never after the as-of date)."""
     result: AttemptResult
     """``pass``, ``fail`` or ``incomplete``."""
@@ -128,7 +129,7 @@ class RemainingClerkship(StrictModel):
 
     name: str = Field(min_length=1, max_length=60)
     """Its name (``pediatrics``)."""
-    ends: dt.date
+    ends: Day
     """When it ends."""
 
 
