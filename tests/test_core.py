@@ -164,6 +164,14 @@ def test_bad_as_of_is_a_usage_error(bad: str) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_as_of_far_outside_any_plan_is_a_usage_error(day: str) -> None:
+    # 9999-12-31 used to overflow the timeline's date arithmetic: exit 70
+    result = runner.invoke(app, ["diagnose", str(EXAMPLES / "profile.yaml"), "--as-of", day])
+    assert result.exit_code == 2
+    assert "outside the dates the tool plans for" in result.output
+
+
 def test_unknown_plan_is_an_input_error(tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["ready", "--scores", "x.csv", "--plan", str(tmp_path / "missing.yaml")]
