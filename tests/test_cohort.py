@@ -110,6 +110,16 @@ def test_discover_overlapping_paths_in_any_order(tmp_path: Path) -> None:
     )
 
 
+def test_discover_takes_a_file_or_folder_named_twice_once(tmp_path: Path) -> None:
+    for name in ("cohort/a.yaml", "cohort/b.yaml"):
+        touch(tmp_path / name)
+    folder, a = tmp_path / "cohort", tmp_path / "cohort" / "a.yaml"
+    assert discover([a, a, tmp_path / "cohort" / "." / "a.yaml"]) == [str(a)]
+    if os.name == "posix":
+        (tmp_path / "link").symlink_to(folder)  # the same folder again, through a link
+        assert discover([folder, tmp_path / "link"]) == [str(a), str(folder / "b.yaml")]
+
+
 def test_discover_normalises_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     touch(tmp_path / "cohort" / "a.yaml")
     monkeypatch.chdir(tmp_path)

@@ -241,9 +241,12 @@ def iter_profiles(paths: Sequence[Path]) -> Iterator[str]:
             raise UserError(f"{root}: no such file or folder")
         roots.append(text)
     unique: list[str] = []
+    seen: set[str] = set()
     for text in roots:  # PATHs may overlap: drop a PATH that a folder PATH already covers
-        if _covered(text, [r for r in unique if os.path.isdir(r)]):
+        real = os.path.realpath(text)  # the same file or folder named twice, or by a link
+        if real in seen or _covered(text, [r for r in unique if os.path.isdir(r)]):
             continue
+        seen.add(real)
         if os.path.isdir(text):
             unique = [r for r in unique if not _covered(r, [text])]
         unique.append(text)

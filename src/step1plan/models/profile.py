@@ -10,9 +10,9 @@ from pydantic import Field, StrictFloat, ValidationInfo, field_validator
 
 from step1plan.models.areas import ContentAreas
 from step1plan.models.common import (
-    Day,
     AttemptResult,
     CauseId,
+    Day,
     Exam,
     GraduateType,
     Level,
