@@ -549,6 +549,27 @@ def test_dates_far_outside_any_plan_are_located_errors(
     assert f"{problem.field}: {problem.message}" == expected
 
 
+@pytest.mark.parametrize(
+    "name", ['"Priya\\e[31m K."', '"Priya\\0"', '"Priya \\u202eK."', '"Tab\\tName"']
+)
+def test_control_characters_in_text_are_located_errors(
+    write: WriteFile, default_plan: Plan, name: str
+) -> None:
+    # A quoted YAML string can write an escape; echoed raw, it would rewrite the terminal
+    path = write("p.yaml", VALID.replace("  id: s-0001\n", f"  id: s-0001\n  name: {name}\n"))
+    with pytest.raises(InputError) as info:
+        load_inputs(path, AS_OF, default_plan)
+    (problem,) = info.value.problems
+    assert (problem.line, problem.field) == (4, "student.name")
+    assert problem.message.startswith("control characters")
+
+
+def test_printable_text_in_any_script_is_accepted(write: WriteFile, default_plan: Plan) -> None:
+    path = write("p.yaml", VALID.replace("  id: s-0001\n", "  id: s-0001\n  name: Zoë Ñúñez 李\n"))
+    profile = load_inputs(path, AS_OF, default_plan).profile
+    assert profile is not None and profile.student.name == "Zoë Ñúñez 李"
+
+
 def test_missing_scores_file_names_the_profile_line(write: WriteFile, default_plan: Plan) -> None:
     path = write("p.yaml", VALID + "scores_file: nbme.csv\n")
     with pytest.raises(InputError) as info:

@@ -8,12 +8,16 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from step1plan.models.common import PRINTABLE
+
 _QUOTED = re.compile(r"'([^']*)'")
 
 _PATTERN_HINTS = {
     r"^[A-Za-z0-9][A-Za-z0-9._-]*$": "expected letters, digits, '.', '_' or '-' (no spaces), "
     "starting with a letter or digit",
     r"^[a-z][a-z0-9_]*$": "expected a lowercase key such as internal_medicine",
+    PRINTABLE: "control characters (such as a quoted \\e or \\0) and text-direction overrides "
+    "are not allowed",
 }
 
 _BOOL_WORDS = ("yes", "no", "on", "off", "true", "false", "y", "n")

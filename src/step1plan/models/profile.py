@@ -18,6 +18,7 @@ from step1plan.models.common import (
     Level,
     QbankMode,
     StrictModel,
+    Text,
     not_after_as_of,
 )
 from step1plan.models.scores import PracticeScore
@@ -30,7 +31,7 @@ class Student(StrictModel):
 
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     """A pseudonymous id (letters, digits, ``.``, ``_``, ``-``), used in cohort output."""
-    name: str | None = Field(default=None, max_length=120)
+    name: Text | None = Field(default=None, max_length=120)
     """Optional display name; dropped by ``--redact``."""
     graduate_type: GraduateType = GraduateType.us_md
     """``us_md``, ``us_do`` or ``img`` (international medical graduate)."""
@@ -95,7 +96,7 @@ class Attempt(StrictModel):
 class QBank(StrictModel):
     """QBank use before the failed attempt."""
 
-    name: str | None = Field(default=None, max_length=60)
+    name: Text | None = Field(default=None, max_length=60)
     """The QBank (UWorld, AMBOSS, ...)."""
     percent_complete: float | None = Field(default=None, ge=0, le=100, strict=True)
     """Share of the QBank done, in percent."""
@@ -127,7 +128,7 @@ class Study(StrictModel):
 class RemainingClerkship(StrictModel):
     """A clerkship still to do."""
 
-    name: str = Field(min_length=1, max_length=60)
+    name: Text = Field(min_length=1, max_length=60)
     """Its name (``pediatrics``)."""
     ends: Day
     """When it ends."""
@@ -136,11 +137,11 @@ class RemainingClerkship(StrictModel):
 class Clerkships(StrictModel):
     """Clinical clerkships and shelf exams."""
 
-    completed: list[str] = Field(default_factory=list, max_length=30)
+    completed: list[Text] = Field(default_factory=list, max_length=30)
     """Clerkships done."""
     remaining: list[RemainingClerkship] = Field(default_factory=list, max_length=30)
     """Clerkships still to do, with their end dates."""
-    shelves: dict[str, StrictFloat] = Field(default_factory=dict, max_length=30)
+    shelves: dict[Text, StrictFloat] = Field(default_factory=dict, max_length=30)
     """NBME shelf exam scores by clerkship (0-100)."""
 
     @field_validator("shelves")
@@ -173,7 +174,7 @@ class Profile(StrictModel):
     """Study habits."""
     clerkships: Clerkships = Clerkships()
     """Clerkships and shelf scores."""
-    scores_file: str | None = Field(default=None, min_length=1, max_length=500)
+    scores_file: Text | None = Field(default=None, min_length=1, max_length=500)
     """A practice-score CSV, relative to the profile's folder."""
 
     @field_validator("attempts")

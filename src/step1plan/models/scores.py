@@ -11,7 +11,7 @@ from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, mo
 from pydantic_core import PydanticKnownError
 
 from step1plan.models.areas import ContentAreas
-from step1plan.models.common import Day, PracticeKind, StrictModel, not_after_as_of
+from step1plan.models.common import Day, PracticeKind, StrictModel, Text, not_after_as_of
 
 _CBSSA = re.compile(r"^(?:cbssa|nbme)\s*(?:form\s*)?#?\s*\d+\b", re.IGNORECASE)
 _FREE120 = re.compile(r"^free\s*-?\s*120\b", re.IGNORECASE)
@@ -77,7 +77,7 @@ class PracticeScore(StrictModel):
 
     date: Day
     """The day the assessment was taken (never after the as-of date)."""
-    form: str = Field(min_length=1, max_length=80)
+    form: Text = Field(min_length=1, max_length=80)
     """Its name: ``CBSSA 29`` / ``NBME 29``, ``Free 120``, ``UWSA 2``, or anything else."""
     epc: Percent | None = None
     """Equated percent correct, 0-100 (CBSSA since 2022)."""
