@@ -120,6 +120,24 @@ def test_discover_takes_a_file_or_folder_named_twice_once(tmp_path: Path) -> Non
         assert discover([folder, tmp_path / "link"]) == [str(a), str(folder / "b.yaml")]
 
 
+def test_a_folder_that_cannot_be_listed_stops_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Skipping it would drop its students from the cohort and its CI gate without a word
+    for name in ("cohort/a.yaml", "cohort/sub/b.yaml"):
+        touch(tmp_path / name)
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if str(path).endswith("sub"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(UserError, match=r"sub: cannot read folder: Permission denied"):
+        discover([tmp_path / "cohort"])
+
+
 def test_discover_normalises_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     touch(tmp_path / "cohort" / "a.yaml")
     monkeypatch.chdir(tmp_path)

@@ -188,7 +188,8 @@ def _walk(folder: str) -> Iterator[str]:
     Each folder's entries are sorted by name, a sub-folder as ``name/``: walking depth first in
     that order yields the paths in the same order as sorting all the path strings would. Hidden
     files and folders (``.git``, ``.github``) are skipped; symbolic links to folders are not
-    followed.
+    followed. A folder that cannot be listed stops the run with a :class:`UserError`: its
+    students would otherwise drop out of the cohort, and out of its CI gate, without a word.
     """
     try:
         with os.scandir(folder) as scan:
@@ -199,8 +200,8 @@ def _walk(folder: str) -> Iterator[str]:
                 for entry in scan
                 if not entry.name.startswith(".")
             )
-    except OSError:
-        return
+    except OSError as exc:
+        raise UserError(f"{folder}: cannot read folder: {exc.strerror}") from None
     for name, is_dir in entries:
         if is_dir:
             yield from _walk(_join(folder, name[:-1]))
