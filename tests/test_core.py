@@ -245,6 +245,34 @@ def test_jsonable_converts_every_kind_of_value() -> None:
     assert jsonable(evidence) == {"path": "a.b", "value": ["same", "2026-05-01"]}
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["diagnose", str(EXAMPLES / "profile.yaml"), "--format", "json", "--as-of", "2026-11-27"],
+        ["cohort", str(EXAMPLES / "cohort"), "--format", "csv", "--as-of", "2026-11-27"],
+        ["--version"],
+    ],
+    ids=["diagnose", "cohort", "version"],
+)
+def test_a_full_disk_on_stdout_is_one_line_and_exit_2(args: list[str]) -> None:
+    """``step1plan ... > file`` on a full disk: the machine's error, not a bug (exit 70)."""
+    import subprocess
+    import sys
+
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "step1plan", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            timeout=120,
+            check=False,
+        )
+    errors = done.stderr.decode()
+    assert done.returncode == 2, errors
+    assert errors == "step1plan: cannot write the output: No space left on device\n"
+
+
 def test_a_closed_pipe_stops_quietly_with_exit_141(tmp_path: Path) -> None:
     """``step1plan cohort ... | head``: no traceback, no bug report, 128 + SIGPIPE."""
     import subprocess

@@ -8,6 +8,7 @@ and ``--version`` stay fast. Exit codes: 0 success, 1 a finding the caller asked
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import functools
 import os
 import sys
@@ -82,6 +83,26 @@ def _err_console() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+_WRITE_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in ("ENOSPC", "EDQUOT", "EFBIG", "EIO", "EROFS", "EBADF")
+    if hasattr(errno, name)
+)
+"""Errors of writing the output (a full disk, a closed stdout): the machine's, not a bug."""
+
+
+def _cannot_write(exc: OSError) -> bool:
+    """Report a failed write of the output in one line and return True; False for any other
+    ``OSError``. What stdout still holds is dropped, so that the flush at exit is quiet."""
+    if exc.errno not in _WRITE_ERRNOS:
+        return False
+    from step1plan.terminal import drop_stdout
+
+    drop_stdout()
+    typer.echo(f"step1plan: cannot write the output: {exc.strerror}", err=True)
+    return True
+
+
 def handle_errors(func: F) -> F:
     """Turn user errors into one-line messages and exit 2, unexpected ones into exit 70."""
 
@@ -104,6 +125,10 @@ def handle_errors(func: F) -> F:
 
             drop_stdout()
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
+        except OSError as exc:
+            if not _cannot_write(exc):
+                raise  # the generic handler below, when no one can tell what it is
+            raise typer.Exit(EXIT_INPUT) from None
         except Exception as exc:
             if _state["debug"] or os.environ.get("STEP1PLAN_DEBUG"):
                 raise
@@ -598,3 +623,7 @@ def main() -> None:
 
         drop_stdout()
         sys.exit(EXIT_BROKEN_PIPE)
+    except OSError as exc:  # --version or --help into a full disk: outside handle_errors
+        if not _cannot_write(exc):
+            raise
+        sys.exit(EXIT_INPUT)
