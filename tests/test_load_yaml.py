@@ -570,6 +570,29 @@ def test_printable_text_in_any_script_is_accepted(write: WriteFile, default_plan
     assert profile is not None and profile.student.name == "Zoë Ñúñez 李"
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("schema_version: 1", "schema_version: true", "schema_version: must be 1, not true"),
+        ("schema_version: 1", "schema_version: 1.0", "schema_version: must be 1, not 1.0"),
+        (
+            "  graduate_type: us_md",
+            "  graduate_type: us_md\n  visa_required: 0",
+            "student.visa_required: expected true or false, got a number",
+        ),
+    ],
+)
+def test_a_bool_or_float_where_the_format_wants_another_type_is_an_error(
+    write: WriteFile, default_plan: Plan, old: str, new: str, expected: str
+) -> None:
+    # true == 1 == 1.0 in Python: without a strict check each would pass for the other
+    path = write("p.yaml", VALID.replace(old, new, 1))
+    with pytest.raises(InputError) as info:
+        load_inputs(path, AS_OF, default_plan)
+    (problem,) = info.value.problems
+    assert f"{problem.field}: {problem.message}" == expected
+
+
 def test_missing_scores_file_names_the_profile_line(write: WriteFile, default_plan: Plan) -> None:
     path = write("p.yaml", VALID + "scores_file: nbme.csv\n")
     with pytest.raises(InputError) as info:

@@ -37,7 +37,7 @@ class Student(StrictModel):
     """``us_md``, ``us_do`` or ``img`` (international medical graduate)."""
     graduation_year: int | None = Field(default=None, ge=1950, le=2100, strict=True)
     """Year of (expected) graduation from medical school."""
-    visa_required: bool = False
+    visa_required: bool = Field(default=False, strict=True)
     """True when a US visa is needed for residency."""
     us_clinical_experience_months: int = Field(default=0, ge=0, le=240, strict=True)
     """Months of hands-on US clinical experience."""
@@ -67,7 +67,7 @@ class TestDay(StrictModel):
     """Test-day anxiety."""
     fatigue: Level | None = None
     """Test-day fatigue."""
-    illness_or_event: bool = False
+    illness_or_event: bool = Field(default=False, strict=True)
     """An illness or a disruptive event on or just before test day."""
 
 
@@ -119,9 +119,9 @@ class Study(StrictModel):
     """Weeks of dedicated study before the failed attempt."""
     anki_minutes_per_day: float | None = Field(default=None, ge=0, le=1440, strict=True)
     """Minutes a day spent on Anki (or other flashcards)."""
-    tutoring: bool = False
+    tutoring: bool = Field(default=False, strict=True)
     """True when working with a tutor or structured coaching."""
-    test_day_plan: bool = False
+    test_day_plan: bool = Field(default=False, strict=True)
     """True when a written test-day plan (breaks, pacing, food, sleep) exists."""
 
 
@@ -176,6 +176,15 @@ class Profile(StrictModel):
     """Clerkships and shelf scores."""
     scores_file: Text | None = Field(default=None, min_length=1, max_length=500)
     """A practice-score CSV, relative to the profile's folder."""
+
+    @field_validator("schema_version", mode="before")
+    @classmethod
+    def _schema_version_is_the_number_1(cls, value: object) -> object:
+        # Literal[1] alone takes true and 1.0 too (both equal 1); a number field takes a number
+        if type(value) is not int:
+            shown = str(value).lower() if isinstance(value, bool) else repr(value)
+            raise ValueError(f"must be 1, not {shown}")
+        return value
 
     @field_validator("attempts")
     @classmethod
