@@ -227,6 +227,24 @@ def test_output_dash_means_stdout_not_a_file_named_dash(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_output_dot_slash_dash_is_a_file_named_dash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = ["diagnose", str(EXAMPLES / "profile.yaml"), "--format", "json", "--as-of", "2026-11-27"]
+    result = runner.invoke(app, [*args, "--output", "./-"])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads((tmp_path / "-").read_text())["schema"] == "step1plan.report/1"
+
+
+def test_output_to_a_folder_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    args = ["diagnose", str(EXAMPLES / "profile.yaml"), "--as-of", "2026-11-27"]
+    result = runner.invoke(app, [*args, "--output", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr == f"{tmp_path}: cannot write: Is a directory\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_jsonable_converts_every_kind_of_value() -> None:
     when = dt.datetime(2026, 11, 27, 8, 30)
     value = {

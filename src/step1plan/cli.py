@@ -181,9 +181,10 @@ PlanOpt = Annotated[
 ]
 
 
-def _dash_is_stdout(value: Path | None) -> Path | None:
-    """``--output -`` means stdout, as with most command-line tools (not a file named ``-``)."""
-    return None if value is not None and str(value) == "-" else value
+def _output_path(value: str) -> Path | None:
+    """``--output -`` means stdout, as with most command-line tools; ``./-`` is a file named
+    ``-``. Parsed from the text, since a path would already have made ``./-`` into ``-``."""
+    return None if value == "-" else Path(value)
 
 
 OutputOpt = Annotated[
@@ -192,9 +193,8 @@ OutputOpt = Annotated[
         "--output",
         "-o",
         help="Write the report to FILE (atomically) instead of stdout; '-' is stdout.",
-        dir_okay=False,
         metavar="FILE",
-        callback=_dash_is_stdout,
+        parser=_output_path,
     ),
 ]
 
