@@ -291,6 +291,29 @@ def test_a_full_disk_on_stdout_is_one_line_and_exit_2(args: list[str]) -> None:
     assert errors == "step1plan: cannot write the output: No space left on device\n"
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX shell")
+def test_a_closed_stdout_is_one_line_and_exit_2_and_output_files_still_work(
+    tmp_path: Path,
+) -> None:
+    """``step1plan ... >&-``: Python starts with ``sys.stdout`` None."""
+    import shlex
+    import subprocess
+    import sys
+
+    base = [sys.executable, "-m", "step1plan", "diagnose", str(EXAMPLES / "profile.yaml")]
+    base += ["--format", "json", "--as-of", "2026-11-27"]
+    for extra, code, errors in (
+        ([], 2, "step1plan: cannot write the output: stdout is closed\n"),
+        (["-o", str(tmp_path / "out.json")], 0, ""),
+    ):
+        command = shlex.join([*base, *extra]) + " >&-"
+        done = subprocess.run(
+            ["sh", "-c", command], capture_output=False, stderr=subprocess.PIPE, timeout=120
+        )
+        assert (done.returncode, done.stderr.decode()) == (code, errors)
+    assert json.loads((tmp_path / "out.json").read_text())["schema"] == "step1plan.report/1"
+
+
 def test_a_closed_pipe_stops_quietly_with_exit_141(tmp_path: Path) -> None:
     """``step1plan cohort ... | head``: no traceback, no bug report, 128 + SIGPIPE."""
     import subprocess

@@ -616,6 +616,10 @@ def explain(
 
 def main() -> None:
     """Console-script entry point."""
+    if sys.stdout is None:  # started with stdout closed (>&-)
+        from step1plan.terminal import ClosedStdout
+
+        sys.stdout = ClosedStdout()
     try:
         app()
     except BrokenPipeError:  # stdout closed while typer or Python flushed it

@@ -7,6 +7,8 @@ would exit 1 on its own, which a script could not tell from "not ready".
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import sys
 from typing import TYPE_CHECKING, TextIO
@@ -16,6 +18,18 @@ if TYPE_CHECKING:
 
 EXIT_BROKEN_PIPE = 141
 """Exit code when stdout's reader went away: 128 + SIGPIPE."""
+
+
+class ClosedStdout(io.TextIOBase):
+    """What ``sys.stdout`` becomes when the process started with stdout closed (``>&-``), where
+    Python leaves it ``None``: writing fails as on a closed descriptor, so the command reports
+    it in one line (``-o FILE`` still works)."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "stdout is closed")
 
 
 def drop_stdout() -> None:
