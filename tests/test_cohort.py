@@ -373,6 +373,26 @@ def test_a_pipe_among_the_profiles_is_reported_and_never_waited_on(tmp_path: Pat
     assert len(result.stdout.splitlines()) == 1 + len(example_files())
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv", "md"])
+def test_a_file_name_that_is_not_utf8_is_shown_escaped(tmp_path: Path, fmt: str) -> None:
+    folder = tmp_path / "cohort"
+    folder.mkdir()
+    good, bad = (
+        os.fsencode(folder / "caf") + b"\xe9.yaml",
+        os.fsencode(folder / "b") + b"\xe9d.yaml",
+    )
+    try:
+        shutil.copy(COHORT / "s-0001.yaml", os.fsdecode(good))
+        Path(os.fsdecode(bad)).write_text("student: {id: x}\nbad: 1\n", encoding="utf-8")
+    except (OSError, UnicodeError):
+        pytest.skip("the file system refuses names that are not UTF-8")
+    result = cli("cohort", folder, "--format", fmt, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    result.stdout_bytes.decode("utf-8")  # valid UTF-8 (it was exit 70 or raw 0xE9 bytes)
+    assert "caf\\xe9.yaml" in result.stdout.replace("\\\\", "\\")
+    assert "b\\xe9d.yaml:2:1: bad: unknown key" in result.stderr
+
+
 def test_invalid_profile_in_the_middle_is_reported_and_the_run_goes_on(tmp_path: Path) -> None:
     folder, bad = broken_cohort(tmp_path)
     result = cli("cohort", folder, "--format", "json", "--as-of", AS_OF)

@@ -25,6 +25,7 @@ rule can repeat it and no format can print it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import heapq
@@ -339,8 +340,6 @@ def _take(stream: Iterator[str], start: int, end: int) -> Iterator[str]:
 
 def _redacted(ctx: Context) -> Context:
     """The same context with the student's name removed."""
-    import dataclasses
-
     profile = ctx.profile
     if profile is None or profile.student.name is None:
         return ctx
@@ -378,12 +377,25 @@ def load_context(
     return (_redacted(ctx) if redact else ctx), tuple(loaded.inputs)
 
 
-def problems_of(file: str, exc: UserError) -> tuple[Problem, ...]:
+def problems_of(file: str, exc: UserError, shown: str | None = None) -> tuple[Problem, ...]:
     """The located problems of a load error, as shown (a plain user error becomes one problem;
-    a file with very many keeps the first ones and a count, see :func:`shown_problems`)."""
-    if isinstance(exc, InputError):
-        return shown_problems(exc.problems)
-    return (Problem(file, exc.message),)
+    a file with very many keeps the first ones and a count, see :func:`shown_problems`).
+    ``shown`` is the name to show for ``file`` when it differs (:func:`shown_name`)."""
+    if not isinstance(exc, InputError):
+        return (Problem(shown or file, exc.message),)
+    found = shown_problems(exc.problems)
+    if shown is None:
+        return found
+    return tuple(dataclasses.replace(p, file=shown) if p.file == file else p for p in found)
+
+
+def shown_name(file: str) -> str:
+    """A file name as the outputs show it: as is, except for bytes that are not UTF-8 (a name
+    from another system's encoding), written as ``\\xe9`` so that every output stays valid
+    UTF-8 (Python keeps them as lone surrogates, which no UTF-8 writer accepts)."""
+    if file.isascii():
+        return file
+    return file.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 # ---------------------------------------------------------------- writers
@@ -691,10 +703,11 @@ def run_cohort(
     emit = say or (lambda line: sys.stderr.write(line + "\n"))
     writer.start()
     for file in files:
+        name = shown_name(file)
         try:
             ctx, inputs = load_context(file, as_of, plan, redact)
         except UserError as exc:
-            found = problems_of(file, exc)
+            found = problems_of(file, exc, name if name != file else None)
             errors.extend(found)
             for problem in found:
                 emit(problem.format())
@@ -707,7 +720,7 @@ def run_cohort(
             except Exception:
                 emit(f"{file}: internal error while analysing this profile")
                 raise
-            row = row_of(file, report)
+            row = row_of(name, report)
             writer.student(row, report if writer.wants_report else None)
             summary.add_student(row)
         if tick is not None:
