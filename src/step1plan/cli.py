@@ -143,13 +143,16 @@ def _parse_date(value: str | None) -> dt.date:
 
     if value is None:
         return dt.date.today()
+    from step1plan.errors import UserError
+
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+        raise UserError(f"--as-of: {value!r} is not a date; use YYYY-MM-DD") from None
     if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise typer.BadParameter(
-            f"{value} is outside the dates the tool plans for ({EARLIEST_DATE} to {LATEST_DATE})"
+        raise UserError(
+            f"--as-of: {value} is outside the dates the tool plans for "
+            f"({EARLIEST_DATE} to {LATEST_DATE})"
         )
     return day
 
@@ -200,12 +203,15 @@ OutputOpt = Annotated[
 
 
 ProfileArg = Annotated[
-    Path, typer.Argument(help="The student's profile (YAML).", metavar="PROFILE")
+    Path, typer.Argument(help="The student's profile (YAML).", metavar="PROFILE", readable=False)
 ]
 ExtraScoresOpt = Annotated[
     Path | None,
     typer.Option(
-        "--scores", help="Practice scores (CSV) in addition to the profile's.", metavar="CSV"
+        "--scores",
+        help="Practice scores (CSV) in addition to the profile's.",
+        metavar="CSV",
+        readable=False,
     ),
 ]
 FormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")]
@@ -322,6 +328,7 @@ def diagnose(
             "--export",
             help="Also save the rich report as HTML or SVG (by the file's suffix).",
             metavar="FILE.html|FILE.svg",
+            readable=False,
         ),
     ] = None,
     fail_on: Annotated[
@@ -364,7 +371,8 @@ def diagnose(
 @handle_errors
 def ready(
     scores: Annotated[
-        Path | None, typer.Option("--scores", help="Practice scores (CSV).", metavar="CSV")
+        Path | None,
+        typer.Option("--scores", help="Practice scores (CSV).", metavar="CSV", readable=False),
     ] = None,
     profile: Annotated[
         Path | None,
@@ -372,6 +380,7 @@ def ready(
             "--profile",
             help="A profile, for attempt history, eligibility and causes.",
             metavar="PROFILE",
+            readable=False,
         ),
     ] = None,
     as_of: AsOf = None,
@@ -453,7 +462,11 @@ def timeline(
 def cohort(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Profiles, or folders searched for *.yaml and *.yml.", metavar="PATH"),
+        typer.Argument(
+            help="Profiles, or folders searched for *.yaml and *.yml.",
+            metavar="PATH",
+            readable=False,
+        ),
     ],
     as_of: AsOf = None,
     plan: PlanOpt = "default",
@@ -505,7 +518,9 @@ def validate(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="Profiles (.yaml/.yml) and practice-score files (.csv).", metavar="FILE"
+            help="Profiles (.yaml/.yml) and practice-score files (.csv).",
+            metavar="FILE",
+            readable=False,
         ),
     ],
     as_of: AsOf = None,
@@ -549,12 +564,16 @@ def schema() -> None:
 @handle_errors
 def explain(
     profile: Annotated[
-        Path | None, typer.Argument(help="The student's profile (YAML).", metavar="PROFILE")
+        Path | None,
+        typer.Argument(help="The student's profile (YAML).", metavar="PROFILE", readable=False),
     ] = None,
     check: Annotated[
         Path | None,
         typer.Option(
-            "--check", help="Review a written explanation (a text file) instead.", metavar="FILE"
+            "--check",
+            help="Review a written explanation (a text file) instead.",
+            metavar="FILE",
+            readable=False,
         ),
     ] = None,
     as_of: AsOf = None,
