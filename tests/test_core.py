@@ -330,6 +330,25 @@ def test_a_closed_stdout_is_one_line_and_exit_2_and_output_files_still_work(
     assert json.loads((tmp_path / "out.json").read_text())["schema"] == "step1plan.report/1"
 
 
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_stdout_that_is_not_utf8_gets_the_report_escaped(encoding: str) -> None:
+    """``PYTHONIOENCODING=ascii`` (or an old locale): not an internal error (exit 70)."""
+    import subprocess
+    import sys
+
+    args = ["cohort", str(EXAMPLES / "cohort"), "--format", "md", "--as-of", "2026-11-27"]
+    done = subprocess.run(
+        [sys.executable, "-m", "step1plan", *args],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": encoding},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    text = done.stdout.decode(encoding)
+    assert "s-0001" in text
+
+
 def test_a_closed_pipe_stops_quietly_with_exit_141(tmp_path: Path) -> None:
     """``step1plan cohort ... | head``: no traceback, no bug report, 128 + SIGPIPE."""
     import subprocess

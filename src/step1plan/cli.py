@@ -7,6 +7,7 @@ and ``--version`` stay fast. Exit codes: 0 success, 1 a finding the caller asked
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import functools
@@ -639,6 +640,11 @@ def main() -> None:
         from step1plan.terminal import ClosedStdout
 
         sys.stdout = ClosedStdout()
+    elif (sys.stdout.encoding or "").lower().replace("-", "") not in ("utf8", "utf8sig"):
+        # An ASCII or Latin-1 stdout (PYTHONIOENCODING, an old locale) cannot take the
+        # reports' names and symbols: escape what it cannot show rather than fail on it.
+        with contextlib.suppress(AttributeError, ValueError):
+            sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     try:
         app()
     except BrokenPipeError:  # stdout closed while typer or Python flushed it
