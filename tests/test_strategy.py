@@ -7,6 +7,7 @@ import io
 import re
 from typing import Any
 
+import pytest
 from rich.console import Console
 
 from step1plan.analysis import make_context
@@ -15,11 +16,13 @@ from step1plan.models.report import Eligibility, Finding, Readiness, Severity, T
 from step1plan.plans import Plan
 from step1plan.report.strategy_view import strategy_markdown, strategy_renderables
 from step1plan.rules.base import Context
+from step1plan.rules.eligibility import assess_eligibility
 from step1plan.rules.strategy import (
     _step2ck_finding,
     build_strategy,
     explain_briefly,
     letters,
+    no_attempt_left,
     parallel_plan,
     program_list,
     step2ck_signal,
@@ -282,3 +285,41 @@ def test_strategy_markdown(default_plan: Plan) -> None:
     assert "### Mistakes to avoid" in md and "- **M701" in md
     assert "### Notes" in md and "- **C190" in md
     assert "> I did not pass my first Step 1 attempt" in md
+
+
+# ---------------------------------------------------------------- S609
+
+
+FOUR_FAILED = [
+    {"exam": "step1", "date": day, "result": "fail"}
+    for day in ("2021-11-10", "2022-05-04", "2023-02-15", "2024-03-20")
+]
+
+
+def test_s609_triggers_and_replaces_the_advice_when_no_attempt_is_left(
+    default_plan: Plan,
+) -> None:
+    ctx = ctx_for(default_plan, attempts=FOUR_FAILED)
+    assert ctx.profile is not None
+    eligibility = assess_eligibility(ctx.profile.attempts, AS_OF)
+    assert eligibility.blocked and eligibility.attempts_left == 0
+    strategy = build_strategy(ctx, (), timeline(ctx), eligibility)
+    assert [f.code for f in strategy.advice] == ["S609"]
+    assert strategy.advice[0].severity is Severity.critical
+    assert strategy.explanation is None  # no "I did not pass my first four attempts" to send
+
+
+@pytest.mark.parametrize(
+    "attempts",
+    [FAILED, [*FAILED, {"exam": "step1", "date": "2026-01-05", "result": "pass"}]],
+    ids=["attempts left", "step 1 passed"],
+)
+def test_s609_quiet_while_an_attempt_is_left_or_after_a_pass(
+    default_plan: Plan, attempts: list[dict[str, str]]
+) -> None:
+    ctx = ctx_for(default_plan, attempts=attempts)
+    assert ctx.profile is not None
+    eligibility = assess_eligibility(ctx.profile.attempts, AS_OF)
+    assert no_attempt_left(ctx, eligibility) is None
+    strategy = build_strategy(ctx, (), timeline(ctx), eligibility)
+    assert "S609" not in [f.code for f in strategy.advice]

@@ -80,7 +80,7 @@ class _RuleGroups(NamedTuple):
         [Context, Sequence[CauseResult], Readiness, Eligibility | None], StudyPlan
     ]
     build_timeline: Callable[[Context, Eligibility, Readiness], Timeline]
-    build_strategy: Callable[[Context, Sequence[CauseResult], Timeline], Strategy]
+    build_strategy: Callable[[Context, Sequence[CauseResult], Timeline, Eligibility], Strategy]
     find_mistakes: Callable[
         [Context, Sequence[CauseResult], Eligibility, Readiness, Timeline], tuple[Finding, ...]
     ]
@@ -124,7 +124,7 @@ def analyse(ctx: Context, *, full: bool = True) -> Report:
     readiness = r.assess_readiness(ctx, eligibility, causes)
     study_plan = r.build_study_plan(ctx, causes, readiness, eligibility) if full else None
     timeline = r.build_timeline(ctx, eligibility, readiness)
-    strategy = r.build_strategy(ctx, causes, timeline) if full else None
+    strategy = r.build_strategy(ctx, causes, timeline, eligibility) if full else None
     mistakes = r.find_mistakes(ctx, causes, eligibility, readiness, timeline)
     return Report(
         tool_version=__version__,

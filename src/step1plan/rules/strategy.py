@@ -17,7 +17,14 @@ from functools import lru_cache
 
 from step1plan.models.common import AttemptResult, Exam, GraduateType
 from step1plan.models.profile import Profile
-from step1plan.models.report import CauseResult, Finding, Severity, Strategy, Timeline
+from step1plan.models.report import (
+    CauseResult,
+    Eligibility,
+    Finding,
+    Severity,
+    Strategy,
+    Timeline,
+)
 from step1plan.rules.base import Context, rule
 from step1plan.rules.explanation import draft_explanation
 from step1plan.rules.mistakes import make_finding
@@ -346,11 +353,46 @@ def _explain_briefly_finding() -> Finding:
     )
 
 
-def build_strategy(ctx: Context, causes: Sequence[CauseResult], timeline: Timeline) -> Strategy:
+@rule("S609", "No attempt left")
+def no_attempt_left(ctx: Context, eligibility: Eligibility | None) -> Finding | None:
+    """Say that the application advice does not apply once no Step can be applied for.
+
+    After the attempt limit is used without a pass, USMLE accepts no application for any Step
+    (DOMAIN.md "Attempts and retakes", usmle.org attempt-limit page, H; rule E201). Every other
+    piece of advice here (program list, letters, Step 2 CK, the explanation) assumes a Step 1
+    pass still to come, so this finding replaces them. Quiet while an attempt is left, and
+    when Step 1 was passed (eligibility is blocked then too, by E202).
+    """
+    if eligibility is None or not eligibility.blocked or eligibility.attempts_left:
+        return None
+    step1, passed = Exam.step1, AttemptResult.passed
+    if any(a.exam is step1 and a.result is passed for a in _profile(ctx).attempts):
+        return None
+    return make_finding(
+        "S609",
+        Severity.critical,
+        "No USMLE attempt is left (see eligibility): no Step can be applied for again, so the "
+        "application advice (program list, letters, Step 2 CK, an explanation of the failure) "
+        "does not apply and is not given.",
+        [("eligibility.blocked", True), ("eligibility.attempts_left", 0)],
+        "Ask your school (or, as an international graduate, ECFMG) which options remain: this "
+        "tool plans a USMLE route only.",
+    )
+
+
+def build_strategy(
+    ctx: Context,
+    causes: Sequence[CauseResult],
+    timeline: Timeline,
+    eligibility: Eligibility | None = None,
+) -> Strategy:
     """The application strategy: specialty tier, advice S601-S608, and a draft explanation
-    of the failure (when there is one to explain)."""
+    of the failure (when there is one to explain); only S609 when no attempt is left."""
     profile = _profile(ctx)
     _, tier = specialty_tier(ctx)
+    closed = no_attempt_left(ctx, eligibility)
+    if closed is not None:
+        return Strategy(specialty=profile.target.specialty, tier=tier, advice=(closed,))
     found = (
         parallel_plan(ctx),
         program_list(ctx),
