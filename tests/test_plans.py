@@ -119,6 +119,20 @@ def test_bad_plan_file_gives_file_line_column_errors(write: WriteFile) -> None:
     ]
 
 
+def test_a_study_window_upside_down_and_a_form_number_below_1_are_errors(
+    write: WriteFile,
+) -> None:
+    path = write(
+        "bad.yaml",
+        "name: bad\nextends: default\nstudy:\n  min_weeks: 50\n  max_weeks: 10\n"
+        "  cbssa_forms: [26, -3]\n",
+    )
+    assert plan_errors(path) == [
+        "bad.yaml:5:14: study.max_weeks: must be at least min_weeks (50)",
+        "bad.yaml:6:21: study.cbssa_forms.1: must be at least 1",
+    ]
+
+
 def test_missing_keys_are_reported_where_their_mapping_is(write: WriteFile) -> None:
     path = write("part.yaml", "name: part\nreadiness:\n  low_pass_epc: 65\n")
     errors = plan_errors(path)

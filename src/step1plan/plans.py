@@ -9,9 +9,9 @@ Each section's model belongs to the rules that read it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from step1plan.models.common import StrictModel
 
@@ -178,9 +178,17 @@ class StudyPlanParams(StrictModel):
     cbssa_every_weeks: int = Field(ge=1, le=8)
     weekly_cbssa_final_weeks: int = Field(ge=0, le=8)
     free120_final_days: int = Field(ge=1, le=60)
-    cbssa_forms: list[int] = Field(min_length=1, max_length=40)
+    cbssa_forms: list[Annotated[int, Field(ge=1, le=99)]] = Field(min_length=1, max_length=40)
     band_deficit: BandDeficit
     qbank_share: PhaseShares
+
+    @field_validator("max_weeks")
+    @classmethod
+    def _max_not_under_min(cls, value: int, info: ValidationInfo) -> int:
+        least = info.data.get("min_weeks")
+        if isinstance(least, int) and value < least:
+            raise ValueError(f"must be at least min_weeks ({least})")
+        return value
 
 
 class TimelinePlan(StrictModel):
