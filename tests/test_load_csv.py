@@ -125,6 +125,21 @@ def test_every_bad_cell_is_reported_at_its_physical_line(write: WriteFile) -> No
     ]
 
 
+def test_week_dates_and_underscored_numbers_are_errors(write: WriteFile) -> None:
+    # Python reads 2026-W39-1 as a date and 6_0 as 60: both are typos in a score file
+    content = (
+        "date,form,epc,pass_probability\n"
+        "2026-W39-1,CBSSA 26,60,0.4\n"
+        "2026-09-01,CBSSA 27,6_0,0.5\n"
+        "2026-09-08,CBSSA 28,62,9_2%\n"
+    )
+    assert problems_of(write, content) == [
+        "s.csv:2: date: expected a date YYYY-MM-DD or M/D/YYYY, got '2026-W39-1'",
+        "s.csv:3: epc: expected a number, got '6_0'",
+        "s.csv:4: pass_probability: expected a number, got '9_2%'",
+    ]
+
+
 def test_unknown_column_suggests_the_closest(write: WriteFile) -> None:
     lines = problems_of(write, "date,form,epcc,pass_probabilty\n2026-10-01,CBSSA 29,62,0.4\n")
     assert lines[:2] == [

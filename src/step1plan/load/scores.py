@@ -40,6 +40,7 @@ RESULTS = ("epc", "pass_probability", "score", "percent_correct")
 _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0"})
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SPACES = re.compile(r"[\s\-]+")
 
 
@@ -54,7 +55,7 @@ def parse_date(text: str) -> dt.date:
     if match:
         month, day, year = (int(g) for g in match.groups())
         return dt.date(year, month, day)
-    if len(text) != 10:
+    if not _ISO_DATE.match(text):  # fromisoformat alone takes week dates too (2026-W39-1)
         raise ValueError(text)
     return dt.date.fromisoformat(text)
 

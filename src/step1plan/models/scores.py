@@ -36,9 +36,12 @@ def kind_of_form(form: str) -> PracticeKind:
 
 def _not_true_false(value: Any) -> Any:
     """Refuse true/false for a number (YAML reads ``yes`` and ``no`` as true and false), with
-    the error of a number field given something else, as the profile's strict fields give."""
+    the error of a number field given something else, as the profile's strict fields give;
+    and a number written with ``_`` (``float`` reads ``6_0`` as 60: a typo, not a number)."""
     if isinstance(value, bool):
         raise PydanticKnownError("float_type")
+    if isinstance(value, str) and "_" in value:
+        raise PydanticKnownError("float_parsing")
     return value
 
 
