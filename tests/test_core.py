@@ -191,6 +191,14 @@ def test_as_of_far_outside_any_plan_is_a_usage_error(day: str) -> None:
     assert "outside the dates the tool plans for" in result.output
 
 
+def test_an_empty_plan_name_is_a_one_line_error() -> None:
+    result = runner.invoke(
+        app, ["diagnose", str(EXAMPLES / "profile.yaml"), "--plan", " ", "--as-of", "2026-11-27"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("--plan: give a plan name")  # was ".: no such plan"
+
+
 def test_unknown_plan_is_an_input_error(tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["ready", "--scores", "x.csv", "--plan", str(tmp_path / "missing.yaml")]

@@ -593,6 +593,28 @@ def test_a_bool_or_float_where_the_format_wants_another_type_is_an_error(
     assert f"{problem.field}: {problem.message}" == expected
 
 
+def test_a_yaml_set_where_text_is_expected_is_named_as_a_set(
+    write: WriteFile, default_plan: Plan
+) -> None:
+    path = write("p.yaml", VALID.replace("  id: s-0001\n", "  id: s-0001\n  name: !!set {a, b}\n"))
+    with pytest.raises(InputError) as info:
+        load_inputs(path, AS_OF, default_plan)
+    (problem,) = info.value.problems
+    assert problem.message == "expected text, got a set (!!set)"  # was "got text"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_scores_file_that_is_a_pipe_is_not_called_missing(
+    write: WriteFile, default_plan: Plan
+) -> None:
+    path = write("p.yaml", VALID + "scores_file: scores.csv\n")
+    os.mkfifo(path.parent / "scores.csv")
+    with pytest.raises(InputError) as info:
+        load_inputs(path, AS_OF, default_plan)
+    (problem,) = info.value.problems
+    assert problem.message.startswith("scores file is not a regular file (a pipe or a device)")
+
+
 def test_missing_scores_file_names_the_profile_line(write: WriteFile, default_plan: Plan) -> None:
     path = write("p.yaml", VALID + "scores_file: nbme.csv\n")
     with pytest.raises(InputError) as info:

@@ -238,8 +238,11 @@ def _root(
 
 
 def _plan(name: str) -> Plan:
+    from step1plan.errors import UserError
     from step1plan.plans import load_plan
 
+    if not name.strip():
+        raise UserError("--plan: give a plan name (default, strict) or the path of a plan file")
     return load_plan(name)
 
 

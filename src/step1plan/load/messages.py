@@ -50,6 +50,10 @@ def _describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list | tuple):
         return "a list"
+    if isinstance(value, set | frozenset):
+        return "a set (!!set)"
+    if isinstance(value, bytes):
+        return "binary data (!!binary)"
     if isinstance(value, dt.datetime):
         return "a date with a time"
     if isinstance(value, dt.date):

@@ -116,7 +116,12 @@ def _scores_file(doc: YamlDoc, profile_path: Path) -> tuple[Path | None, Problem
     try:
         if path.is_file():
             return path, None
-        what = "is a folder" if path.is_dir() else "not found"
+        if path.is_dir():
+            what = "is a folder"
+        elif path.exists():
+            what = "is not a regular file (a pipe or a device)"
+        else:
+            what = "not found"
     except OSError as exc:  # a name too long for the file system, say
         what = f"cannot be read ({exc.strerror})"
     return None, doc.problem(("scores_file",), f"scores file {what}: {shown(str(path), 240)}")
