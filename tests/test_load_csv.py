@@ -115,7 +115,8 @@ def test_every_bad_cell_is_reported_at_its_physical_line(write: WriteFile) -> No
         "s.csv:4: epc: expected a number, got 'x'",
         "s.csv:4: pass_probability: must be at most 1 (write a probability such as 0.92, or a "
         "percent such as 92%)",
-        "s.csv:5: form: control character in 'CBSSA\\n31'",
+        "s.csv:5: form: a quoted cell runs over 2 lines (is a closing quote missing?): "
+        "'CBSSA\\n31'",
         "s.csv:7: form: required (the cell is empty)",
         "s.csv:7: pass_probability: must be at most 1 (write a probability such as 0.92, or a "
         "percent such as 92%)",
@@ -123,6 +124,12 @@ def test_every_bad_cell_is_reported_at_its_physical_line(write: WriteFile) -> No
         "s.csv:9: give at least one of epc, pass_probability, score or percent_correct",
         "s.csv:10: 6 cells but the header has 5 columns",
     ]
+
+
+def test_an_unclosed_quote_is_named_as_such(write: WriteFile) -> None:
+    content = 'date,form,epc\n2026-09-01,"CBSSA 26,60\n2026-09-08,CBSSA 27,61\n'
+    (problem,) = problems_of(write, content)
+    assert problem.startswith("s.csv:2: form: a quoted cell runs over 2 lines (is a closing quote")
 
 
 def test_week_dates_and_underscored_numbers_are_errors(write: WriteFile) -> None:

@@ -178,9 +178,13 @@ def _row(
         if not cell or name not in COLUMNS:
             continue
         if not cell.isprintable():
-            problems.append(
-                Problem(display, f"control character in '{shown(cell)}'", line, None, name)
+            what = (  # a quoted cell over lines: most often a closing quote left out
+                f"a quoted cell runs over {cell.count(chr(10)) + 1} lines (is a closing quote "
+                f"missing?): '{shown(cell)}'"
+                if "\n" in cell
+                else f"control character in '{shown(cell)}'"
             )
+            problems.append(Problem(display, what, line, None, name))
             bad.add(name)
             continue
         try:
