@@ -8,6 +8,8 @@ strategy, mistakes and every renderer).
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +179,19 @@ def test_export_with_another_suffix_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert ".html or .svg" in result.stderr
     assert result.stdout == ""  # refused before any report is printed
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_export_over_an_input_is_refused_before_any_report_is_printed(tmp_path: Path) -> None:
+    for name in ("profile.yaml", "nbme.csv"):
+        shutil.copy(PROFILE.parent / name, tmp_path / name)
+    link = tmp_path / "out.html"
+    link.symlink_to(tmp_path / "nbme.csv")
+    before = (tmp_path / "nbme.csv").read_text(encoding="utf-8")
+    result = run(tmp_path / "profile.yaml", *AS_OF, "--export", link)
+    assert result.exit_code == 2 and "over an input" in result.stderr
+    assert result.stdout == ""  # it printed the whole report first, then refused
+    assert (tmp_path / "nbme.csv").read_text(encoding="utf-8") == before
 
 
 def test_fail_on_not_ready_exits_1_when_not_ready() -> None:

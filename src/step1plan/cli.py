@@ -348,6 +348,10 @@ def diagnose(
     _check_export(export)
     the_plan = _plan(plan)
     loaded = load_inputs(profile, day, the_plan, scores=scores)
+    if export is not None:  # refused before anything is printed, as an -o over an input is
+        from step1plan.outfile import check_not_input
+
+        check_not_input(export, loaded.inputs)
     report = analyse(loaded.context(the_plan, day))
     from step1plan.report.jsonout import report_dict
     from step1plan.report.markdown import report_markdown
