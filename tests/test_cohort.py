@@ -513,6 +513,22 @@ def test_generated_cohort_is_valid(tmp_path: Path) -> None:
     assert before >= 5 and after >= 5
 
 
+def test_every_report_names_one_retake_date(tmp_path: Path) -> None:
+    """The study plan's weeks and the timeline's retake milestone agree for every student."""
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.generate(tmp_path, 80, seed=5)
+    result = cli("cohort", tmp_path, "--format", "jsonl", "--as-of", "2026-11-27")
+    assert result.exit_code == 0, result.stderr
+    for line in result.stdout.splitlines():
+        report = json.loads(line)
+        milestones = report["timeline"]["milestones"]
+        retake = [m["date"] for m in milestones if m["id"] == "step1_retake"]
+        assert report["study_plan"]["retake_date"] == (retake[0] if retake else None)
+
+
 def scores_cohort(tmp_path: Path) -> Path:
     """The main example (whose practice is in a scores_file) and the IMG example."""
     folder = tmp_path / "mixed"
