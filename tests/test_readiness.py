@@ -276,6 +276,14 @@ def test_the_strict_plan_uses_the_retaker_bar_without_a_profile() -> None:
     assert "4 unseen CBSSAs" in result.bar_detail
 
 
+def test_the_bar_in_words_says_how_r305_judges_freshness(plan: Plan) -> None:
+    # R305 judges the latest CBSSA's age today; the bar used to say "before the test", which a
+    # ready verdict with a test months away seemed to contradict.
+    detail = run(strong(), plan).bar_detail
+    days = plan.readiness.first_timer.max_days_before_test
+    assert f"the latest CBSSA at most {days} days old today (and again within that many" in detail
+
+
 def test_thresholds_come_from_the_plan(plan: Plan) -> None:
     bar = plan.readiness.first_timer.model_copy(update={"min_assessments": 1})
     lenient = plan.model_copy(

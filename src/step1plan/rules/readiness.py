@@ -979,7 +979,7 @@ def bar_detail(bar_name: str, b: ReadinessBar) -> str:
         f"{bar_label(bar_name)}: {b.min_assessments} unseen CBSSAs within {b.window_days} "
         f"days, each at or above {bar_phrase(b)}, EPC spread at most {num(b.max_epc_spread)}, "
         f"an unseen Free 120 at {num(b.min_free120_percent)}% or more, the latest CBSSA at most "
-        f"{b.max_days_before_test} days before the test"
+        f"{b.max_days_before_test} days old today (and again within that many days of the test)"
     )
 
 
