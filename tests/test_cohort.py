@@ -489,13 +489,18 @@ def test_output_file_is_written_and_never_over_an_input(tmp_path: Path) -> None:
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_generated_cohort_is_valid(tmp_path: Path) -> None:
-    """The benchmark generator writes varied profiles that all load and analyse."""
+def generate(folder: Path, count: int, seed: int) -> None:
+    """Write a synthetic cohort with the benchmark's generator (a script, not a module)."""
     spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    module.generate(tmp_path, 40, seed=7)
+    module.generate(folder, count, seed=seed)
+
+
+def test_generated_cohort_is_valid(tmp_path: Path) -> None:
+    """The benchmark generator writes varied profiles that all load and analyse."""
+    generate(tmp_path, 40, seed=7)
     result = cli("cohort", tmp_path, "--format", "json", "--as-of", "2026-11-27")
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
@@ -515,11 +520,7 @@ def test_generated_cohort_is_valid(tmp_path: Path) -> None:
 
 def test_every_report_names_one_retake_date(tmp_path: Path) -> None:
     """The study plan's weeks and the timeline's retake milestone agree for every student."""
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.generate(tmp_path, 80, seed=5)
+    generate(tmp_path, 80, seed=5)
     result = cli("cohort", tmp_path, "--format", "jsonl", "--as-of", "2026-11-27")
     assert result.exit_code == 0, result.stderr
     for line in result.stdout.splitlines():
