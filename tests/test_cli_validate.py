@@ -121,17 +121,22 @@ def test_schema_is_json_naming_the_top_level_fields(runner: CliRunner) -> None:
     assert "Attempt" in schema["$defs"]
 
 
+@pytest.mark.parametrize(
+    "error",
+    [RuntimeError("boom"), OSError(2, "No such file or directory")],
+    ids=["RuntimeError", "an OSError that is not a write error"],
+)
 def test_internal_error_is_one_line_and_exit_70(
-    runner: CliRunner, write: WriteFile, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, write: WriteFile, monkeypatch: pytest.MonkeyPatch, error: Exception
 ) -> None:
     def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("boom")
+        raise error
 
     monkeypatch.setattr(load_profile, "validate_files", broken)
     path = write("p.yaml", GOOD)
     result = runner.invoke(app, ["validate", str(path), *AS_OF])
     assert result.exit_code == 70
-    assert result.stderr == cli.BUG_HINT.format(error="RuntimeError") + "\n"
+    assert result.stderr == cli.BUG_HINT.format(error=type(error).__name__) + "\n"
     assert "Traceback" not in result.output
 
 

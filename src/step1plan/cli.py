@@ -126,11 +126,9 @@ def handle_errors(func: F) -> F:
 
             drop_stdout()
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
-        except OSError as exc:
-            if not _cannot_write(exc):
-                raise  # the generic handler below, when no one can tell what it is
-            raise typer.Exit(EXIT_INPUT) from None
         except Exception as exc:
+            if isinstance(exc, OSError) and _cannot_write(exc):
+                raise typer.Exit(EXIT_INPUT) from None
             if _state["debug"] or os.environ.get("STEP1PLAN_DEBUG"):
                 raise
             typer.echo(BUG_HINT.format(error=type(exc).__name__), err=True)
@@ -188,6 +186,8 @@ PlanOpt = Annotated[
 def _output_path(value: str) -> Path | None:
     """``--output -`` means stdout, as with most command-line tools; ``./-`` is a file named
     ``-``. Parsed from the text, since a path would already have made ``./-`` into ``-``."""
+    if not value.strip():
+        raise typer.BadParameter("give a file name, or - for stdout")
     return None if value == "-" else Path(value)
 
 

@@ -533,7 +533,7 @@ def _refuse_output_in_cohort(output: Path, paths: Sequence[Path]) -> None:
 
     check_not_input(output, [p for p in paths if not p.is_dir()])
     folders = [os.path.realpath(p) for p in paths if p.is_dir()]
-    if output.is_file() and _covered(os.path.realpath(output), folders):
+    if os.path.isfile(output) and _covered(os.path.realpath(output), folders):
         raise UserError(f"{output}: refusing to write the output over an input file")
 
 
