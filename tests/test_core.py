@@ -109,6 +109,34 @@ def test_write_atomic_keeps_a_symlink_and_replaces_the_file_it_points_to(tmp_pat
     assert real.read_text() == "new\n"
 
 
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="needs /dev/stdout")
+def test_output_to_dev_stdout_appends_to_the_file_stdout_goes_to(tmp_path: Path) -> None:
+    # The rename used to replace the redirected file (losing what was written before)
+    import shlex
+    import subprocess
+    import sys
+
+    log = tmp_path / "log"
+    log.write_text("EXISTING\n")
+    args = [sys.executable, "-m", "step1plan", "diagnose", str(EXAMPLES / "profile.yaml")]
+    args += ["--format", "json", "--as-of", "2026-11-27", "-o", "/dev/stdout"]
+    command = f"{shlex.join(args)} >> {shlex.quote(str(log))}"
+    done = subprocess.run(["sh", "-c", command], timeout=120, check=False)
+    assert done.returncode == 0
+    first, rest = log.read_text().split("\n", 1)
+    assert first == "EXISTING"
+    assert json.loads(rest)["schema"] == "step1plan.report/1"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_write_atomic_keeps_a_dangling_symlink_and_creates_its_target(tmp_path: Path) -> None:
+    link = tmp_path / "latest.md"
+    link.symlink_to(tmp_path / "real.md")
+    write_atomic(link, "new\n")
+    assert link.is_symlink()
+    assert (tmp_path / "real.md").read_text() == "new\n"
+
+
 def test_write_atomic_missing_folder_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="does not exist"):
         write_atomic(tmp_path / "nope" / "out.txt", "x")

@@ -47,12 +47,24 @@ def _kind(target: Path) -> int | None:
         return None
 
 
+_DESCRIPTOR_PATHS = ("/dev/stdout", "/dev/stderr", "/dev/fd/", "/proc/self/fd/")
+
+
+def _names_a_descriptor(target: Path) -> bool:
+    """``/dev/stdout``, ``/dev/fd/1`` and the like: an open descriptor of this process, whatever
+    it leads to. When stdout is redirected into a file, that file must be written through the
+    descriptor, never replaced by a rename (which would also lose what was written before)."""
+    return str(target).startswith(_DESCRIPTOR_PATHS)
+
+
 @contextlib.contextmanager
 def _write_through(target: Path) -> Iterator[TextIO]:
     """Write straight to a device or pipe (``/dev/null``, ``/dev/stdout``, a FIFO): there is no
     file to replace, and renaming a temporary file over it would swap the device for a file."""
     try:
-        handle = open(target, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
+        # Appending: a descriptor path such as /dev/stdout may lead to a file the shell
+        # redirected stdout into (>> log), which "w" would truncate; a device or pipe is the same.
+        handle = open(target, "a", encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
     except OSError as exc:
         raise UserError(f"{target}: cannot write: {exc.strerror}") from None
     try:
@@ -74,11 +86,12 @@ def atomic_writer(target: Path, inputs: Iterable[Path] = ()) -> Iterator[TextIO]
     ``/dev/null`` is written straight through, never replaced."""
     check_not_input(target, inputs)
     mode = _kind(target)
-    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+    special = mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+    if special or _names_a_descriptor(target):
         with _write_through(target) as handle:
             yield handle
         return
-    if mode is not None and os.path.islink(target):
+    if os.path.islink(target):  # even a dangling one: the link stays, its target is written
         target = Path(os.path.realpath(target))
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
