@@ -393,6 +393,24 @@ def test_a_file_name_that_is_not_utf8_is_shown_escaped(tmp_path: Path, fmt: str)
     assert "b\\xe9d.yaml:2:1: bad: unknown key" in result.stderr
 
 
+@pytest.mark.parametrize("fmt", ["json", "md"])
+def test_a_problem_in_a_scores_file_under_a_folder_not_in_utf8_is_shown_escaped(
+    tmp_path: Path, fmt: str
+) -> None:
+    folder = os.fsencode(tmp_path / "caf") + b"\xe9"
+    try:
+        os.mkdir(folder)
+    except (OSError, UnicodeError):
+        pytest.skip("the file system refuses names that are not UTF-8")
+    shutil.copy(ROOT / "examples" / "profile.yaml", os.fsdecode(folder + b"/profile.yaml"))
+    Path(os.fsdecode(folder + b"/nbme.csv")).write_text("date,form,epc\n2026-09-01,CBSSA 26,x\n")
+    target = tmp_path / f"out.{fmt}"
+    result = cli("cohort", tmp_path, "--format", fmt, "--as-of", AS_OF, "--output", target)
+    assert result.exit_code == 0, result.stderr  # it was exit 70 (UnicodeEncodeError)
+    assert "caf\\xe9" in target.read_bytes().decode("utf-8").replace("\\\\", "\\")
+    assert "caf\\xe9/nbme.csv:2: epc: expected a number" in result.stderr
+
+
 def test_invalid_profile_in_the_middle_is_reported_and_the_run_goes_on(tmp_path: Path) -> None:
     folder, bad = broken_cohort(tmp_path)
     result = cli("cohort", folder, "--format", "json", "--as-of", AS_OF)

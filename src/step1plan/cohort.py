@@ -377,25 +377,32 @@ def load_context(
     return (_redacted(ctx) if redact else ctx), tuple(loaded.inputs)
 
 
-def problems_of(file: str, exc: UserError, shown: str | None = None) -> tuple[Problem, ...]:
+def problems_of(file: str, exc: UserError) -> tuple[Problem, ...]:
     """The located problems of a load error, as shown (a plain user error becomes one problem;
-    a file with very many keeps the first ones and a count, see :func:`shown_problems`).
-    ``shown`` is the name to show for ``file`` when it differs (:func:`shown_name`)."""
-    if not isinstance(exc, InputError):
-        return (Problem(shown or file, exc.message),)
-    found = shown_problems(exc.problems)
-    if shown is None:
-        return found
-    return tuple(dataclasses.replace(p, file=shown) if p.file == file else p for p in found)
+    a file with very many keeps the first ones and a count, see :func:`shown_problems`), with
+    every file name and message made safe for UTF-8 outputs (:func:`shown_name`): a problem
+    may be in the profile or in its ``scores_file``, and a message may quote a path."""
+    found = (
+        shown_problems(exc.problems)
+        if isinstance(exc, InputError)
+        else (Problem(file, exc.message),)
+    )
+    return tuple(
+        p
+        if p.file.isascii() and p.message.isascii()
+        else dataclasses.replace(p, file=shown_name(p.file), message=shown_name(p.message))
+        for p in found
+    )
 
 
-def shown_name(file: str) -> str:
-    """A file name as the outputs show it: as is, except for bytes that are not UTF-8 (a name
-    from another system's encoding), written as ``\\xe9`` so that every output stays valid
-    UTF-8 (Python keeps them as lone surrogates, which no UTF-8 writer accepts)."""
-    if file.isascii():
-        return file
-    return file.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+def shown_name(text: str) -> str:
+    """A file name (or a message quoting one) as the outputs show it: as is, except for bytes
+    that are not UTF-8 (a name from another system's encoding), written as ``\\xe9`` so that
+    every output stays valid UTF-8 (Python keeps them as lone surrogates, which no UTF-8
+    writer accepts)."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 # ---------------------------------------------------------------- writers
@@ -707,7 +714,7 @@ def run_cohort(
         try:
             ctx, inputs = load_context(file, as_of, plan, redact)
         except UserError as exc:
-            found = problems_of(file, exc, name if name != file else None)
+            found = problems_of(file, exc)
             errors.extend(found)
             for problem in found:
                 emit(problem.format())
