@@ -138,6 +138,24 @@ def test_a_folder_that_cannot_be_listed_stops_the_run(
         discover([tmp_path / "cohort"])
 
 
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_discover_takes_a_profile_once_however_links_name_it(tmp_path: Path) -> None:
+    touch(tmp_path / "c" / "a.yaml")
+    folder, a = tmp_path / "c", tmp_path / "c" / "a.yaml"
+    (tmp_path / "la.yaml").symlink_to(a)  # a link to a profile the folder walk yields
+    (tmp_path / "linkc").symlink_to(folder)  # a link to the folder itself
+    assert discover([folder, tmp_path / "la.yaml"]) == [str(a)]
+    assert discover([a, tmp_path / "linkc"]) == [str(tmp_path / "linkc" / "a.yaml")]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_link_to_a_folder_named_like_a_profile_is_called_a_folder(tmp_path: Path) -> None:
+    folder, _ = broken_cohort(tmp_path)
+    (folder / "s-0004b.yaml").symlink_to(tmp_path)  # the walk does not follow it as a folder
+    result = cli("cohort", folder, "--format", "csv", "--as-of", AS_OF)
+    assert f"{folder / 's-0004b.yaml'}: is a folder, not a file" in result.stderr
+
+
 def test_discover_normalises_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     touch(tmp_path / "cohort" / "a.yaml")
     monkeypatch.chdir(tmp_path)

@@ -175,7 +175,14 @@ def test_p402_triggers_on_a_past_date_and_caps_the_window(default_plan: Plan) ->
     choice = choose_retake_date(ctx_of(default_plan, profile), NOT_READY)
     assert choice.source == "recommended"
     assert choice.date == AS_OF + dt.timedelta(weeks=default_plan.study.max_weeks)
-    assert "2026-11-01 is not after" in choice.note
+    assert "Your planned date 2026-11-01 has passed (2026-11-27)" in choice.note
+
+
+def test_p402_keeps_a_retake_planned_for_the_as_of_date_itself(default_plan: Plan) -> None:
+    # The test day counts: readiness and M701 take it as the test date, so the weeks must too
+    profile = make_profile(target={"step1_date": AS_OF.isoformat()})
+    choice = choose_retake_date(ctx_of(default_plan, profile), NOT_READY)
+    assert (choice.date, choice.source) == (AS_OF, "planned")
 
 
 def test_p402_triggers_when_ready_and_tests_while_the_estimate_holds(default_plan: Plan) -> None:

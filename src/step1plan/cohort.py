@@ -212,9 +212,9 @@ def _walk(folder: str) -> Iterator[str]:
 
 def _covered(path: str, folders: Sequence[str]) -> bool:
     """True when a folder walk already yields ``path`` (a profile file or a sub-folder)."""
-    full = os.path.abspath(path)
+    full = os.path.realpath(path)  # links followed: a link to a profile or folder is covered
     for folder in folders:
-        top = os.path.abspath(folder)
+        top = os.path.realpath(folder)
         if full == top:
             return True
         rel = os.path.relpath(full, top)
@@ -366,7 +366,12 @@ def load_context(
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
-                raise InputError([Problem(file, "not a regular file (a pipe or a device)")])
+                what = (  # a link to a folder, named like a profile
+                    "is a folder, not a file"
+                    if stat.S_ISDIR(info.st_mode)
+                    else "not a regular file (a pipe or a device)"
+                )
+                raise InputError([Problem(file, what)])
             data: str | bytes = read_capped(fd, size=info.st_size)  # the loader checks the size
         finally:
             os.close(fd)

@@ -188,10 +188,10 @@ def choose_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice:
     """
     study = ctx.plan.study
     planned = ctx.profile.target.step1_date if ctx.profile is not None else None
-    if planned is not None and planned > ctx.as_of:
+    if planned is not None and planned >= ctx.as_of:  # the test day itself still counts
         return RetakeChoice(planned, "planned", _planned_note(planned))
     passed = (
-        f"Your planned date {planned.isoformat()} is not after {ctx.as_of.isoformat()}. "
+        f"Your planned date {planned.isoformat()} has passed ({ctx.as_of.isoformat()}). "
         if planned is not None
         else "No retake date is planned. "
     )
