@@ -218,7 +218,10 @@ def main() -> None:
         help="drop the cohort's files from the page cache before each run (Linux)",
     )
     parser.add_argument(
-        "--repeat", type=int, default=1, help="runs per size and format (the median is shown)"
+        "--repeat",
+        type=lambda text: max(1, int(text)),
+        default=1,
+        help="runs per size and format, at least 1 (the median is shown)",
     )
     args = parser.parse_args()
 
