@@ -550,7 +550,15 @@ def test_dates_far_outside_any_plan_are_located_errors(
 
 
 @pytest.mark.parametrize(
-    "name", ['"Priya\\e[31m K."', '"Priya\\0"', '"Priya \\u202eK."', '"Tab\\tName"']
+    "name",
+    [
+        '"Priya\\e[31m K."',
+        '"Priya\\0"',
+        '"Priya \\u202eK."',
+        '"Tab\\tName"',
+        '"Line\\u2028Break"',
+        '"Mark\\u200fK."',
+    ],
 )
 def test_control_characters_in_text_are_located_errors(
     write: WriteFile, default_plan: Plan, name: str

@@ -125,11 +125,12 @@ Day = Annotated[dt.date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
 """A date within :data:`EARLIEST_DATE` and :data:`LATEST_DATE`."""
 
 
-PRINTABLE = r"^[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
+PRINTABLE = r"^[^\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$"
 """Text without control characters (a quoted YAML string can write them as ``\\e`` or
-``\\0``) or text-direction overrides: names and labels are echoed to terminals, Markdown and
-CSV, where they could rewrite what is shown. Valid for pydantic's Rust regex, Python and the
-JSON Schema (ECMA-262) that `step1plan schema` prints."""
+``\\0``), line or paragraph separators, or text-direction marks and overrides: names and
+labels are echoed to terminals, Markdown and CSV, where they could rewrite what is shown. Valid
+for pydantic's Rust regex, Python and the JSON Schema (ECMA-262) that `step1plan schema`
+prints."""
 
 Text = Annotated[str, Field(pattern=PRINTABLE)]
 """Free text from the input: printable only (:data:`PRINTABLE`)."""
