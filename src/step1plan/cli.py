@@ -100,7 +100,8 @@ def _cannot_write(exc: OSError) -> bool:
     from step1plan.terminal import drop_stdout
 
     drop_stdout()
-    typer.echo(f"step1plan: cannot write the output: {exc.strerror}", err=True)
+    with contextlib.suppress(OSError):  # stderr may be on the same full disk
+        typer.echo(f"step1plan: cannot write the output: {exc.strerror}", err=True)
     return True
 
 

@@ -256,6 +256,11 @@ def iter_profiles(paths: Sequence[Path]) -> Iterator[str]:
     return heapq.merge(*streams) if len(streams) > 1 else streams[0]
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+"""How a cohort opens each profile: ``O_NONBLOCK`` only matters for a named pipe, which
+would otherwise wait for a writer (:func:`load_context` then refuses it)."""
+
+
 def read_ahead(files: Iterable[str], depth: int = READ_AHEAD) -> Iterator[str]:
     """The same files in the same order, each announced to the kernel ``depth`` files before it
     is analysed (``posix_fadvise(WILLNEED)``), so that the disk reads the next profiles while
@@ -272,11 +277,10 @@ def read_ahead(files: Iterable[str], depth: int = READ_AHEAD) -> Iterator[str]:
     if advise is None or depth <= 0:
         yield from files
         return
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
     window: deque[str] = deque()
     for file in files:
         try:
-            fd = os.open(file, flags)
+            fd = os.open(file, _OPEN_FLAGS)
         except OSError:
             pass
         else:
@@ -345,10 +349,6 @@ def _redacted(ctx: Context) -> Context:
         return ctx
     student = profile.student.model_copy(update={"name": None})
     return dataclasses.replace(ctx, profile=profile.model_copy(update={"student": student}))
-
-
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
-"""How a cohort opens each profile (``O_NONBLOCK`` only matters for a pipe, refused next)."""
 
 
 def load_context(
@@ -544,8 +544,8 @@ def _refuse_output_in_cohort(output: Path, paths: Sequence[Path]) -> None:
     from step1plan.outfile import check_not_input
 
     check_not_input(output, [p for p in paths if not p.is_dir()])
-    folders = [os.path.realpath(p) for p in paths if p.is_dir()]
-    if os.path.isfile(output) and _covered(os.path.realpath(output), folders):
+    folders = [str(p) for p in paths if p.is_dir()]
+    if os.path.isfile(output) and _covered(str(output), folders):  # _covered follows links
         raise UserError(f"{output}: refusing to write the output over an input file")
 
 
@@ -582,9 +582,10 @@ class _OutputGuard:
                 f"{self.output}: refusing to write the output over an input file ({path})"
             )
 
-    def check_all(self, paths: Sequence[Path]) -> None:
-        """:meth:`check` each of ``paths`` (a profile's files: itself and its scores)."""
-        for path in paths:
+    def check_scores(self, inputs: Sequence[Path]) -> None:
+        """:meth:`check` the files a profile read besides itself (``inputs[0]``, which
+        :meth:`checked` has checked already): its ``scores_file``."""
+        for path in inputs[1:]:
             self.check(path)
 
     def checked(self, files: Iterable[str]) -> Iterator[str]:
@@ -780,7 +781,7 @@ def run_cohort_command(
                 shard=f"{bounds[0]}/{bounds[1]}" if bounds else None,
                 say=messages.say,
                 tick=tick,
-                on_inputs=guard.check_all if guard is not None else None,
+                on_inputs=guard.check_scores if guard is not None else None,
             )
     if fmt != "table" or output is not None:
         messages.say(_summary_line(summary))

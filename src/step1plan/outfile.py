@@ -28,15 +28,15 @@ def check_not_input(target: Path, inputs: Iterable[Path]) -> None:
             raise UserError(f"{target}: refusing to write the output over an input file")
 
 
-def _file_mode(target: Path) -> int:
-    """The permissions the output gets: those of the file it replaces, else what a plain
-    ``open(target, "w")`` would give under the user's umask (``mkstemp`` makes its file 0600)."""
-    try:
-        return os.stat(target).st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)  # reading the umask means setting it: put it straight back
-        os.umask(umask)
-        return 0o666 & ~umask
+def _file_mode(mode: int | None) -> int:
+    """The permissions the output gets: those of the file it replaces (its ``st_mode``), else
+    what a plain ``open(target, "w")`` would give under the user's umask (``mkstemp`` makes its
+    file 0600)."""
+    if mode is not None:
+        return mode & 0o7777
+    umask = os.umask(0)  # reading the umask means setting it: put it straight back
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _kind(target: Path) -> int | None:
@@ -104,7 +104,7 @@ def atomic_writer(target: Path, inputs: Iterable[Path] = ()) -> Iterator[TextIO]
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
-        os.chmod(tmp, _file_mode(target))
+        os.chmod(tmp, _file_mode(mode))
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from step1plan.errors import InputError, Problem
@@ -21,18 +22,18 @@ def read_text(path: Path, display: str, limit: int = MAX_BYTES) -> str:
     ``stat`` before reading) and bytes that are not UTF-8 (located at the first bad byte).
     """
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
         raise InputError([Problem(display, "no such file")]) from None
     except OSError as exc:
         raise InputError([Problem(display, f"cannot read file: {exc.strerror}")]) from None
-    if path.is_dir():
+    if stat.S_ISDIR(info.st_mode):
         raise InputError([Problem(display, "is a folder, not a file")])
-    if size > limit:
-        raise too_large(display, size, limit)
+    if info.st_size > limit:
+        raise too_large(display, info.st_size, limit)
     try:
         with path.open("rb") as handle:
-            data = read_capped(handle.fileno(), limit)
+            data = read_capped(handle.fileno(), limit, size=info.st_size)
     except OSError as exc:
         raise InputError([Problem(display, f"cannot read file: {exc.strerror}")]) from None
     if len(data) > limit:  # the file grew, or is a device/pipe without a size
