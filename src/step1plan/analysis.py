@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from step1plan import __version__
 from step1plan.models.profile import Attempt, Profile
@@ -23,6 +23,9 @@ from step1plan.models.report import (
 from step1plan.models.scores import PracticeScore
 from step1plan.plans import Plan
 from step1plan.rules.base import Context
+
+if TYPE_CHECKING:
+    from step1plan.rules.studyplan import RetakeChoice
 
 
 def make_context(
@@ -76,10 +79,12 @@ class _RuleGroups(NamedTuple):
     diagnose_causes: Callable[[Context], tuple[tuple[CauseResult, ...], tuple[Finding, ...]]]
     assess_eligibility: Callable[[Sequence[Attempt], dt.date], Eligibility]
     assess_readiness: Callable[[Context, Eligibility | None, Sequence[CauseResult]], Readiness]
+    plan_retake_date: Callable[[Context, Readiness, Eligibility | None], RetakeChoice | None]
     build_study_plan: Callable[
-        [Context, Sequence[CauseResult], Readiness, Eligibility | None], StudyPlan
+        [Context, Sequence[CauseResult], Readiness, Eligibility | None, RetakeChoice | None],
+        StudyPlan,
     ]
-    build_timeline: Callable[[Context, Eligibility, Readiness], Timeline]
+    build_timeline: Callable[[Context, Eligibility, Readiness, RetakeChoice | None], Timeline]
     build_strategy: Callable[[Context, Sequence[CauseResult], Timeline, Eligibility], Strategy]
     find_mistakes: Callable[
         [Context, Sequence[CauseResult], Eligibility, Readiness, Timeline], tuple[Finding, ...]
@@ -94,13 +99,14 @@ def rule_groups() -> _RuleGroups:
     from step1plan.rules.mistakes import find_mistakes
     from step1plan.rules.readiness import assess_readiness
     from step1plan.rules.strategy import build_strategy
-    from step1plan.rules.studyplan import build_study_plan
+    from step1plan.rules.studyplan import build_study_plan, plan_retake_date
     from step1plan.rules.timeline import build_timeline
 
     return _RuleGroups(
         diagnose_causes,
         assess_eligibility,
         assess_readiness,
+        plan_retake_date,
         build_study_plan,
         build_timeline,
         build_strategy,
@@ -122,8 +128,9 @@ def analyse(ctx: Context, *, full: bool = True) -> Report:
     causes, cause_findings = r.diagnose_causes(ctx)
     eligibility = r.assess_eligibility(profile.attempts, ctx.as_of)
     readiness = r.assess_readiness(ctx, eligibility, causes)
-    study_plan = r.build_study_plan(ctx, causes, readiness, eligibility) if full else None
-    timeline = r.build_timeline(ctx, eligibility, readiness)
+    choice = r.plan_retake_date(ctx, readiness, eligibility)  # one retake date for both
+    study_plan = r.build_study_plan(ctx, causes, readiness, eligibility, choice) if full else None
+    timeline = r.build_timeline(ctx, eligibility, readiness, choice)
     strategy = r.build_strategy(ctx, causes, timeline, eligibility) if full else None
     mistakes = r.find_mistakes(ctx, causes, eligibility, readiness, timeline)
     return Report(

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from operator import attrgetter, itemgetter
-from types import MappingProxyType
+from types import EllipsisType, MappingProxyType
 
 from step1plan.facts import ExamFormat, exam_format
 from step1plan.models.areas import ContentAreas
@@ -762,14 +762,17 @@ def build_study_plan(
     causes: Sequence[CauseResult],
     readiness: Readiness,
     eligibility: Eligibility | None = None,
+    choice: RetakeChoice | EllipsisType | None = ...,
 ) -> StudyPlan:
     """Priorities and the week-by-week plan from the as-of date to the retake date.
 
     ``eligibility`` is the profile's, when the caller has already assessed it (else it is
-    assessed here)."""
+    assessed here); ``choice`` is :func:`plan_retake_date`'s, when the caller has it (the
+    timeline uses the same one)."""
     plan = ctx.plan
     priorities = rank_priorities(ctx)
-    choice = plan_retake_date(ctx, readiness, eligibility)
+    if choice is ...:
+        choice = plan_retake_date(ctx, readiness, eligibility)
     if choice is None:
         return StudyPlan(
             priorities=priorities,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from functools import lru_cache
+from types import EllipsisType
 
 from step1plan.facts import MatchCalendar, match_calendar, score_release_date
 from step1plan.facts.calendar import EVENTS, RELEASE_LAG_DAYS, WEDNESDAY
@@ -33,7 +34,7 @@ from step1plan.models.profile import Profile
 from step1plan.models.record import record
 from step1plan.models.report import Eligibility, Milestone, Readiness, Timeline
 from step1plan.rules.base import Context, rule
-from step1plan.rules.studyplan import plan_retake_date
+from step1plan.rules.studyplan import RetakeChoice, plan_retake_date
 
 DAY = dt.timedelta(days=1)
 
@@ -212,7 +213,12 @@ class RetakeDate:
 
 
 @rule("T502", "Step 1 retake date")
-def step1_retake_date(ctx: Context, eligibility: Eligibility, readiness: Readiness) -> RetakeDate:
+def step1_retake_date(
+    ctx: Context,
+    eligibility: Eligibility,
+    readiness: Readiness,
+    choice: RetakeChoice | EllipsisType | None = ...,
+) -> RetakeDate:
     """The Step 1 retake date: the one the study plan's weeks run to (P402), so that the whole
     report gives one date.
 
@@ -221,12 +227,12 @@ def step1_retake_date(ctx: Context, eligibility: Eligibility, readiness: Readine
     never before the earliest attempt the USMLE attempt rules allow (eligibility, DOMAIN.md
     "Attempts and retakes", H). A projection of practice scores is reported by readiness but
     never sets the date: it is a trend line, not evidence. The rule triggers (writes a note)
-    whenever the date is not the student's own planned date.
+    whenever the date is not the student's own planned date. ``choice`` is P402's, when the
+    caller has it already (the full analysis builds the study plan from the same one).
     """
-    choice = None
-    if not eligibility.blocked and eligibility.earliest_next_attempt is not None:
+    if choice is ...:
         choice = plan_retake_date(ctx, readiness, eligibility)
-    if choice is None:
+    if choice is None or eligibility.blocked or eligibility.earliest_next_attempt is None:
         reason = " ".join(eligibility.reasons) or "no Step 1 attempt is left."
         return RetakeDate(None, "blocked", f"No Step 1 retake can be planned: {reason}")
     if choice.source == "planned":
@@ -637,9 +643,15 @@ def sort_milestones(items: Sequence[Milestone]) -> tuple[Milestone, ...]:
     return tuple(sorted(items, key=lambda m: (m.date, _MILESTONE_ORDER[m.id])))
 
 
-def build_timeline(ctx: Context, eligibility: Eligibility, readiness: Readiness) -> Timeline:
+def build_timeline(
+    ctx: Context,
+    eligibility: Eligibility,
+    readiness: Readiness,
+    choice: RetakeChoice | EllipsisType | None = ...,
+) -> Timeline:
     """The Step 1 retake -> Step 2 CK -> Match timeline for the target or earliest feasible
-    Match, with days from the as-of date, slack and estimate flags (rules T501-T507)."""
+    Match, with days from the as-of date, slack and estimate flags (rules T501-T507).
+    ``choice`` is P402's retake choice when the caller has it (see :func:`step1_retake_date`)."""
     profile = _profile(ctx)
     tp = ctx.plan.timeline
     passed = exams_passed(profile)
@@ -648,7 +660,7 @@ def build_timeline(ctx: Context, eligibility: Eligibility, readiness: Readiness)
     retake: RetakeDate | None = None
     release1: Release | None = None
     if passed.step1 is None:
-        retake = step1_retake_date(ctx, eligibility, readiness)
+        retake = step1_retake_date(ctx, eligibility, readiness, choice)
         if retake.date is None:
             notes.append(tag("T502", retake.note or "No Step 1 retake can be planned."))
             return Timeline(
