@@ -38,7 +38,7 @@ from step1plan.models.report import (
 )
 from step1plan.plans import StrategyPlan
 from step1plan.rules.base import REGISTRY, Context, rule
-from step1plan.rules.timeline import prep_length, prep_weeks_between
+from step1plan.rules.timeline import milestone, prep_length, prep_weeks_between
 
 MIN_POINTS_FOR_SWING = 3
 """Scores needed to see a swing around a trend (a line always fits two points exactly)."""
@@ -269,12 +269,7 @@ def step2ck_squeezed(ctx: Context, timeline: Timeline) -> Finding | None:
     if profile is None or profile.target.step2ck_date is None:
         return None
     planned = profile.target.step2ck_date
-    test = start = None
-    for m in timeline.milestones:  # one scan for both; the first of each id, as milestone()
-        if m.id == "step2ck_test" and test is None:
-            test = m
-        elif m.id == "step2ck_prep_start" and start is None:
-            start = m
+    test, start = milestone(timeline, "step2ck_test"), milestone(timeline, "step2ck_prep_start")
     if test is None or start is None or test.date != planned:
         return None
     got = prep_weeks_between(start.date, test.date)

@@ -28,7 +28,7 @@ from step1plan.models.report import (
 from step1plan.rules.base import Context, rule
 from step1plan.rules.explanation import draft_explanation
 from step1plan.rules.mistakes import make_finding
-from step1plan.rules.timeline import prep_weeks_between
+from step1plan.rules.timeline import milestone, prep_weeks_between
 
 TIER_WORDS: dict[str, str] = {
     "less_competitive": "less competitive",
@@ -282,12 +282,7 @@ def step2ck_signal(ctx: Context, timeline: Timeline) -> Finding | None:
             if attempt.result is passed:
                 return None
             retake = True
-    test = start = None
-    for m in timeline.milestones:  # the last of each id, as a dict by id would keep
-        if m.id == "step2ck_test":
-            test = m
-        elif m.id == "step2ck_prep_start":
-            start = m
+    test, start = milestone(timeline, "step2ck_test"), milestone(timeline, "step2ck_prep_start")
     if test is not None and start is not None:
         return _step2ck_finding(start.date, test.date, retake)
     return _step2ck_finding(None, None, retake)
