@@ -64,7 +64,8 @@ def _in_force(fact: Fact[int], on: dt.date) -> bool:
 
 @record
 class AttemptHistory:
-    """The Step 1 attempts as the eligibility rules see them."""
+    """The Step 1 attempts as the eligibility rules see them, and the Step 2 CK attempts
+    without a pass (which can end every Step's eligibility)."""
 
     as_of: dt.date
     dates: tuple[dt.date, ...]
@@ -91,11 +92,6 @@ class AttemptHistory:
         return max(0, self.limit - len(self.dates))
 
     @property
-    def can_retake(self) -> bool:
-        """A next Step 1 attempt is possible at all."""
-        return self.left > 0
-
-    @property
     def next_number(self) -> int:
         """The number the next attempt would have (1 for a first attempt)."""
         return self.used + 1
@@ -116,7 +112,8 @@ class Constraint:
 
 
 def history_of(attempts: Sequence[Attempt], as_of: dt.date) -> AttemptHistory:
-    """The Step 1 attempts up to ``as_of``, oldest first, and the limit in force then."""
+    """The Step 1 attempts up to ``as_of``, oldest first, the limit in force then, and the
+    number of Step 2 CK attempts up to then when none was a pass."""
     step1 = [a for a in attempts if a.exam is Exam.step1 and a.date <= as_of]
     step1.sort(key=attrgetter("date"))
     passed = [a.date for a in step1 if a.result is AttemptResult.passed]
@@ -186,11 +183,7 @@ def twelve_month_window(history: AttemptHistory) -> Constraint | None:
     Month ends clamp (an attempt on 29 February is 12 months old on 28 February).
     """
     cap = MAX_ATTEMPTS_IN_12_MONTHS.value
-    if (
-        not _in_force(MAX_ATTEMPTS_IN_12_MONTHS, history.as_of)
-        or history.used < cap
-        or not history.can_retake  # no next attempt to wait for
-    ):
+    if not _in_force(MAX_ATTEMPTS_IN_12_MONTHS, history.as_of) or history.used < cap:
         return None
     oldest = history.dates[-cap]
     window = ATTEMPT_WINDOW_MONTHS.value
@@ -216,11 +209,7 @@ def fourth_attempt_spacing(history: AttemptHistory) -> Constraint | None:
     """
     after_first = FOURTH_ATTEMPT_MONTHS_AFTER_FIRST
     after_latest = FOURTH_ATTEMPT_MONTHS_AFTER_LATEST
-    if (
-        history.next_number < SPACED_FROM_ATTEMPT.value
-        or not _in_force(after_first, history.as_of)
-        or not history.can_retake  # no next attempt to space
-    ):
+    if history.next_number < SPACED_FROM_ATTEMPT.value or not _in_force(after_first, history.as_of):
         return None
     first, latest = history.dates[0], history.dates[-1]
     from_first = add_months(first, after_first.value)
@@ -246,7 +235,7 @@ def last_attempt(history: AttemptHistory) -> Constraint | None:
     the evidence of readiness should be at its strongest: the shipped ``strict`` plan is meant
     for this case. Informational: it does not move the earliest date.
     """
-    if history.left != 1 or not history.can_retake:
+    if history.left != 1:
         return None
     return Constraint(
         "E205",
@@ -269,15 +258,19 @@ ELIGIBILITY_RULES: tuple[Callable[[AttemptHistory], Constraint | None], ...] = (
 def assess_eligibility(attempts: Sequence[Attempt], as_of: dt.date) -> Eligibility:
     """Attempts used and left, the earliest next Step 1 attempt and whether none is possible.
 
-    Only Step 1 attempts on or before ``as_of`` count. The first reason always summarises the
-    attempt count; each rule that limits the next attempt adds its own.
+    Only attempts on or before ``as_of`` count: Step 1 attempts, and Step 2 CK attempts for the
+    limit on every Step (E201). The first reason always summarises the attempt count; each rule
+    that limits the next attempt adds its own. When a rule blocks the next attempt, only the
+    blocking reasons follow: waiting periods (E203, E204) and the last-attempt warning (E205)
+    speak of an attempt that cannot happen.
     """
     history = history_of(attempts, as_of)
     constraints = [c for r in ELIGIBILITY_RULES if (c := r(history)) is not None]
     summary = _summary(history.used, history.limit, history.left)
+    blocking = [c.reason for c in constraints if c.blocked]
+    if blocking:
+        return Eligibility(history.used, history.left, None, True, (summary, *blocking))
     reasons = [summary, *[c.reason for c in constraints]]
-    if any([c.blocked for c in constraints]):
-        return Eligibility(history.used, history.left, None, True, tuple(reasons))
     dates = [c.earliest for c in constraints if c.earliest is not None]
     earliest = max([as_of, *dates])
     if not dates:
