@@ -118,12 +118,7 @@ class CauseInputs:
         path = self.attempt_path
         object.__setattr__(self, "bands_field", f"{path}.content_areas" if given else _BANDS)
         object.__setattr__(self, "test_day_field", f"{path}.test_day" if given else _TEST_DAY)
-        latest: tuple[PracticeScore, str] | None = None
-        for entry in reversed(self.prior):
-            if _nbme_style(entry[0]):
-                latest = entry
-                break
-        object.__setattr__(self, "latest_nbme", latest)
+        object.__setattr__(self, "latest_nbme", self.latest_prior(_nbme_style))
 
     @classmethod
     def from_context(cls, ctx: Context) -> CauseInputs:
@@ -947,11 +942,8 @@ def rank_causes(
     """
     listed: list[_Candidate] = []
     for item in found:
-        weighted: tuple[tuple[float, Signal], ...] = ()
-        data = 0.0  # the noisy OR of no signals (about a third of the causes find none)
-        if item.signals:
-            weighted = tuple(item.weighted(plan))
-            data = noisy_or([w for w, _ in weighted])
+        weighted = tuple(item.weighted(plan))  # empty for a cause with no signal
+        data = noisy_or([w for w, _ in weighted])  # 0.0 then
         reported = item.cause in self_reported
         supported = data >= plan.supported_min_score
         if not reported and not (supported and infer):

@@ -25,6 +25,7 @@ from step1plan.models.report import CauseResult, Finding, Readiness
 from step1plan.plans import StrategyPlan
 from step1plan.rules.base import Context
 from step1plan.rules.mistakes import check_text, count_words, read_explanation
+from step1plan.rules.readiness import words
 
 WENT_WRONG: dict[CauseId, str] = {
     CauseId.weak_foundations: "I had gaps in core basic science that I had not closed",
@@ -182,10 +183,6 @@ def _practice_trend(
     return values[0], values[-1]
 
 
-_COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
-"""Attempt counts in words for the draft."""
-
-
 @lru_cache(maxsize=256)
 def _what_went_wrong(failed: int, top: tuple[CauseId, ...]) -> str:
     """The what-went-wrong sentence for ``failed`` attempts and the top causes. Cached: a pure
@@ -193,7 +190,7 @@ def _what_went_wrong(failed: int, top: tuple[CauseId, ...]) -> str:
     if failed <= 1:
         lead = "I did not pass my first Step 1 attempt"
     else:  # in words, as a statement would write them (at most 6 attempts were ever allowed)
-        count = _COUNT_WORDS.get(failed, str(failed))
+        count = words(failed)
         lead = f"I did not pass my first {count} Step 1 attempts"
     clauses = [WENT_WRONG[c] for c in top] or [FALLBACK_WENT_WRONG]
     return f"{lead} because {', and '.join(clauses)}."
