@@ -184,7 +184,7 @@ def test_no_arguments_shows_help() -> None:
     assert "diagnose" in result.output
 
 
-@pytest.mark.parametrize("bad", ["2026-02-30", "yesterday", "27/11/2026"])
+@pytest.mark.parametrize("bad", ["2026-02-30", "yesterday", "27/11/2026", "20261127", "2026-W48-5"])
 def test_bad_as_of_is_a_one_line_error(bad: str) -> None:
     result = runner.invoke(app, ["ready", "--scores", "x.csv", "--as-of", bad])
     assert result.exit_code == 2
@@ -295,6 +295,14 @@ def test_output_to_a_folder_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr == f"{tmp_path}: cannot write: Is a directory\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_shown_writes_bytes_that_are_not_utf8_as_the_cohort_names_files() -> None:
+    from step1plan.load.messages import shown, shown_name
+
+    name = "d\udce9/missing.csv"  # how Python holds the byte 0xE9 of a file name
+    assert shown_name(name) == "d\\xe9/missing.csv"
+    assert shown(name) == shown_name(name)  # one path, one spelling in one error line
 
 
 def test_jsonable_converts_every_kind_of_value() -> None:

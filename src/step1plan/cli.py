@@ -144,9 +144,10 @@ def _parse_date(value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()
     from step1plan.errors import UserError
+    from step1plan.models.common import iso_date
 
     try:
-        day = dt.date.fromisoformat(value)
+        day = iso_date(value)
     except ValueError:
         raise UserError(f"--as-of: {value!r} is not a date; use YYYY-MM-DD") from None
     if not EARLIEST_DATE <= day <= LATEST_DATE:

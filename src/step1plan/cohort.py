@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 
 from step1plan.analysis import make_context
 from step1plan.errors import InputError, Problem, UserError, shown_problems
+from step1plan.load.messages import shown_name
 from step1plan.load.profile import load_profile_data
 from step1plan.load.textfile import read_capped, read_text
 from step1plan.models.record import record
@@ -398,16 +399,6 @@ def problems_of(file: str, exc: UserError) -> tuple[Problem, ...]:
         else dataclasses.replace(p, file=shown_name(p.file), message=shown_name(p.message))
         for p in found
     )
-
-
-def shown_name(text: str) -> str:
-    """A file name (or a message quoting one) as the outputs show it: as is, except for bytes
-    that are not UTF-8 (a name from another system's encoding), written as ``\\xe9`` so that
-    every output stays valid UTF-8 (Python keeps them as lone surrogates, which no UTF-8
-    writer accepts)."""
-    if text.isascii():
-        return text
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 # ---------------------------------------------------------------- writers

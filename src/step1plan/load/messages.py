@@ -63,10 +63,21 @@ def _describe(value: Any) -> str:
     return "text"
 
 
+def shown_name(text: str) -> str:
+    """A file name (or a message quoting one) as the outputs show it: as is, except for bytes
+    that are not UTF-8 (a name from another system's encoding), written as ``\\xe9`` so that
+    every output stays valid UTF-8 (Python keeps them as lone surrogates, which no UTF-8
+    writer accepts)."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def shown(text: str, limit: int = 40) -> str:
-    """A value from the input, safe to echo on one line: control characters escaped
-    (``\\x0b``), clipped to ``limit`` characters."""
-    clean = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    """A value from the input, safe to echo on one line: bytes that are not UTF-8 as
+    :func:`shown_name` writes them, control characters escaped (``\\x0b``), clipped to
+    ``limit`` characters."""
+    clean = "".join(c if c.isprintable() else repr(c)[1:-1] for c in shown_name(text))
     return clean if len(clean) <= limit else clean[: limit - 3] + "..."
 
 

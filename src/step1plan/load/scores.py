@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from step1plan.errors import InputError, Problem
 from step1plan.load.messages import friendly, shown, unknown_key
 from step1plan.load.textfile import read_text
+from step1plan.models.common import iso_date
 from step1plan.models.scores import PracticeScore
 
 COLUMNS = (
@@ -40,7 +41,6 @@ RESULTS = ("epc", "pass_probability", "score", "percent_correct")
 _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0"})
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SPACES = re.compile(r"[\s\-]+")
 
 
@@ -55,9 +55,7 @@ def parse_date(text: str) -> dt.date:
     if match:
         month, day, year = (int(g) for g in match.groups())
         return dt.date(year, month, day)
-    if not _ISO_DATE.match(text):  # fromisoformat alone takes week dates too (2026-W39-1)
-        raise ValueError(text)
-    return dt.date.fromisoformat(text)
+    return iso_date(text)
 
 
 def parse_bool(text: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -134,6 +135,17 @@ prints."""
 
 Text = Annotated[str, Field(pattern=PRINTABLE)]
 """Free text from the input: printable only (:data:`PRINTABLE`)."""
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def iso_date(text: str) -> dt.date:
+    """A ``YYYY-MM-DD`` date; ``ValueError`` otherwise (``fromisoformat`` alone also takes week
+    dates such as ``2026-W39-1`` and ``20261127``)."""
+    if not _ISO_DATE.match(text):
+        raise ValueError(text)
+    return dt.date.fromisoformat(text)
 
 
 def as_of_from(info: ValidationInfo) -> dt.date | None:
