@@ -137,6 +137,19 @@ def test_write_atomic_keeps_a_dangling_symlink_and_creates_its_target(tmp_path: 
     assert (tmp_path / "real.md").read_text() == "new\n"
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_write_atomic_through_a_device_that_fails_is_a_user_error() -> None:
+    with pytest.raises(UserError, match=r"^/dev/full: cannot write: No space left on device$"):
+        write_atomic(Path("/dev/full"), "x" * 100_000)
+
+
+def test_an_empty_output_name_is_refused() -> None:
+    args = ["diagnose", str(EXAMPLES / "profile.yaml"), "--as-of", "2026-11-27", "-o", ""]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "give a file name, or - for stdout" in result.output
+
+
 def test_write_atomic_missing_folder_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="does not exist"):
         write_atomic(tmp_path / "nope" / "out.txt", "x")

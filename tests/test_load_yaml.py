@@ -623,6 +623,26 @@ def test_a_scores_file_that_is_a_pipe_is_not_called_missing(
     assert problem.message.startswith("scores file is not a regular file (a pipe or a device)")
 
 
+def test_a_refused_scores_file_name_is_one_problem_not_two(
+    write: WriteFile, default_plan: Plan
+) -> None:
+    path = write("p.yaml", VALID + f"scores_file: {'a' * 600}.csv\n")
+    with pytest.raises(InputError) as info:
+        load_inputs(path, AS_OF, default_plan)
+    (problem,) = info.value.problems  # not also "cannot be read (File name too long)"
+    assert problem.field == "scores_file" and "at most 500" in problem.message
+
+
+def test_binary_data_where_a_list_is_expected_is_named_as_such(
+    write: WriteFile, default_plan: Plan
+) -> None:
+    path = write("p.yaml", VALID + "causes: !!binary aGk=\n")
+    with pytest.raises(InputError) as info:
+        load_inputs(path, AS_OF, default_plan)
+    (problem,) = info.value.problems
+    assert problem.message == "expected a list, got binary data (!!binary)"
+
+
 def test_missing_scores_file_names_the_profile_line(write: WriteFile, default_plan: Plan) -> None:
     path = write("p.yaml", VALID + "scores_file: nbme.csv\n")
     with pytest.raises(InputError) as info:

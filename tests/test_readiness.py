@@ -225,6 +225,19 @@ def test_near_miss_is_borderline(plan: Plan) -> None:
     assert "Near miss" in r302.message
 
 
+@pytest.mark.parametrize(
+    ("scores", "words"),
+    [([(20, 69, 0.80), (6, 70, 0.88)], "all are above"), ([(6, 70, 0.88)], "it is above")],
+)
+def test_near_miss_agrees_in_number(
+    plan: Plan, scores: list[tuple[int, int, float]], words: str
+) -> None:
+    message = clear_margin(
+        readiness_data(make_context(plan, AS_OF, None, [cbssa(*x) for x in scores]))
+    ).message
+    assert f"Near miss: {words} the low-pass zone" in message
+
+
 def test_missing_free120_only_is_borderline(plan: Plan) -> None:
     result = run([cbssa(20, 72, 0.93), cbssa(6, 74, 0.96)], plan)
     assert result.verdict is Verdict.borderline
@@ -437,6 +450,17 @@ def test_r305_triggers_when_the_latest_cbssa_is_too_old(plan: Plan) -> None:
     result = recent_enough(data)
     assert not result.passed and not result.required
     assert "20 days old" in result.message and "allows 14" in result.message
+
+
+@pytest.mark.parametrize(("test_day", "words"), [("2026-09-01", "1 day"), ("2026-09-04", "4 days")])
+def test_r305_counts_the_days_to_the_test_in_words_that_agree(
+    plan: Plan, test_day: str, words: str
+) -> None:
+    prof = profile(target={"step1_date": test_day})
+    data = readiness_data(
+        make_context(plan, AS_OF, prof, [cbssa(20, 72, 0.95), cbssa(1, 74, 0.96)])
+    )
+    assert f"is {words} after it." in recent_enough(data).message
 
 
 def test_r305_quiet_when_the_latest_cbssa_is_recent(plan: Plan) -> None:

@@ -143,8 +143,8 @@ def _profile_of_doc(
     except InputError as exc:
         problems.extend(exc.problems)
     scores_path, missing = _scores_file(doc, path)
-    if missing is not None:
-        problems.append(missing)
+    if missing is not None and not any(p.field == "scores_file" for p in problems):
+        problems.append(missing)  # unless the model already refused the name itself
     if problems or profile is None:
         raise InputError(sort_problems(problems))
     return profile, scores_path
