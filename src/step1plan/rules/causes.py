@@ -288,7 +288,9 @@ def _nbme_style(score: PracticeScore) -> bool:
 
 def _judged_on(score: PracticeScore, bar: ReadinessBar) -> tuple[float, float, str] | None:
     """The value a score is judged on, its bar and the bar in words: the pass probability when
-    the report gives one, else the EPC, as the readiness checks judge a CBSSA (R302)."""
+    the report gives one, else the EPC. The same choice as the readiness checks make
+    (``readiness.judge``, R302), which cannot be imported here (readiness imports the study
+    plan, which imports this module); the comparison is the caller's."""
     if score.pass_probability is not None:
         return (
             score.pass_probability,
@@ -579,7 +581,8 @@ def premature_exam(inp: CauseInputs) -> CauseSignals:
     """The exam came before practice data had shown a pass was likely.
 
     Signals: the last NBME before the attempt under the readiness bar that applied then
-    (``readiness.first_timer`` or ``readiness.retaker``: ``min_epc``, ``min_pass_probability``);
+    (``readiness.first_timer`` or ``readiness.retaker``: ``min_pass_probability`` when the
+    report gives a pass probability, else ``min_epc``, as R302 judges);
     a ready-looking last NBME on a form seen before, which inflates the score (DOMAIN
     "Practice assessments", M); that last assessment more than ``causes.stale_practice_days``
     before the test (a pass estimate holds for about a week, DOMAIN, H); fewer dedicated weeks

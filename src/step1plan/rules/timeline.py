@@ -222,10 +222,10 @@ def step1_retake_date(
     """The Step 1 retake date: the one the study plan's weeks run to (P402), so that the whole
     report gives one date.
 
-    That is the planned ``target.step1_date`` when it is after the as-of date and allowed, even
-    when readiness is not shown (the mistakes rules flag that); else P402's recommendation; and
-    never before the earliest attempt the USMLE attempt rules allow (eligibility, DOMAIN.md
-    "Attempts and retakes", H). A projection of practice scores is reported by readiness but
+    That is the planned ``target.step1_date`` when it is on or after the as-of date and
+    allowed, even when readiness is not shown (the mistakes rules flag that); else P402's
+    recommendation; and never before the earliest attempt the USMLE attempt rules allow
+    (eligibility, DOMAIN.md "Attempts and retakes", H). A projection of practice scores is reported by readiness but
     never sets the date: it is a trend line, not evidence. The rule triggers (writes a note)
     whenever the date is not the student's own planned date. ``choice`` is P402's, when the
     caller has it already (the full analysis builds the study plan from the same one).
