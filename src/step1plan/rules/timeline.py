@@ -225,10 +225,11 @@ def step1_retake_date(
     That is the planned ``target.step1_date`` when it is on or after the as-of date and
     allowed, even when readiness is not shown (the mistakes rules flag that); else P402's
     recommendation; and never before the earliest attempt the USMLE attempt rules allow
-    (eligibility, DOMAIN.md "Attempts and retakes", H). A projection of practice scores is reported by readiness but
-    never sets the date: it is a trend line, not evidence. The rule triggers (writes a note)
-    whenever the date is not the student's own planned date. ``choice`` is P402's, when the
-    caller has it already (the full analysis builds the study plan from the same one).
+    (eligibility, DOMAIN.md "Attempts and retakes", H). A projection of practice scores is
+    reported by readiness but never sets the date: it is a trend line, not evidence. The rule
+    triggers (writes a note) whenever the date is not the student's own planned date.
+    ``choice`` is P402's, when the caller has it already (the full analysis builds the study
+    plan from the same one).
     """
     if choice is ...:
         choice = plan_retake_date(ctx, readiness, eligibility)
