@@ -847,9 +847,8 @@ def timing_fixed(data: ReadinessData) -> Check | None:
     )
 
 
-@lru_cache(maxsize=64)
 def _finish_blocks(seconds: int) -> str:
-    """R309's next step. Cached: a pure function of the seconds an item."""
+    """R309's next step."""
     return (
         f"Finish every block of the next timed full-length assessments (about {seconds} seconds "
         "an item) and record unfinished_blocks: 0."
@@ -1014,15 +1013,13 @@ def _notes(ctx: Context, data: ReadinessData, eligibility: Eligibility | None) -
     return notes
 
 
-@lru_cache(maxsize=64)
 def _plan_note(plan_name: str) -> str:
-    """The first note: whose thresholds these are. Cached: a pure function of the plan name."""
+    """The first note: whose thresholds these are."""
     return f"Thresholds are tutors' rules of thumb from the plan '{plan_name}', not USMLE rules."
 
 
-@lru_cache(maxsize=1024)
 def _since_note(since: dt.date) -> str:
-    """The note on the latest attempt's date. Cached: a pure function of the date."""
+    """The note on the latest attempt's date."""
     return f"Only assessments after the last Step 1 attempt ({iso(since)}) count."
 
 

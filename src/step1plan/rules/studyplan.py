@@ -536,9 +536,8 @@ def _generic_activity(phase: str, fmt: ExamFormat) -> str:
     return "Timed mixed blocks across all areas; study each practice exam's misses the next day"
 
 
-@lru_cache(maxsize=64)
 def _timed_blocks(items_per_block: int, minutes_per_block: int) -> str:
-    """Timed mixed blocks as on the exam (cached, see :func:`_review_budget`)."""
+    """Timed mixed blocks as on the exam."""
     return (
         f"Timed mixed blocks of {items_per_block} questions in {minutes_per_block} minutes, as "
         "on the exam"
@@ -571,9 +570,8 @@ def _reasoning_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=64)
 def _flashcard_cap(minutes_per_day: float) -> str:
-    """Keep flashcards under the daily cap (cached, see :func:`_review_budget`)."""
+    """Keep flashcards under the daily cap."""
     return (
         f"Flashcards under {minutes_per_day:g} minutes a day; turn missed cards into 'why' "
         "questions"
@@ -587,13 +585,9 @@ def _review_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
     ]
 
 
-@lru_cache(maxsize=64)
 def _review_budget(review_minutes: float, review_items: int, items_per_block: int) -> str:
-    """The review budget: ``review_minutes`` per ``review_items`` questions, for an exam block.
-
-    Cached, as the other activity texts built from numbers: a pure function of a few plan and
-    exam numbers, the same for every week.
-    """
+    """The review budget: ``review_minutes`` per ``review_items`` questions, for an exam
+    block."""
     per_item = review_minutes / review_items
     return (
         f"Review budget: at least {per_item * items_per_block:g} minutes per "
@@ -609,9 +603,8 @@ def _readiness_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
     return [_bar_comparison(bar.min_epc, bar.min_pass_probability)]
 
 
-@lru_cache(maxsize=64)
 def _bar_comparison(min_epc: float, min_pass_probability: float) -> str:
-    """Compare practice exams with the readiness bar (cached, see :func:`_review_budget`)."""
+    """Compare practice exams with the readiness bar."""
     return (
         f"Compare each practice exam with the bar (EPC {min_epc:g}, pass probability "
         f"{min_pass_probability * 100:.0f} %)"
@@ -622,9 +615,8 @@ def _pacing_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
     return [_pacing(fmt.minutes_per_block, fmt.items_per_block)]
 
 
-@lru_cache(maxsize=64)
 def _pacing(minutes_per_block: int, items_per_block: int) -> str:
-    """Time every block as on the exam (cached, see :func:`_review_budget`)."""
+    """Time every block as on the exam."""
     seconds = round(minutes_per_block * 60 / items_per_block)
     return (
         f"Every block timed: {minutes_per_block} minutes for {items_per_block} "
@@ -644,9 +636,8 @@ def _test_day_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
     return []
 
 
-@lru_cache(maxsize=64)
 def _rehearsal(blocks: int, minutes_per_block: int) -> str:
-    """A full-length rehearsal of the exam (cached, see :func:`_review_budget`)."""
+    """A full-length rehearsal of the exam."""
     return (
         f"Full-length rehearsal: {blocks} timed blocks of {minutes_per_block} minutes in one "
         "sitting, starting at your exam time"
