@@ -677,12 +677,12 @@ def test_dedupe_keeps_values_whose_reprs_differ() -> None:
     assert len(kept) == 13  # the second NaN, "timing" at a and 1 at a drop
 
 
-def test_a_shared_evidence_tuple_is_listed_as_dedupe_would(default_plan: Plan) -> None:
-    """C101's two band signals carry the same tuple; the ranking skips the second copy, which
-    must give exactly what deduplicating every signal's evidence gives."""
+def test_evidence_two_signals_share_is_listed_once(default_plan: Plan) -> None:
+    """C101's two band signals carry the same pieces; the ranking lists them once, exactly as
+    deduplicating every signal's evidence gives."""
     found = weak_foundations(_weak_foundations_inputs(default_plan))
     count, weight = [s for s in found.signals if s.name.startswith("lower_area")]
-    assert count.evidence is weight.evidence
+    assert count.evidence == weight.evidence
     (result,) = rank_causes([found], default_plan.causes)
     every = [e for _, s in found.weighted(default_plan.causes) for e in s.evidence]
     assert result.evidence == _dedupe(every)

@@ -344,14 +344,6 @@ class _Collector:
         if strength > 0:
             self.signals.append(Signal(name, min(1.0, strength), reason, evidence))
 
-    def add_shared(
-        self, name: str, strength: float, reason: str, evidence: tuple[Evidence, ...]
-    ) -> None:
-        """:meth:`add` with an evidence tuple that another signal of the cause also carries
-        (the same object): the ranking then lists those pieces once without checking each."""
-        if strength > 0:
-            self.signals.append(Signal(name, min(1.0, strength), reason, evidence))
-
     def need(self, present: bool, path: str) -> bool:
         self.reads += 1
         if not present:
@@ -408,22 +400,22 @@ def weak_foundations(inp: CauseInputs) -> CauseSignals:
         lower = inp.lower
         if lower:
             evidence = tuple([inp.band_evidence(a) for a in lower])  # both signals carry it
-            c.add_shared(
+            c.add(
                 "lower_area_count",
                 min(1.0, len(lower) / p.weak_foundations_min_lower_areas),
                 f"{len(lower)} of {len(inp.bands)} areas on the score report were lower than a "
                 f"low pass ({_names(lower)}; {p.weak_foundations_min_lower_areas} or more mark "
                 "broad gaps)",
-                evidence,
+                *evidence,
             )
             weights = outline_weights()
             total = sum([weights[a] for a in inp.bands])
             share = sum([weights[a] for a in lower]) / total if total else 0.0
-            c.add_shared(
+            c.add(
                 "lower_area_weight",
                 share,
                 f"the lower areas carry {_pct(share)} of the exam weight the report covered",
-                evidence,
+                *evidence,
             )
     qbank = inp.qbank
     correct = qbank.percent_correct if qbank is not None else None
@@ -972,14 +964,8 @@ def _cause_result(
     evidence: list[Evidence] = []
     if c.reported:
         evidence = [_self_report_evidence(i, r) for i, r in enumerate(self_reported) if r is cause]
-    previous: tuple[Evidence, ...] = ()
     for _, signal in c.weighted:
-        part = signal.evidence
-        # A tuple the signal before carried too (C101's lower areas, the same object) is
-        # skipped: _dedupe would drop every piece of it. Any other repeat is left to _dedupe.
-        if part is not previous:
-            evidence.extend(part)
-            previous = part
+        evidence.extend(signal.evidence)  # repeats (C101's lower areas) are left to _dedupe
     confidence = _confidence(plan, c.data) if c.supported else Confidence.low
     summary = _summary(c.found, c.weighted, c.reported, c.supported)
     # Positional, in field order (a hot record): id, rank, confidence, self_reported,
