@@ -10,6 +10,8 @@ from pydantic import Field, StrictFloat, ValidationInfo, field_validator
 
 from step1plan.models.areas import ContentAreas
 from step1plan.models.common import (
+    EARLIEST_DATE,
+    LATEST_DATE,
     AttemptResult,
     CauseId,
     Day,
@@ -35,7 +37,9 @@ class Student(StrictModel):
     """Optional display name; dropped by ``--redact``."""
     graduate_type: GraduateType = GraduateType.us_md
     """``us_md``, ``us_do`` or ``img`` (international medical graduate)."""
-    graduation_year: int | None = Field(default=None, ge=1950, le=2100, strict=True)
+    graduation_year: int | None = Field(
+        default=None, ge=EARLIEST_DATE.year, le=LATEST_DATE.year, strict=True
+    )
     """Year of (expected) graduation from medical school."""
     visa_required: bool = Field(default=False, strict=True)
     """True when a US visa is needed for residency."""
@@ -50,7 +54,7 @@ class Target(StrictModel):
 
     specialty: str = Field(default="internal_medicine", pattern=_KEY, max_length=64)
     """A key of the plan's specialty table (``internal_medicine``, ``family_medicine``, ...)."""
-    match_year: int | None = Field(default=None, ge=2000, le=2100, strict=True)
+    match_year: int | None = Field(default=None, ge=2000, le=LATEST_DATE.year, strict=True)
     """The Match (year of Match Day) aimed for; otherwise the earliest feasible one."""
     step1_date: Day | None = None
     """The planned Step 1 retake date, if booked or chosen."""
