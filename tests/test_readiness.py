@@ -818,3 +818,15 @@ def test_ready_but_made_to_wait_never_says_to_book_before_the_rules_allow(plan: 
     assert "USMLE rules allow the next attempt from 2027-01-11 at the earliest." in (
         result.next_steps
     )
+
+
+def test_the_study_plan_books_a_ready_student_by_the_date_readiness_gives(plan: Plan) -> None:
+    # Two sections, one date: P402's recommendation is readiness's "book by" date
+    from step1plan.rules.studyplan import choose_retake_date
+
+    prof, scores = profile(), _ready_scores()
+    result = run(scores, plan, prof)
+    (step,) = [s for s in result.next_steps if s.startswith("Book the retake")]
+    by = dt.date.fromisoformat(step.split("by ", 1)[1][:10])
+    choice = choose_retake_date(make_context(plan, AS_OF, prof, scores), result)
+    assert (choice.source, choice.date) == ("recommended", by)
