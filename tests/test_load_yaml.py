@@ -43,6 +43,14 @@ practice:
 """
 
 
+def sole_problem(path: Path, plan: Plan) -> Problem:
+    """The one problem loading ``path`` reports (the test fails if there are more)."""
+    with pytest.raises(InputError) as info:
+        load_inputs(path, AS_OF, plan)
+    (problem,) = info.value.problems
+    return problem
+
+
 def problems_of(text: str | bytes, plan: Plan, name: str = "p.yaml") -> list[str]:
     """The formatted problems of a profile text (fails when the text is valid)."""
     with pytest.raises(InputError) as info:
@@ -542,9 +550,7 @@ def test_dates_far_outside_any_plan_are_located_errors(
         "  specialty: internal_medicine\n", f"  specialty: internal_medicine\n{line}\n"
     )
     path = write("p.yaml", text)
-    with pytest.raises(InputError) as info:
-        load_inputs(path, AS_OF, default_plan)
-    (problem,) = info.value.problems
+    problem = sole_problem(path, default_plan)
     assert problem.line == 7
     assert f"{problem.field}: {problem.message}" == expected
 
@@ -565,9 +571,7 @@ def test_control_characters_in_text_are_located_errors(
 ) -> None:
     # A quoted YAML string can write an escape; echoed raw, it would rewrite the terminal
     path = write("p.yaml", VALID.replace("  id: s-0001\n", f"  id: s-0001\n  name: {name}\n"))
-    with pytest.raises(InputError) as info:
-        load_inputs(path, AS_OF, default_plan)
-    (problem,) = info.value.problems
+    problem = sole_problem(path, default_plan)
     assert (problem.line, problem.field) == (4, "student.name")
     assert problem.message.startswith("control characters")
 
@@ -595,9 +599,7 @@ def test_a_bool_or_float_where_the_format_wants_another_type_is_an_error(
 ) -> None:
     # true == 1 == 1.0 in Python: without a strict check each would pass for the other
     path = write("p.yaml", VALID.replace(old, new, 1))
-    with pytest.raises(InputError) as info:
-        load_inputs(path, AS_OF, default_plan)
-    (problem,) = info.value.problems
+    problem = sole_problem(path, default_plan)
     assert f"{problem.field}: {problem.message}" == expected
 
 
@@ -605,9 +607,7 @@ def test_a_yaml_set_where_text_is_expected_is_named_as_a_set(
     write: WriteFile, default_plan: Plan
 ) -> None:
     path = write("p.yaml", VALID.replace("  id: s-0001\n", "  id: s-0001\n  name: !!set {a, b}\n"))
-    with pytest.raises(InputError) as info:
-        load_inputs(path, AS_OF, default_plan)
-    (problem,) = info.value.problems
+    problem = sole_problem(path, default_plan)
     assert problem.message == "expected text, got a set (!!set)"  # was "got text"
 
 
@@ -617,9 +617,7 @@ def test_a_scores_file_that_is_a_pipe_is_not_called_missing(
 ) -> None:
     path = write("p.yaml", VALID + "scores_file: scores.csv\n")
     os.mkfifo(path.parent / "scores.csv")
-    with pytest.raises(InputError) as info:
-        load_inputs(path, AS_OF, default_plan)
-    (problem,) = info.value.problems
+    problem = sole_problem(path, default_plan)
     assert problem.message.startswith("scores file is not a regular file (a pipe or a device)")
 
 
@@ -627,9 +625,7 @@ def test_a_refused_scores_file_name_is_one_problem_not_two(
     write: WriteFile, default_plan: Plan
 ) -> None:
     path = write("p.yaml", VALID + f"scores_file: {'a' * 600}.csv\n")
-    with pytest.raises(InputError) as info:
-        load_inputs(path, AS_OF, default_plan)
-    (problem,) = info.value.problems  # not also "cannot be read (File name too long)"
+    problem = sole_problem(path, default_plan)  # not also "cannot be read (name too long)"
     assert problem.field == "scores_file" and "at most 500" in problem.message
 
 
@@ -637,17 +633,13 @@ def test_binary_data_where_a_list_is_expected_is_named_as_such(
     write: WriteFile, default_plan: Plan
 ) -> None:
     path = write("p.yaml", VALID + "causes: !!binary aGk=\n")
-    with pytest.raises(InputError) as info:
-        load_inputs(path, AS_OF, default_plan)
-    (problem,) = info.value.problems
+    problem = sole_problem(path, default_plan)
     assert problem.message == "expected a list, got binary data (!!binary)"
 
 
 def test_missing_scores_file_names_the_profile_line(write: WriteFile, default_plan: Plan) -> None:
     path = write("p.yaml", VALID + "scores_file: nbme.csv\n")
-    with pytest.raises(InputError) as info:
-        load_inputs(path, AS_OF, default_plan)
-    (problem,) = info.value.problems
+    problem = sole_problem(path, default_plan)
     assert (problem.file, problem.line, problem.column, problem.field) == (
         str(path),
         15,
@@ -661,9 +653,7 @@ def test_a_scores_file_name_too_long_for_the_file_system_is_located(
     write: WriteFile, default_plan: Plan
 ) -> None:
     path = write("p.yaml", VALID + f"scores_file: {'a' * 300}.csv\n")
-    with pytest.raises(InputError) as info:
-        load_inputs(path, AS_OF, default_plan)
-    (problem,) = info.value.problems
+    problem = sole_problem(path, default_plan)
     assert (problem.line, problem.field) == (15, "scores_file")
     assert problem.message.startswith("scores file cannot be read (")
 
