@@ -274,3 +274,10 @@ def test_trend_slope_must_be_finite(write: WriteFile, value: str) -> None:
 def test_a_negative_trend_slope_is_allowed(write: WriteFile) -> None:
     path = write("flat.yaml", "extends: default\nreadiness:\n  min_trend_slope_per_week: -0.5\n")
     assert load_plan_file(path).readiness.min_trend_slope_per_week == -0.5
+
+
+def test_a_bar_judges_the_pass_probability_when_given_else_the_epc() -> None:
+    bar = load_plan("default").readiness.retaker
+    assert bar.judged_on(66, 0.92) == ("pass_probability", 0.92, bar.min_pass_probability)
+    assert bar.judged_on(66, None) == ("epc", 66, bar.min_epc)
+    assert bar.judged_on(None, None) is None

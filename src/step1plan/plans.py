@@ -30,6 +30,19 @@ class ReadinessBar(StrictModel):
     min_free120_percent: float = Field(ge=0, le=100)
     max_days_before_test: int = Field(ge=0, le=365)
 
+    def judged_on(
+        self, epc: float | None, pass_probability: float | None
+    ) -> tuple[str, float, float] | None:
+        """Which value of an NBME result this bar judges, with the value and its threshold:
+        ``("pass_probability", p, min_pass_probability)`` when the report gives one, else
+        ``("epc", epc, min_epc)``; None without either. The readiness checks (R302) and the
+        causes (C105) both judge through it; each makes its own comparison."""
+        if pass_probability is not None:
+            return "pass_probability", pass_probability, self.min_pass_probability
+        if epc is not None:
+            return "epc", epc, self.min_epc
+        return None
+
 
 class ReadinessPlan(StrictModel):
     """Thresholds of the readiness rules (R3xx)."""

@@ -286,26 +286,22 @@ def _nbme_style(score: PracticeScore) -> bool:
     )
 
 
-def _judged_on(score: PracticeScore, bar: ReadinessBar) -> tuple[float, float, str] | None:
-    """The value a score is judged on, its bar and the bar in words: the pass probability when
-    the report gives one, else the EPC. The same choice as the readiness checks make
-    (``readiness.judge``, R302), which cannot be imported here (readiness imports the study
-    plan, which imports this module); the comparison is the caller's."""
-    if score.pass_probability is not None:
-        return (
-            score.pass_probability,
-            bar.min_pass_probability,
-            f"pass probability {_pct(bar.min_pass_probability)}",
-        )
-    if score.epc is not None:
-        return score.epc, bar.min_epc, f"EPC {_fmt(bar.min_epc)}"
-    return None
+def _judged_on(score: PracticeScore, bar: ReadinessBar) -> tuple[str, float, float, str] | None:
+    """:meth:`ReadinessBar.judged_on` (the value the readiness checks judge too) with the bar
+    in words: field, value, threshold, words."""
+    judged = bar.judged_on(score.epc, score.pass_probability)
+    if judged is None:
+        return None
+    field, value, threshold = judged
+    if field == "pass_probability":
+        return field, value, threshold, f"pass probability {_pct(threshold)}"
+    return field, value, threshold, f"EPC {_fmt(threshold)}"
 
 
 def _meets_bar(score: PracticeScore, bar: ReadinessBar) -> bool:
     """The score is at or above the readiness bar on the value it is judged on."""
     judged = _judged_on(score, bar)
-    return judged is not None and judged[0] >= judged[1]
+    return judged is not None and judged[1] >= judged[2]
 
 
 def _score_evidence(score: PracticeScore, path: str) -> tuple[Evidence, ...]:
@@ -589,8 +585,8 @@ def premature_exam(inp: CauseInputs) -> CauseSignals:
         judged = _judged_on(score, bar)
         strength, bar_text = 0.0, ""
         if judged is not None:
-            value, threshold, bar_text = judged
-            span = p.spans.probability if score.pass_probability is not None else p.spans.epc_points
+            field, value, threshold, bar_text = judged
+            span = p.spans.probability if field == "pass_probability" else p.spans.epc_points
             strength = past(value, threshold, span, below=True)
         c.add(
             "low_practice",

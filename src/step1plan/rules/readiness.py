@@ -336,24 +336,16 @@ class Judgement:
 
 
 def judge(a: Assessment, data: ReadinessData) -> Judgement:
-    """Judge one CBSSA against the bar (plan ``min_pass_probability`` / ``min_epc``)."""
-    p, epc = a.score.pass_probability, a.score.epc
-    if p is not None:
-        return Judgement(
-            a,
-            f"{pct(p)} pass probability",
-            p + _EPS >= data.bar.min_pass_probability,
-            p + _EPS >= data.plan.borderline_pass_probability,
-            "pass_probability",
-        )
-    assert epc is not None
-    return Judgement(
-        a,
-        f"EPC {num(epc)}",
-        epc + _EPS >= data.bar.min_epc,
-        epc + _EPS >= data.plan.low_pass_epc,
-        "epc",
-    )
+    """Judge one CBSSA against the bar (plan ``min_pass_probability`` / ``min_epc``, on the
+    value :meth:`ReadinessBar.judged_on` picks)."""
+    judged = data.bar.judged_on(a.score.epc, a.score.pass_probability)
+    assert judged is not None  # a counted CBSSA has an EPC or a pass probability
+    field, value, threshold = judged
+    if field == "pass_probability":
+        measure, near = f"{pct(value)} pass probability", data.plan.borderline_pass_probability
+    else:
+        measure, near = f"EPC {num(value)}", data.plan.low_pass_epc
+    return Judgement(a, measure, value + _EPS >= threshold, value + _EPS >= near, field)
 
 
 @record
