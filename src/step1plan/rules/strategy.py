@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from functools import lru_cache
 
-from step1plan.models.common import AttemptResult, Exam, GraduateType
+from step1plan.models.common import Exam, GraduateType
 from step1plan.models.profile import Profile
 from step1plan.models.report import (
     CauseResult,
@@ -28,7 +28,7 @@ from step1plan.models.report import (
 from step1plan.rules.base import Context, rule
 from step1plan.rules.explanation import draft_explanation
 from step1plan.rules.mistakes import make_finding
-from step1plan.rules.timeline import milestone, prep_weeks_between
+from step1plan.rules.timeline import first_passes, milestone, prep_weeks_between
 
 TIER_WORDS: dict[str, str] = {
     "less_competitive": "less competitive",
@@ -275,13 +275,9 @@ def step2ck_signal(ctx: Context, timeline: Timeline) -> Finding | None:
     passed, a first-attempt pass is no longer possible, so the advice speaks of the retake.
     """
     profile = _profile(ctx)
-    step2ck, passed = Exam.step2ck, AttemptResult.passed  # enum members read once
-    retake = False
-    for attempt in profile.attempts:
-        if attempt.exam is step2ck:
-            if attempt.result is passed:
-                return None
-            retake = True
+    if Exam.step2ck in first_passes(profile):
+        return None
+    retake = any(a.exam is Exam.step2ck for a in profile.attempts)  # none of them a pass
     test, start = milestone(timeline, "step2ck_test"), milestone(timeline, "step2ck_prep_start")
     if test is not None and start is not None:
         return _step2ck_finding(start.date, test.date, retake)
@@ -360,8 +356,7 @@ def no_attempt_left(ctx: Context, eligibility: Eligibility | None) -> Finding | 
     """
     if eligibility is None or not eligibility.blocked or eligibility.attempts_left:
         return None
-    step1, passed = Exam.step1, AttemptResult.passed
-    if any(a.exam is step1 and a.result is passed for a in _profile(ctx).attempts):
+    if Exam.step1 in first_passes(_profile(ctx)):
         return None
     return make_finding(
         "S609",

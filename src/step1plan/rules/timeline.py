@@ -155,7 +155,7 @@ class Passed:
     notes: tuple[str, ...] = ()
 
 
-def _first_passes(profile: Profile) -> dict[Exam, dt.date]:
+def first_passes(profile: Profile) -> dict[Exam, dt.date]:
     """The date of the first passing attempt at each exam passed (attempts are oldest first)."""
     passes: dict[Exam, dt.date] = {}
     for attempt in profile.attempts:
@@ -174,7 +174,7 @@ def exams_passed(profile: Profile) -> Passed:
     reminds that a new score reaches programs only once it is resent through ERAS (DOMAIN.md
     "Score release", H).
     """
-    passes = _first_passes(profile)
+    passes = first_passes(profile)
     step1 = passes.get(Exam.step1)
     step2ck = passes.get(Exam.step2ck)
     notes: list[str] = []
