@@ -47,6 +47,13 @@ def _kind(target: Path) -> int | None:
         return None
 
 
+_FILE_BUFFER = 1 << 20
+"""The write buffer of an output file (1 MiB, against the default 8 KiB). A cohort's ``jsonl``
+writes about 21 KB a student: with the default buffer every line is a ``write`` call of its
+own, and writing it took 10.7 µs a line here, against 5.2 µs with this buffer
+(``benchmarks/README.md``). The file is renamed into place only when complete, so nothing
+reads it while it is being written; devices and pipes keep the default buffer."""
+
 _DESCRIPTOR_PATHS = ("/dev/stdout", "/dev/stderr", "/dev/fd/", "/proc/self/fd/")
 
 
@@ -102,7 +109,7 @@ def atomic_writer(target: Path, inputs: Iterable[Path] = ()) -> Iterator[TextIO]
     except OSError as exc:  # a read-only or special folder: nothing was created
         raise UserError(f"{target}: cannot write in {folder}: {exc.strerror}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "w", buffering=_FILE_BUFFER, encoding="utf-8", newline="") as handle:
             yield handle
         os.chmod(tmp, _file_mode(mode))
         os.replace(tmp, target)
