@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from step1plan.cli import app
@@ -63,6 +64,52 @@ def test_draft_of_an_invalid_profile_exits_2(runner: CliRunner, write: WriteFile
     result = explain(runner, str(path))
     assert result.exit_code == 2
     assert "bad.yaml" in result.stderr
+
+
+FOUR_FAILED = "".join(
+    f"  - {{exam: step1, date: {day}, result: fail}}\n"
+    for day in ("2021-11-10", "2022-05-04", "2023-02-15", "2024-03-20")
+)
+
+
+def test_no_draft_when_no_attempt_is_left(runner: CliRunner, write: WriteFile) -> None:
+    path = write("four.yaml", f"schema_version: 1\nstudent: {{id: f-4}}\nattempts:\n{FOUR_FAILED}")
+    result = explain(runner, str(path), "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert list(data) == ["schema", "as_of", "student", "explanation", "finding"]
+    assert data["explanation"] is None
+    assert data["finding"]["code"] == "S609"
+    assert list(data["finding"]) == ["code", "title", "message", "recommendation"]
+    table = " ".join(explain(runner, str(path)).stdout.split())
+    assert "No draft explanation for f-4" in table and "S609 No attempt left" in table
+    assert "I did not pass" not in table
+    md = explain(runner, str(path), "--format", "md").stdout
+    assert md.startswith("## No draft explanation for f-4") and "I did not pass" not in md
+
+
+def test_a_draft_while_an_attempt_is_left(runner: CliRunner, write: WriteFile) -> None:
+    three = FOUR_FAILED.split("\n", 1)[1]
+    path = write("three.yaml", f"schema_version: 1\nstudent: {{id: f-3}}\nattempts:\n{three}")
+    data = json.loads(explain(runner, str(path), "--format", "json").stdout)
+    assert "finding" not in data
+    assert data["explanation"].startswith("I did not pass my first three Step 1 attempts")
+
+
+@pytest.mark.parametrize(
+    "attempts",
+    ["attempts: []\n", "attempts:\n  - {exam: step1, date: 2026-03-01, result: pass}\n"],
+    ids=["no attempt", "passed"],
+)
+def test_no_failure_to_explain_exits_2(runner: CliRunner, write: WriteFile, attempts: str) -> None:
+    path = write("passed.yaml", f"schema_version: 1\nstudent: {{id: p-1}}\n{attempts}")
+    result = explain(runner, str(path))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.strip() == (
+        f"{path}: attempts: no failed or incomplete Step 1 attempt is recorded, so there is no "
+        "failure to explain"
+    )
 
 
 # ---------------------------------------------------------------- --check

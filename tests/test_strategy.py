@@ -21,6 +21,7 @@ from step1plan.rules.strategy import (
     _step2ck_finding,
     build_strategy,
     explain_briefly,
+    explanation_or_closed,
     letters,
     no_attempt_left,
     parallel_plan,
@@ -307,6 +308,22 @@ def test_s609_triggers_and_replaces_the_advice_when_no_attempt_is_left(
     assert [f.code for f in strategy.advice] == ["S609"]
     assert strategy.advice[0].severity is Severity.critical
     assert strategy.explanation is None  # no "I did not pass my first four attempts" to send
+
+
+def test_explain_gets_s609_instead_of_a_draft_when_no_attempt_is_left(
+    default_plan: Plan,
+) -> None:
+    closed = ctx_for(default_plan, attempts=FOUR_FAILED)
+    assert closed.profile is not None
+    found = explanation_or_closed(
+        closed, (), None, assess_eligibility(closed.profile.attempts, AS_OF)
+    )
+    assert isinstance(found, Finding) and found.code == "S609"
+    open_ = ctx_for(default_plan, attempts=FOUR_FAILED[:3])
+    assert open_.profile is not None
+    eligibility = assess_eligibility(open_.profile.attempts, AS_OF)
+    draft = explanation_or_closed(open_, (), None, eligibility)
+    assert isinstance(draft, str) and draft.startswith("I did not pass my first three")
 
 
 @pytest.mark.parametrize(

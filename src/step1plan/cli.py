@@ -624,14 +624,19 @@ def explain(
     from step1plan.analysis import assess_ready, student_ref
     from step1plan.load.profile import load_inputs
     from step1plan.rules.causes import diagnose_causes
-    from step1plan.rules.explanation import draft_explanation
+    from step1plan.rules.strategy import explanation_or_closed
 
     loaded = load_inputs(profile, day, the_plan)
     ctx = loaded.context(the_plan, day)
     assert ctx.profile is not None
+    if not ctx.profile.failed_step1():
+        raise UserError(
+            f"{profile}: attempts: no failed or incomplete Step 1 attempt is recorded, so there "
+            "is no failure to explain"
+        )
     causes, _ = diagnose_causes(ctx)
-    _, readiness = assess_ready(ctx, causes)
-    draft = draft_explanation(ctx, causes, readiness)
+    eligibility, readiness = assess_ready(ctx, causes)
+    draft = explanation_or_closed(ctx, causes, readiness, eligibility)
     student = student_ref(ctx.profile)
     _render(
         fmt,

@@ -25,40 +25,68 @@ def _who(student: StudentRef) -> str:
     return f"{student.name} ({student.id})" if student.name else student.id
 
 
-def draft_renderables(student: StudentRef, text: str) -> list[RenderableType]:
-    """The draft in a panel titled with the student and its word count."""
+def _closed_lines(finding: Finding) -> list[str]:
+    return [f"{finding.code} {finding.title}: {finding.message}", finding.recommendation or ""]
+
+
+def draft_renderables(student: StudentRef, draft: str | Finding) -> list[RenderableType]:
+    """The draft in a panel titled with the student and its word count (or, when no attempt is
+    left, S609's finding in its place)."""
+    if isinstance(draft, Finding):
+        return [
+            Panel(
+                Text("\n\n".join(_closed_lines(draft))),
+                title=f"No draft explanation for {_who(student)}",
+                border_style="red",
+            )
+        ]
     return [
         Panel(
-            Text(text),
+            Text(draft),
             title=f"Draft explanation for {_who(student)}",
-            subtitle=f"{count_words(text)} words",
+            subtitle=f"{count_words(draft)} words",
         ),
         Text(DRAFT_HINT),
     ]
 
 
-def draft_markdown(student: StudentRef, text: str) -> str:
-    """The draft as Markdown."""
+def draft_markdown(student: StudentRef, draft: str | Finding) -> str:
+    """The draft as Markdown (or S609's finding in its place)."""
+    if isinstance(draft, Finding):
+        message, recommendation = _closed_lines(draft)
+        return "\n".join(
+            [f"## No draft explanation for {_who(student)}", "", message, "", recommendation, ""]
+        )
     return "\n".join(
         [
             f"## Draft explanation for {_who(student)}",
             "",
-            text,
+            draft,
             "",
-            f"_{count_words(text)} words. {DRAFT_HINT}_",
+            f"_{count_words(draft)} words. {DRAFT_HINT}_",
             "",
         ]
     )
 
 
-def draft_dict(as_of: dt.date, student: StudentRef, text: str) -> dict[str, Any]:
-    """``explain --format json``: ``{schema, as_of, student, explanation}``."""
-    return {
+def draft_dict(as_of: dt.date, student: StudentRef, draft: str | Finding) -> dict[str, Any]:
+    """``explain --format json``: ``{schema, as_of, student, explanation}``. When no attempt is
+    left, ``explanation`` is ``null`` and a ``finding`` key (S609: ``code``, ``title``,
+    ``message``, ``recommendation``) says why."""
+    out: dict[str, Any] = {
         "schema": SCHEMA,
         "as_of": as_of.isoformat(),
         "student": {"id": student.id, "name": student.name},
-        "explanation": text,
+        "explanation": draft if isinstance(draft, str) else None,
     }
+    if isinstance(draft, Finding):
+        out["finding"] = {
+            "code": draft.code,
+            "title": draft.title,
+            "message": draft.message,
+            "recommendation": draft.recommendation,
+        }
+    return out
 
 
 def check_dict(file: str, findings: Sequence[Finding]) -> dict[str, Any]:

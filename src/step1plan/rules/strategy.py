@@ -21,6 +21,7 @@ from step1plan.models.report import (
     CauseResult,
     Eligibility,
     Finding,
+    Readiness,
     Severity,
     Strategy,
     Timeline,
@@ -368,6 +369,19 @@ def no_attempt_left(ctx: Context, eligibility: Eligibility | None) -> Finding | 
         "Ask your school (or, as an international graduate, ECFMG) which options remain: this "
         "tool plans a USMLE route only.",
     )
+
+
+def explanation_or_closed(
+    ctx: Context,
+    causes: Sequence[CauseResult],
+    readiness: Readiness | None,
+    eligibility: Eligibility | None,
+) -> str | Finding:
+    """What ``step1plan explain PROFILE`` gives: the draft explanation of the failure, or S609's
+    finding when no attempt is left (there is then no application to explain it in, as in
+    :func:`build_strategy`)."""
+    closed = no_attempt_left(ctx, eligibility)
+    return closed if closed is not None else draft_explanation(ctx, causes, readiness)
 
 
 def build_strategy(
