@@ -218,7 +218,7 @@ def test_common_activities_are_listed_once_per_phase() -> None:
 def test_studyplan_renders_priorities_weeks_and_phase_activities() -> None:
     text = render(studyplan_renderables(STUDY), width=200)
     assert text.index("What to study first") < text.index("Week-by-week plan to the retake")
-    assert "Pathology" in text and "60 %" in text and "practice[3]" in text
+    assert "Pathology" in text and "60%" in text and "practice[3]" in text
     assert "recommended, a rule of thumb" in text
     assert "Nov 27-Dec 3" in text
     assert "• CBSSA 29" in text and "• Only this week" in text
@@ -244,7 +244,7 @@ def test_studyplan_tables_fit_a_narrow_terminal_without_cutting_words() -> None:
 
 def test_studyplan_markdown_has_both_tables() -> None:
     md = studyplan_markdown(STUDY)
-    assert "| 1 | Pathology | discipline | 48 | lower | 60 % | attempts[0] |" in md
+    assert "| 1 | Pathology | discipline | 48 | lower | 60% | attempts[0] |" in md
     assert "| 3 | Dec 11-Dec 19 | readiness | 51.4 | 370 | Pathology | CBSSA 30<br>Free 120" in md
     assert "- **Rebuild foundations** (weeks 1-2):" in md
     assert "  - Review core concepts" in md

@@ -88,7 +88,7 @@ def _band(p: Priority) -> Text:
 
 
 def _share(p: Priority) -> str:
-    return f"{p.share_of_hours * 100:.0f} %"
+    return f"{p.share_of_hours * 100:.0f}%"
 
 
 def priorities_table(plan: StudyPlan) -> Table:
@@ -129,7 +129,7 @@ def compact_priorities_table(plan: StudyPlan) -> Table:
         table.add_row(
             str(i),
             area,
-            f"{p.weight:g} %",
+            f"{p.weight:g}%",
             _band(p),
             _share(p),
             p.source,

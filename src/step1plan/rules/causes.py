@@ -26,6 +26,7 @@ from step1plan.models.report import CauseResult, Confidence, Evidence, Finding, 
 from step1plan.models.scores import PracticeScore
 from step1plan.plans import CausesPlan, ReadinessBar
 from step1plan.rules.base import Context, rule
+from step1plan.rules.wording import num, pct, plural
 
 CAUSE_TITLES: dict[CauseId, str] = {
     CauseId.weak_foundations: "Weak foundations",
@@ -256,26 +257,14 @@ def past(value: float, bar: float, span: float, *, below: bool, inclusive: bool 
     return min(1.0, 0.5 + 0.5 * distance / span)
 
 
-def _fmt(value: float) -> str:
-    return f"{value:g}"
-
-
-def _pct(value: float) -> str:
-    return f"{value * 100:.0f} %"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
 def _score_text(score: PracticeScore) -> str:
     parts = []
     if score.epc is not None:
-        parts.append(f"EPC {_fmt(score.epc)}")
+        parts.append(f"EPC {num(score.epc)}")
     if score.pass_probability is not None:
-        parts.append(f"pass probability {_pct(score.pass_probability)}")
+        parts.append(f"pass probability {pct(score.pass_probability)}")
     if score.percent_correct is not None:
-        parts.append(f"{_fmt(score.percent_correct)} % correct")
+        parts.append(f"{num(score.percent_correct)}% correct")
     return ", ".join(parts)
 
 
@@ -294,8 +283,8 @@ def _judged_on(score: PracticeScore, bar: ReadinessBar) -> tuple[str, float, flo
         return None
     field, value, threshold = judged
     if field == "pass_probability":
-        return field, value, threshold, f"pass probability {_pct(threshold)}"
-    return field, value, threshold, f"EPC {_fmt(threshold)}"
+        return field, value, threshold, f"pass probability {pct(threshold)}"
+    return field, value, threshold, f"EPC {num(threshold)}"
 
 
 def _meets_bar(score: PracticeScore, bar: ReadinessBar) -> bool:
@@ -410,7 +399,7 @@ def weak_foundations(inp: CauseInputs) -> CauseSignals:
             c.add(
                 "lower_area_weight",
                 share,
-                f"the lower areas carry {_pct(share)} of the exam weight the report covered",
+                f"the lower areas carry {pct(share)} of the exam weight the report covered",
                 *evidence,
             )
     qbank = inp.qbank
@@ -423,8 +412,8 @@ def weak_foundations(inp: CauseInputs) -> CauseSignals:
         p.spans.percent_points,
         below=True,
         reason=lambda v: (
-            f"QBank average {_fmt(v)} % correct, under the about "
-            f"{_fmt(p.low_qbank_percent_correct)} % a passing examinee answers correctly"
+            f"QBank average {num(v)}% correct, under the about "
+            f"{num(p.low_qbank_percent_correct)}% a passing examinee answers correctly"
         ),
     )
     return c.done()
@@ -451,8 +440,8 @@ def question_interpretation(inp: CauseInputs) -> CauseSignals:
         c.add(
             "qbank_nbme_gap",
             past(gap, p.interpretation_gap_points, p.spans.epc_points, below=False, inclusive=True),
-            f"QBank {_fmt(correct)} % correct but {score.form} on {score.date.isoformat()} "
-            f"gave EPC {_fmt(score.epc)}, {_fmt(gap)} points lower: the knowledge did not "
+            f"QBank {num(correct)}% correct but {score.form} on {score.date.isoformat()} "
+            f"gave EPC {num(score.epc)}, {num(gap)} points lower: the knowledge did not "
             "carry over to NBME-style questions",
             Evidence("qbank.percent_correct", correct),
             Evidence(f"{path}.epc", score.epc),
@@ -491,8 +480,8 @@ def memorization_without_reasoning(inp: CauseInputs) -> CauseSignals:
         p.spans.anki_minutes,
         below=False,
         reason=lambda v: (
-            f"{_fmt(v)} minutes of flashcards a day, more than "
-            f"{_fmt(p.heavy_anki_minutes_per_day)}: recall crowded out reasoning practice"
+            f"{num(v)} minutes of flashcards a day, more than "
+            f"{num(p.heavy_anki_minutes_per_day)}: recall crowded out reasoning practice"
         ),
     )
     reasoning_keys, recall_keys = set(p.reasoning_areas), set(p.recall_areas)
@@ -543,8 +532,8 @@ def rushed_qbank_review(inp: CauseInputs) -> CauseSignals:
         p.spans.review_minutes,
         below=True,
         reason=lambda v: (
-            f"about {_fmt(v)} minutes of review per block, under "
-            f"{_fmt(p.min_review_minutes_per_block)} for a {p.review_block_items}-item block"
+            f"about {num(v)} minutes of review per block, under "
+            f"{num(p.min_review_minutes_per_block)} for a {p.review_block_items}-item block"
         ),
     )
     done = c.need(q.percent_complete is not None, "qbank.percent_complete")
@@ -556,7 +545,7 @@ def rushed_qbank_review(inp: CauseInputs) -> CauseSignals:
             c.add(
                 "finished_qbank_low_score",
                 1.0,
-                f"{_fmt(q.percent_complete)} % of the QBank done yet {_fmt(q.percent_correct)} % "
+                f"{num(q.percent_complete)}% of the QBank done yet {num(q.percent_correct)}% "
                 "correct: questions were done but not learned from",
                 Evidence("qbank.percent_complete", q.percent_complete),
                 Evidence("qbank.percent_correct", q.percent_correct),
@@ -621,7 +610,7 @@ def premature_exam(inp: CauseInputs) -> CauseSignals:
         p.spans.weeks,
         below=True,
         reason=lambda v: (
-            f"{_fmt(v)} dedicated weeks before the test, fewer than {_fmt(p.short_prep_weeks)}"
+            f"{num(v)} dedicated weeks before the test, fewer than {num(p.short_prep_weeks)}"
         ),
     )
     complete = inp.qbank.percent_complete if inp.qbank is not None else None
@@ -633,8 +622,8 @@ def premature_exam(inp: CauseInputs) -> CauseSignals:
         p.spans.completion_points,
         below=True,
         reason=lambda v: (
-            f"only {_fmt(v)} % of the QBank done before the test (under "
-            f"{_fmt(p.low_qbank_completion)} %)"
+            f"only {num(v)}% of the QBank done before the test (under "
+            f"{num(p.low_qbank_completion)}%)"
         ),
     )
     return c.done()
@@ -658,7 +647,7 @@ def timing(inp: CauseInputs) -> CauseSignals:
             c.add(
                 "unfinished_exam_blocks",
                 strength,
-                f"{_count(day.unfinished_blocks, 'block')} left unfinished on the exam",
+                f"{plural(day.unfinished_blocks, 'block')} left unfinished on the exam",
                 Evidence(f"{inp.attempt_path}.test_day.unfinished_blocks", day.unfinished_blocks),
             )
     counted = [(s, path) for s, path in inp.prior if s.unfinished_blocks is not None]
@@ -667,7 +656,7 @@ def timing(inp: CauseInputs) -> CauseSignals:
         c.add(
             "unfinished_practice_blocks",
             past(total, 1, p.spans.blocks, below=False, inclusive=True),
-            f"{_count(total, 'unfinished block')} in practice exams before the test",
+            f"{plural(total, 'unfinished block')} in practice exams before the test",
             *[
                 Evidence(f"{path}.unfinished_blocks", s.unfinished_blocks)
                 for s, path in counted

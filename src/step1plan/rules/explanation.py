@@ -25,7 +25,7 @@ from step1plan.models.report import CauseResult, Finding, Readiness
 from step1plan.plans import StrategyPlan
 from step1plan.rules.base import Context
 from step1plan.rules.mistakes import check_text, count_words, read_explanation
-from step1plan.rules.readiness import words
+from step1plan.rules.wording import words
 
 WENT_WRONG: dict[CauseId, str] = {
     CauseId.weak_foundations: "I had gaps in core basic science that I had not closed",

@@ -66,48 +66,16 @@ from step1plan.models.scores import PracticeScore
 from step1plan.plans import ReadinessBar, ReadinessPlan
 from step1plan.rules.base import Context, rule
 from step1plan.rules.studyplan import taken_cbssa_forms
+from step1plan.rules.wording import iso, num, pct, plural, words
 
 _EPS = 1e-9
 """Tolerance of threshold comparisons (a 95 % written as 0.95 or 95/100)."""
-
-_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 TEST_DAY_CAUSES = (CauseId.timing, CauseId.test_anxiety_fatigue)
 """Causes that make the timing and test-day-plan checks apply (DESIGN.md cause ids)."""
 
 _TEST_DAY_VALUES = {cid: cid.value for cid in TEST_DAY_CAUSES}
 """Each test-day cause id's text, read once (an enum's ``.value`` is a slow property in 3.11)."""
-
-
-# ---------------------------------------------------------------- formatting helpers
-
-
-def words(n: int) -> str:
-    """A small count in words (``two``), digits from 11 on."""
-    return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
-
-
-def plural(n: int, noun: str) -> str:
-    """``1 CBSSA``, ``2 CBSSAs``."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-@lru_cache(maxsize=4096)
-def num(x: float) -> str:
-    """A number without a useless ``.0`` (``68``, ``68.5``). Cached: cohorts repeat values."""
-    return f"{round(x, 2):g}"
-
-
-@lru_cache(maxsize=4096)
-def pct(p: float) -> str:
-    """A probability as a percent (``0.95`` -> ``95%``). Cached: cohorts repeat values."""
-    return f"{round(p * 100, 1):g}%"
-
-
-@lru_cache(maxsize=4096)
-def iso(day: dt.date) -> str:
-    """A date as ``2026-08-20``. Cached: cohorts repeat dates."""
-    return day.isoformat()
 
 
 # ---------------------------------------------------------------- the evidence

@@ -37,6 +37,7 @@ from step1plan.models.report import (
 from step1plan.plans import Plan, ReadinessBar
 from step1plan.rules.base import Context, rule
 from step1plan.rules.causes import Area, area_label, outline_order, outline_weights
+from step1plan.rules.wording import num, pct
 
 PHASES: tuple[str, str, str] = ("foundations", "integration", "readiness")
 """Phase names, in order: rebuild foundations, integrate with timed mixed blocks, prove
@@ -606,8 +607,8 @@ def _readiness_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
 def _bar_comparison(min_epc: float, min_pass_probability: float) -> str:
     """Compare practice exams with the readiness bar."""
     return (
-        f"Compare each practice exam with the bar (EPC {min_epc:g}, pass probability "
-        f"{min_pass_probability * 100:.0f} %)"
+        f"Compare each practice exam with the bar (EPC {num(min_epc)}, pass probability "
+        f"{pct(min_pass_probability)})"
     )
 
 

@@ -1,0 +1,41 @@
+"""How numbers, counts and dates are written in the rules' messages, in one place, so that a
+value reads the same in every section of a report (a pass probability of 0.925 is ``92.5%`` in
+the causes, the readiness checks and the study plan alike)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def words(n: int) -> str:
+    """A small count in words (``two``), digits from 11 on."""
+    return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 CBSSA``, ``2 CBSSAs``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+@lru_cache(maxsize=4096)
+def num(x: float) -> str:
+    """A number without a useless ``.0`` (``68``, ``68.5``). Cached: cohorts repeat values."""
+    return f"{round(x, 2):g}"
+
+
+@lru_cache(maxsize=4096)
+def pct(p: float) -> str:
+    """A probability as a percent (``0.95`` -> ``95%``). Cached: cohorts repeat values."""
+    return f"{round(p * 100, 1):g}%"
+
+
+@lru_cache(maxsize=4096)
+def iso(day: dt.date) -> str:
+    """A date as ``2026-08-20``. Cached: cohorts repeat dates."""
+    return day.isoformat()
+
+
+__all__ = ["iso", "num", "pct", "plural", "words"]
