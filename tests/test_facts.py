@@ -314,11 +314,14 @@ def test_match_calendar_events_in_order(year: int) -> None:
         # (no release) -> Wed 6 Jan 2027.
         (D(2026, 11, 26), D(2027, 1, 6)),
         # Mon 1 Jun 2026 + 28 = Mon 29 Jun -> Wed 1 Jul, in the week of Sat 4 July 2026
-        # (Mon 29 Jun - Sun 5 Jul): no release -> Wed 8 Jul.
+        # (Sun 28 Jun - Sat 4 Jul): no release -> Wed 8 Jul.
         (D(2026, 6, 1), D(2026, 7, 8)),
-        # Wed 2 Jun 2027 + 28 = Wed 30 Jun, in the week of Sun 4 July 2027
-        # (Mon 28 Jun - Sun 4 Jul): no release -> Wed 7 Jul.
-        (D(2027, 6, 2), D(2027, 7, 7)),
+        # Wed 2 Jun 2027 + 28 = Wed 30 Jun: the week before Sun 4 July 2027 (Sun 27 Jun -
+        # Sat 3 Jul), a release week.
+        (D(2027, 6, 2), D(2027, 6, 30)),
+        # Wed 9 Jun 2027 + 28 = Wed 7 Jul, in the week of Sun 4 July 2027 (Sun 4 Jul - Sat
+        # 10 Jul, the holiday observed on Mon 5 Jul): no release -> Wed 14 Jul.
+        (D(2027, 6, 9), D(2027, 7, 14)),
     ],
 )
 def test_score_release_date_worked_by_hand(test_date: dt.date, release: dt.date) -> None:
@@ -331,7 +334,12 @@ def test_score_release_date_worked_by_hand(test_date: dt.date, release: dt.date)
         (D(2026, 7, 1), True),
         (D(2026, 6, 24), False),
         (D(2026, 7, 8), False),
-        (D(2027, 6, 30), True),
+        (D(2027, 6, 30), False),  # July 4 2027 is a Sunday: its week starts that day
+        (D(2027, 7, 7), True),
+        (D(2027, 7, 4), True),
+        (D(2027, 7, 3), False),
+        (D(2026, 7, 4), True),  # a Saturday: the last day of its week
+        (D(2026, 7, 5), False),
         (D(2026, 12, 23), False),
         (D(2026, 12, 30), True),
         (D(2027, 1, 6), False),
@@ -343,8 +351,8 @@ def test_no_release_weeks(day: dt.date, blocked: bool) -> None:
 
 def _in_week_of_july_4(day: dt.date) -> bool:
     july4 = D(day.year, 7, 4)
-    monday = july4 - dt.timedelta(days=july4.weekday())
-    return monday <= day <= monday + dt.timedelta(days=6)
+    sunday = july4 - dt.timedelta(days=july4.isoweekday() % 7)  # isoweekday: Sunday is 7
+    return sunday <= day <= sunday + dt.timedelta(days=6)
 
 
 @given(st.dates(min_value=D(2020, 1, 1), max_value=D(2035, 12, 31)))

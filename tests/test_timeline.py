@@ -188,17 +188,17 @@ def test_cycle_is_infeasible_when_only_cutting_below_the_minimum_fits(default_pl
 
 
 def test_step1_result_in_a_no_release_week_moves_the_chain(default_plan: Plan) -> None:
-    # 2027-06-02 + 28 days = 2027-06-30, in the week of July 4 2027 (Mon 06-28 to Sun 07-04).
+    # 2027-06-09 + 28 days = 2027-07-07, in the week of July 4 2027 (Sun 07-04 to Sat 07-10).
     t = timeline_for(
         default_plan,
         D(2027, 1, 10),
         attempts=[{"exam": "step1", "date": "2026-12-01", "result": "fail"}],
-        target={"step1_date": "2027-06-02"},
+        target={"step1_date": "2027-06-09"},
     )
     result = milestone(t, "step1_result")
-    assert result is not None and result.date == D(2027, 7, 7)
+    assert result is not None and result.date == D(2027, 7, 14)
     assert result.note is not None and result.note.startswith("T503")
-    assert dates(t)["step2ck_prep_start"] == D(2027, 7, 7)
+    assert dates(t)["step2ck_prep_start"] == D(2027, 7, 14)
 
 
 def test_img_timeline_has_the_ecfmg_milestone_at_the_rank_list_deadline(
@@ -371,7 +371,7 @@ def test_t503_quiet_on_an_ordinary_week() -> None:
 @pytest.mark.parametrize(
     ("test_day", "expected"),
     [
-        (D(2027, 6, 2), D(2027, 7, 7)),  # 06-30 is in the week of July 4 2027
+        (D(2027, 6, 9), D(2027, 7, 14)),  # 07-07 is in the week of July 4 2027
         (D(2026, 11, 27), D(2027, 1, 6)),  # 12-30 is in the last week of December
     ],
     ids=["t503_triggers_july4", "t503_triggers_december"],
@@ -384,10 +384,11 @@ def test_release_in_a_no_release_week(test_day: dt.date, expected: dt.date) -> N
 
 def test_latest_test_with_result_by() -> None:
     assert latest_test_with_result_by(D(2026, 9, 23)) == D(2026, 8, 26)
-    # 2027-06-09 + 28 days is the Wednesday 2027-07-07 itself
-    assert latest_test_with_result_by(D(2027, 7, 7)) == D(2027, 6, 9)
-    # by 2027-07-06: a test on 06-01 would get 06-30, a no-release week, so 07-07: too late
-    assert latest_test_with_result_by(D(2027, 7, 6)) == D(2027, 5, 26)
+    # 2027-06-30 + 28 days is the Wednesday 2027-07-28 itself
+    assert latest_test_with_result_by(D(2027, 7, 28)) == D(2027, 6, 30)
+    # by 2027-07-13: a test from 06-03 to 06-09 would get 07-07, in the week of July 4 2027
+    # (Sun 07-04 to Sat 07-10), so 07-14: too late; 06-02 gets 06-30
+    assert latest_test_with_result_by(D(2027, 7, 13)) == D(2027, 6, 2)
 
 
 # ---------------------------------------------------------------- T504 preparation window

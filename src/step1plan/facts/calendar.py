@@ -113,11 +113,14 @@ RELEASE_LAG_DAYS = 28
 def no_release_week(day: dt.date) -> bool:
     """True in a week with no score release: the week of July 4 and the last week of December.
 
-    (usmle.org common questions, H.) "Week of July 4" is the Monday-to-Sunday week holding
-    July 4; "last week of December" is taken as December 25-31.
+    (usmle.org common questions, H.) "Week of July 4" is read as a US calendar week, Sunday to
+    Saturday, holding July 4: when July 4 is a Sunday (2027) that is the week of the holiday
+    observed on Monday July 5, not the Monday-to-Sunday week before it, which holds no holiday
+    at all. "Last week of December" is taken as December 25-31.
     """
     july4 = D(day.year, 7, 4)
-    if day.isocalendar()[:2] == july4.isocalendar()[:2]:
+    sunday = july4 - dt.timedelta(days=(july4.weekday() + 1) % 7)  # weekday(): Monday is 0
+    if sunday <= day < sunday + dt.timedelta(days=7):
         return True
     return day.month == 12 and day.day >= 25
 
