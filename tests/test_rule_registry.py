@@ -215,3 +215,15 @@ def test_command_help_prints(name: str) -> None:
     assert "Usage" in result.output
     help_text = (_commands()[name].help or "").split("\n")[0].strip()
     assert help_text[:30] in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["diagnose", "ready", "timeline", "cohort", "validate", "init", "schema", "explain"],
+)
+def test_option_help_shows_no_python_type_names(name: str) -> None:
+    """Options show their values (``--fail-on error|not-ready``), never a Python type such as
+    ``<list[error|not-ready]>``."""
+    result = CliRunner().invoke(app, [name, "--help"], terminal_width=200)
+    options = result.output.split("Options:", 1)[-1]
+    assert "list[" not in options and "<Path>" not in options, options

@@ -490,6 +490,7 @@ def cohort(
             "--fail-on",
             help="Exit 2 if any profile is invalid (error), 1 if any student is "
             "not ready (not-ready). Repeatable.",
+            metavar="error|not-ready",
         ),
     ] = None,
     redact: Annotated[
