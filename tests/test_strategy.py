@@ -168,14 +168,14 @@ def test_s607_triggers_while_step2ck_is_ahead(default_plan: Plan) -> None:
     ctx = ctx_for(default_plan, target={"step1_date": "2026-02-04"})
     found = step2ck_signal(ctx, timeline(ctx))
     assert found is not None and "2026-04-29" in found.message
-    assert "8.0 weeks" in found.message
+    assert "8 weeks" in found.message
 
 
 def test_s607_finding_is_shared_for_the_same_dates_and_plain_without_them() -> None:
     start, test = dt.date(2026, 3, 4), dt.date(2026, 4, 29)
     found = _step2ck_finding(start, test, False)
     assert found is _step2ck_finding(start, test, False)  # cached: findings are immutable
-    assert "on 2026-04-29, after 8.0 weeks" in found.message
+    assert "on 2026-04-29, after 8 weeks" in found.message
     assert [(e.path, e.value) for e in found.evidence] == [("timeline.step2ck_test", "2026-04-29")]
     plain = _step2ck_finding(None, None, False)
     assert "On the timeline" not in plain.message and plain.evidence == ()

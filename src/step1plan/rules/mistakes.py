@@ -39,6 +39,7 @@ from step1plan.models.report import (
 from step1plan.plans import StrategyPlan
 from step1plan.rules.base import REGISTRY, Context, rule
 from step1plan.rules.timeline import milestone, prep_length, prep_weeks_between
+from step1plan.rules.wording import weeks_text
 
 MIN_POINTS_FOR_SWING = 3
 """Scores needed to see a swing around a trend (a line always fits two points exactly)."""
@@ -278,7 +279,7 @@ def step2ck_squeezed(ctx: Context, timeline: Timeline) -> Finding | None:
     return make_finding(
         "M705",
         Severity.warning,
-        f"Step 2 CK is planned for {planned.isoformat()}, {max(got, 0):.1f} weeks after "
+        f"Step 2 CK is planned for {planned.isoformat()}, {weeks_text(max(got, 0))} after "
         f"preparation can start ({start.date.isoformat()}); the plan's minimum is {minimum} "
         "weeks (a rule of thumb).",
         [

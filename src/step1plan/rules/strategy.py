@@ -30,6 +30,7 @@ from step1plan.rules.base import Context, rule
 from step1plan.rules.explanation import draft_explanation
 from step1plan.rules.mistakes import make_finding
 from step1plan.rules.timeline import first_passes, milestone, prep_weeks_between
+from step1plan.rules.wording import weeks_text
 
 TIER_WORDS: dict[str, str] = {
     "less_competitive": "less competitive",
@@ -297,7 +298,7 @@ def _step2ck_finding(start: dt.date | None, test: dt.date | None, retake: bool) 
         test_day = test.isoformat()
         when = (
             f" On the timeline it is on {test_day}, after "
-            f"{prep_weeks_between(start, test):.1f} weeks of dedicated preparation."
+            f"{weeks_text(prep_weeks_between(start, test))} of dedicated preparation."
         )
         evidence.append(("timeline.step2ck_test", test_day))
     return make_finding(

@@ -37,7 +37,7 @@ from step1plan.models.report import (
 from step1plan.plans import Plan, ReadinessBar
 from step1plan.rules.base import Context, rule
 from step1plan.rules.causes import Area, area_label, outline_order, outline_weights
-from step1plan.rules.wording import num, pct
+from step1plan.rules.wording import num, pct, weeks_text
 
 PHASES: tuple[str, str, str] = ("foundations", "integration", "readiness")
 """Phase names, in order: rebuild foundations, integrate with timed mixed blocks, prove
@@ -257,12 +257,12 @@ def too_little_time(ctx: Context, choice: RetakeChoice, readiness: Readiness) ->
     """
     if choice.source != "planned" or readiness.verdict is Verdict.ready:
         return None
-    weeks = (choice.date - ctx.as_of).days / 7
+    away = (choice.date - ctx.as_of).days / 7
     minimum = ctx.plan.study.min_weeks
-    if weeks >= minimum:
+    if away >= minimum:
         return None
     return (
-        f"Your planned date {choice.date.isoformat()} is {weeks:.1f} weeks away, under the "
+        f"Your planned date {choice.date.isoformat()} is {weeks_text(away)} away, under the "
         f"plan's {minimum}-week minimum for a rebuild: the plan is compressed. Move the date "
         "unless the readiness checks pass by then."
     )

@@ -35,6 +35,7 @@ from step1plan.models.record import record
 from step1plan.models.report import Eligibility, Milestone, Readiness, Timeline
 from step1plan.rules.base import Context, rule
 from step1plan.rules.studyplan import RetakeChoice, plan_retake_date
+from step1plan.rules.wording import weeks_text
 
 DAY = dt.timedelta(days=1)
 
@@ -395,7 +396,7 @@ def planned_step2ck(ctx: Context, prep: Prep) -> PlannedTest:
     if got < prep.min_weeks:
         return PlannedTest(
             planned,
-            f"The planned Step 2 CK date leaves {max(got, 0):.1f} weeks of dedicated "
+            f"The planned Step 2 CK date leaves {weeks_text(max(got, 0))} of dedicated "
             f"preparation from {prep.start.isoformat()}, under the minimum of {prep.min_weeks} "
             "(plan timeline.step2ck_min_prep_weeks, a rule of thumb): a later date costs less "
             "than a weak score.",
@@ -474,7 +475,7 @@ def _why_not(
         )
     latest = latest_test_with_result_by(by)
     left = prep_weeks_between(window.start, latest)
-    leaves = f"{left:.1f} weeks of preparation" if left > 0 else "no preparation time"
+    leaves = f"{weeks_text(left)} of preparation" if left > 0 else "no preparation time"
     minimum = prep_weeks_between(window.start, window.min_end)
     return (
         f"Match {year} is not feasible: a Step 2 CK result by {when} needs the test by "
@@ -697,7 +698,7 @@ def build_timeline(
         if window.planned is None and test < window.full_end:
             test_note = tag(
                 "T506",
-                f"Preparation is shortened to {prep_weeks_between(prep.start, test):.1f} weeks "
+                f"Preparation is shortened to {weeks_text(prep_weeks_between(prep.start, test))} "
                 f"(plan: {prep.weeks}, minimum {prep.min_weeks}) so the result arrives by "
                 f"{by.isoformat()}.",
             )

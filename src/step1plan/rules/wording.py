@@ -32,10 +32,17 @@ def pct(p: float) -> str:
     return f"{round(p * 100, 1):g}%"
 
 
+def weeks_text(n: float) -> str:
+    """A span in weeks to 0.1 week, without a useless ``.0``: ``10 weeks``, ``5.6 weeks``,
+    ``1 week``."""
+    value = round(n, 1)
+    return f"{value:g} week{'' if value == 1 else 's'}"
+
+
 @lru_cache(maxsize=4096)
 def iso(day: dt.date) -> str:
     """A date as ``2026-08-20``. Cached: cohorts repeat dates."""
     return day.isoformat()
 
 
-__all__ = ["iso", "num", "pct", "plural", "words"]
+__all__ = ["iso", "num", "pct", "plural", "weeks_text", "words"]

@@ -1,0 +1,28 @@
+"""How the rules write numbers: one spelling of a value in every section of a report."""
+
+from __future__ import annotations
+
+import pytest
+
+from step1plan.rules.wording import num, pct, plural, weeks_text, words
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(10.0, "10 weeks"), (5.571, "5.6 weeks"), (1.0, "1 week"), (0.96, "1 week"), (0, "0 weeks")],
+)
+def test_weeks_text(value: float, text: str) -> None:
+    assert weeks_text(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(0.95, "95%"), (0.925, "92.5%"), (0.9, "90%"), (1.0, "100%")]
+)
+def test_pct_keeps_the_tenth_and_drops_the_space(value: float, text: str) -> None:
+    assert pct(value) == text
+
+
+def test_num_plural_and_words() -> None:
+    assert (num(68.0), num(68.5), num(66.666)) == ("68", "68.5", "66.67")
+    assert (plural(1, "CBSSA"), plural(2, "CBSSA")) == ("1 CBSSA", "2 CBSSAs")
+    assert (words(0), words(3), words(11)) == ("no", "three", "11")
