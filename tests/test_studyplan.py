@@ -162,6 +162,31 @@ def test_p402_triggers_without_a_date_and_uses_the_epc_gap(default_plan: Plan) -
     assert "rule of thumb" in choice.note and "EPC 62" in choice.note
 
 
+@pytest.mark.parametrize(
+    "skipped",
+    [
+        {"date": "2026-08-06", "form": "CBSSA 28", "epc": 72},  # before the failed attempt
+        {"date": "2026-11-25", "form": "CBSSA 27", "epc": 72, "seen_before": True},
+        {"date": "2026-11-25", "form": "UWSA 2", "epc": 72},
+    ],
+    ids=["before the attempt", "seen before", "uwsa"],
+)
+def test_p402_gap_ignores_scores_that_do_not_show_the_student_now(
+    default_plan: Plan, skipped: dict[str, Any]
+) -> None:
+    """A newer score of these kinds must not replace the unseen CBSSA after the failure, and
+    alone it must not count as an EPC at all (a score at the bar would give the shortest
+    plan to a student who failed right after it)."""
+    since = {"date": "2026-10-01", "form": "CBSSA 30", "epc": 62}
+    alone = choose_retake_date(ctx_of(default_plan, make_profile(practice=[skipped])), NOT_READY)
+    assert alone.date == AS_OF + dt.timedelta(weeks=default_plan.study.max_weeks)
+    assert "no NBME EPC is known since the last attempt" in alone.note
+    practice = sorted([since, skipped], key=lambda p: p["date"])
+    both = choose_retake_date(ctx_of(default_plan, make_profile(practice=practice)), NOT_READY)
+    assert both.date == AS_OF + dt.timedelta(weeks=10)  # the gap from EPC 62, as above
+    assert "EPC 62" in both.note
+
+
 def test_p402_triggers_with_no_epc_and_uses_the_longest_window(default_plan: Plan) -> None:
     choice = choose_retake_date(ctx_of(default_plan, make_profile()), NOT_READY)
     assert choice.date == AS_OF + dt.timedelta(weeks=default_plan.study.max_weeks)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from step1plan.models.common import Exam
 from step1plan.models.record import record
 
 if TYPE_CHECKING:
@@ -77,3 +78,14 @@ class Context:
     sorted by date; the path of each for evidence is in :attr:`score_paths`."""
     score_paths: Sequence[str] = field(default_factory=tuple)
     """Evidence path of each score (``practice[0]`` or ``nbme.csv:3``), parallel to scores."""
+
+    def latest_step1_date(self) -> dt.date | None:
+        """The date of the latest Step 1 attempt on or before the as-of date: practice scores
+        from before it say nothing about the student since (readiness and the retake date
+        count only later ones)."""
+        if self.profile is None:
+            return None
+        for attempt in reversed(self.profile.attempts):  # validated oldest first
+            if attempt.exam is Exam.step1 and attempt.date <= self.as_of:
+                return attempt.date
+        return None

@@ -163,15 +163,6 @@ def bar_phrase(bar: ReadinessBar) -> str:
     )
 
 
-def _latest_attempt_date(ctx: Context) -> dt.date | None:
-    if ctx.profile is None:
-        return None
-    for attempt in reversed(ctx.profile.attempts):  # validated oldest first
-        if attempt.exam is Exam.step1 and attempt.date <= ctx.as_of:
-            return attempt.date
-    return None
-
-
 def _latest_step1(profile: Profile) -> tuple[int, Attempt] | None:
     """The latest Step 1 attempt and its index in ``attempts`` (validated oldest first)."""
     for i in range(len(profile.attempts) - 1, -1, -1):
@@ -228,7 +219,7 @@ def readiness_data(ctx: Context, causes: Sequence[CauseResult] = ()) -> Readines
     as_of, plan = ctx.as_of, ctx.plan.readiness
     bar_name = _bar_name(ctx)
     bar: ReadinessBar = getattr(plan, bar_name)
-    since = _latest_attempt_date(ctx)
+    since = ctx.latest_step1_date()
     paths = ctx.score_paths or [f"scores[{i}]" for i in range(len(ctx.scores))]
     items: list[Assessment] = []
     grouped: dict[tuple[PracticeKind, bool], list[Assessment]] = {}

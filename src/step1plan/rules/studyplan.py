@@ -169,8 +169,20 @@ def _bar(ctx: Context) -> ReadinessBar:
 
 
 def _latest_epc(ctx: Context) -> tuple[float, str] | None:
+    """The EPC of the newest NBME that tells where the student stands now, with its form, date
+    and evidence path: taken after the latest Step 1 attempt (as readiness counts them; a score
+    from before a failure says nothing about the student since) and not before the as-of date,
+    on a form not seen before (a repeated form inflates the score), and not a UWSA (another
+    scale)."""
+    since = ctx.latest_step1_date()
     for score, path in zip(reversed(ctx.scores), reversed(ctx.score_paths), strict=True):
-        if score.epc is not None and score.kind is not PracticeKind.uwsa:
+        if (
+            score.epc is not None
+            and score.kind is not PracticeKind.uwsa
+            and not score.seen_before
+            and score.date <= ctx.as_of
+            and (since is None or score.date > since)
+        ):
             return score.epc, f"{score.form} on {score.date.isoformat()} ({path})"
     return None
 
@@ -180,8 +192,8 @@ def choose_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice:
     """Use the planned retake date, or recommend one when none is planned (or it has passed).
 
     The recommendation is a plan parameter, not a prediction: ``study.min_weeks`` plus
-    ``study.weeks_per_epc_point`` weeks for each EPC point between the latest NBME and the
-    readiness bar (``readiness.retaker.min_epc`` after a failure), capped at
+    ``study.weeks_per_epc_point`` weeks for each EPC point between the latest unseen NBME
+    taken since the last attempt (:func:`_latest_epc`) and the readiness bar (``readiness.retaker.min_epc`` after a failure), capped at
     ``study.max_weeks``; ``study.max_weeks`` when no EPC is known yet. When the readiness
     verdict is already ``ready``, the test should follow within ``max_days_before_test`` of
     the latest counted CBSSA, while the estimate holds (DOMAIN: "if tested within about a
@@ -219,8 +231,8 @@ def choose_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice:
     if latest is None:
         weeks = study.max_weeks
         why = (
-            f"no NBME EPC is known yet, so the plan's longest window, {weeks} weeks, is used; "
-            "take a CBSSA early to refine it"
+            f"no NBME EPC is known since the last attempt, so the plan's longest window, "
+            f"{weeks} weeks, is used; take an unseen CBSSA early to refine it"
         )
     else:
         epc, where = latest
