@@ -193,8 +193,9 @@ def choose_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice:
 
     The recommendation is a plan parameter, not a prediction: ``study.min_weeks`` plus
     ``study.weeks_per_epc_point`` weeks for each EPC point between the latest unseen NBME
-    taken since the last attempt (:func:`_latest_epc`) and the readiness bar (``readiness.retaker.min_epc`` after a failure), capped at
-    ``study.max_weeks``; ``study.max_weeks`` when no EPC is known yet. When the readiness
+    taken since the last attempt (:func:`_latest_epc`) and the readiness bar
+    (``readiness.retaker.min_epc`` after a failure), capped at ``study.max_weeks``;
+    ``study.max_weeks`` when no such EPC is known yet. When the readiness
     verdict is already ``ready``, the test should follow within ``max_days_before_test`` of
     the latest counted CBSSA, while the estimate holds (DOMAIN: "if tested within about a
     week", H): the same date readiness says to book by.
