@@ -476,6 +476,23 @@ def test_a_distant_test_date_adds_a_step_close_to_the_test(plan: Plan) -> None:
     assert r305 is not None and "planned test on 2026-10-15 is 50 days after it" in r305.message
 
 
+def test_a_test_date_the_attempt_rules_forbid_is_not_looked_ahead_to(plan: Plan) -> None:
+    """A 4th attempt waits 6 months after the latest (DOMAIN, attempt rules): a test planned
+    before that cannot happen, so readiness gives no step or message about it."""
+    fails = [
+        {"exam": "step1", "date": day, "result": "fail"}
+        for day in ("2025-06-10", "2026-01-20", FAILED_ON)
+    ]
+    forbidden = profile(attempts=fails, target={"step1_date": "2026-10-15"})
+    result = run(strong(), plan, forbidden)
+    assert result.verdict is not Verdict.ineligible  # one attempt is left
+    texts = [*result.next_steps, *(c.message for c in result.checks)]
+    assert not any("2026-10-15" in text for text in texts), texts
+    allowed = profile(attempts=fails, target={"step1_date": "2026-12-15"})  # from 2026-12-01
+    r305 = check(run(strong(), plan, allowed), "R305")
+    assert r305 is not None and "planned test on 2026-12-15" in r305.message
+
+
 # ---------------------------------------------------------------- R306 Free 120
 
 

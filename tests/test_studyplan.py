@@ -253,6 +253,18 @@ def test_p402_planned_date_before_the_earliest_allowed_attempt_moves(default_pla
     assert plan.weeks[-1].end == dt.date(2027, 3, 31)
 
 
+def test_a_ready_student_made_to_wait_is_not_told_to_test_by_an_earlier_date(
+    default_plan: Plan,
+) -> None:
+    profile = _fourth_attempt()  # the attempt rules allow the 4th from 2027-04-01
+    plan = build_study_plan(ctx_of(default_plan, profile), (), READY)
+    assert plan.retake_date == dt.date(2027, 4, 1)
+    note = plan.notes[0]
+    assert "test by then" not in note and "Recommended date" not in note
+    assert "already meet the bar, but" in note and "from 2027-04-01" in note
+    assert "new unseen CBSSAs in the 14 days before it" in note
+
+
 def test_no_weeks_when_no_attempt_is_left(default_plan: Plan) -> None:
     fails = [
         {"exam": "step1", "date": d, "result": "fail"}

@@ -11,7 +11,8 @@ What counts as evidence (decisions, documented for users):
 * Evidence is judged as of the as-of date. "Recent" means taken at most ``window_days`` before
   it, and the recency check R305 asks that the latest one be at most ``max_days_before_test``
   old on that date. A planned retake date (``target.step1_date``) further away than that from
-  the latest CBSSA adds a next step: one more unseen CBSSA close to the test.
+  the latest CBSSA adds a next step: one more unseen CBSSA close to the test. A planned date
+  before the earliest attempt the USMLE rules allow is not looked ahead to (M701 flags it).
 * Only assessments taken after the latest Step 1 attempt count: earlier ones are the evidence
   the failed attempt was built on.
 * A counted assessment is an unseen NBME CBSSA with an EPC or a pass probability. Forms seen
@@ -124,7 +125,8 @@ class ReadinessData:
     since: dt.date | None
     """Date of the latest Step 1 attempt: only later assessments count."""
     test_date: dt.date | None
-    """The planned retake date, when it is on or after the as-of date."""
+    """The planned retake date, when it is on or after the as-of date and the earliest attempt
+    the USMLE rules allow."""
     test_day_reasons: tuple[Evidence, ...]
     """Why timing or test-day factors are a cause (empty: R309 and R310 do not apply)."""
     test_day_plan: bool
@@ -214,8 +216,14 @@ def _test_day_reasons(ctx: Context, causes: Sequence[CauseResult]) -> tuple[Evid
     return tuple(found)
 
 
-def readiness_data(ctx: Context, causes: Sequence[CauseResult] = ()) -> ReadinessData:
-    """Gather the evidence once: which scores count, which bar applies, which causes matter."""
+def readiness_data(
+    ctx: Context, causes: Sequence[CauseResult] = (), eligibility: Eligibility | None = None
+) -> ReadinessData:
+    """Gather the evidence once: which scores count, which bar applies, which causes matter.
+
+    The planned retake date is the test date the checks look ahead to, unless it is past or
+    before the earliest attempt ``eligibility`` allows: such a test cannot happen (M701 flags
+    the plan, and the study plan runs to the earliest date instead)."""
     as_of, plan = ctx.as_of, ctx.plan.readiness
     bar_name = _bar_name(ctx)
     bar: ReadinessBar = getattr(plan, bar_name)
@@ -254,6 +262,9 @@ def readiness_data(ctx: Context, causes: Sequence[CauseResult] = ()) -> Readines
     trend = tuple([a for a in unseen if a.score.epc is not None][-plan.trend_window :])
     profile = ctx.profile
     planned = profile.target.step1_date if profile is not None else None
+    earliest = as_of
+    if eligibility is not None and eligibility.earliest_next_attempt is not None:
+        earliest = max(as_of, eligibility.earliest_next_attempt)
     reasons = _test_day_reasons(ctx, causes)
     # Positional: the arguments are the fields, in order.
     return ReadinessData(
@@ -263,7 +274,7 @@ def readiness_data(ctx: Context, causes: Sequence[CauseResult] = ()) -> Readines
         bar_name,
         tuple(items),
         since,
-        planned if planned is not None and planned >= as_of else None,
+        planned if planned is not None and planned >= earliest else None,
         reasons,
         profile.study.test_day_plan if profile is not None else False,
         by_kind,
@@ -1072,7 +1083,7 @@ def assess_readiness(
     ctx: Context, eligibility: Eligibility | None, causes: Sequence[CauseResult]
 ) -> Readiness:
     """Run the R3xx checks and decide the verdict (see the module docstring)."""
-    data = readiness_data(ctx, causes)
+    data = readiness_data(ctx, causes, eligibility)
     checks = tuple([c for r in READINESS_RULES if (c := r(data)) is not None])
     verdict = verdict_of(checks, eligibility)
     projected, note = project(data, verdict)

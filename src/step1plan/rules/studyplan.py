@@ -204,11 +204,7 @@ def choose_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice:
     planned = ctx.profile.target.step1_date if ctx.profile is not None else None
     if planned is not None and planned >= ctx.as_of:  # the test day itself still counts
         return RetakeChoice(planned, "planned", _planned_note(planned))
-    passed = (
-        f"Your planned date {planned.isoformat()} has passed ({ctx.as_of.isoformat()}). "
-        if planned is not None
-        else "No retake date is planned. "
-    )
+    passed = _unplanned(planned, ctx.as_of)
     bar = _bar(ctx)
     if readiness.verdict is Verdict.ready:
         days = bar.max_days_before_test
@@ -251,6 +247,13 @@ def choose_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice:
         f"{passed}Recommended date {date.isoformat()} from plan parameters (a rule of thumb, "
         f"not a prediction): {why}. Book the test only once the readiness checks pass.",
     )
+
+
+def _unplanned(planned: dt.date | None, as_of: dt.date) -> str:
+    """Why P402 recommends a date: none is planned, or the planned one has passed."""
+    if planned is None:
+        return "No retake date is planned. "
+    return f"Your planned date {planned.isoformat()} has passed ({as_of.isoformat()}). "
 
 
 @lru_cache(maxsize=1024)
@@ -757,6 +760,14 @@ def plan_retake_date(
     )
     if choice.source == "planned":
         note = f"Your planned date {choice.date.isoformat()} is too early: {rule_text}"
+    elif readiness.verdict is Verdict.ready:  # P402's "test by" date cannot be kept
+        days = _bar(ctx).max_days_before_test
+        planned = ctx.profile.target.step1_date
+        note = (
+            f"{_unplanned(planned, ctx.as_of)}Your practice scores already meet the bar, but "
+            f"{rule_text} Take new unseen CBSSAs in the {days} days before it: by then the "
+            "current ones are older than the bar allows."
+        )
     else:
         note = f"{choice.note} Moreover, {rule_text}"
     return RetakeChoice(earliest, "recommended", note)
