@@ -428,10 +428,28 @@ def test_c108_triggers_without_a_failed_attempt(default_plan: Plan) -> None:
     )
     causes, findings = diagnose_causes(ctx_of(default_plan, profile))
     (finding,) = [f for f in findings if f.code == "C108"]
-    assert "No failed Step 1 attempt" in finding.message
+    assert "No failed or incomplete Step 1 attempt" in finding.message
+    assert "no failure to diagnose" in finding.message
     assert [c.id for c in causes] == [CauseId.premature_exam]
     assert not causes[0].supported
     assert "nothing in the profile can check it" in causes[0].summary
+
+
+def test_c108_asks_no_evidence_after_a_step1_pass(default_plan: Plan) -> None:
+    """A student who passed Step 1 has no failure to diagnose: C108 asks for no score-report
+    bands or other evidence of one."""
+    profile = Profile.model_validate(
+        {
+            "student": {"id": "t-4"},
+            "attempts": [{"exam": "step1", "date": "2026-08-20", "result": "pass"}],
+        },
+        context={"as_of": AS_OF},
+    )
+    causes, findings = diagnose_causes(ctx_of(default_plan, profile))
+    (finding,) = [f for f in findings if f.code == "C108"]
+    assert causes == ()
+    assert "content_areas" not in finding.message and "Add:" not in finding.message
+    assert [e.path for e in finding.evidence] == ["attempts"]
 
 
 def test_c108_quiet_with_two_kinds_of_evidence(default_plan: Plan) -> None:

@@ -86,6 +86,38 @@ def test_s601_quiet_for_a_moderate_target(default_plan: Plan) -> None:
     assert parallel_plan(ctx_for(default_plan, target={"specialty": "psychiatry"})) is None
 
 
+def test_s601_quiet_after_a_first_attempt_pass(default_plan: Plan) -> None:
+    passed = [{"exam": "step1", "date": "2025-12-01", "result": "pass"}]
+    ctx = ctx_for(default_plan, attempts=passed, target={"specialty": "dermatology"})
+    assert parallel_plan(ctx) is None
+
+
+THREE_FAILED = [
+    {"exam": "step1", "date": day, "result": "fail"}
+    for day in ("2025-01-10", "2025-06-20", "2025-12-01")
+]
+INCOMPLETE = [{"exam": "step1", "date": "2025-12-01", "result": "incomplete"}]
+
+
+@pytest.mark.parametrize(
+    ("attempts", "words"),
+    [
+        (FAILED, "the failed attempt"),
+        (THREE_FAILED, "the three failed attempts"),
+        (INCOMPLETE, "the incomplete attempt"),
+        ([THREE_FAILED[0], INCOMPLETE[0]], "the failed attempt and the incomplete attempt"),
+    ],
+    ids=["one failed", "three failed", "incomplete", "both"],
+)
+def test_s601_s602_s608_name_the_attempts_as_they_were(
+    default_plan: Plan, attempts: list[dict[str, str]], words: str
+) -> None:
+    ctx = ctx_for(default_plan, attempts=attempts, target={"specialty": "dermatology"})
+    for rule in (parallel_plan, program_list, explain_briefly):
+        found = rule(ctx)
+        assert found is not None and words in found.message, (rule, found)
+
+
 # ---------------------------------------------------------------- S602
 
 

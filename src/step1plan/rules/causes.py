@@ -801,25 +801,23 @@ def not_enough_data(inp: CauseInputs) -> Finding | None:
     not inferred, and this finding lists the fields that would make the diagnosis possible.
     """
     minimum = inp.plan.min_evidence_groups
-    if inp.attempt is not None and sum(evidence_present(inp)) >= minimum:
+    if inp.attempt is None:
+        return _nothing_to_diagnose()
+    if sum(evidence_present(inp)) >= minimum:
         return None
     groups = evidence_groups(inp)
     present = [g for g in groups if g.present]
     missing = [f for g in groups if not g.present for f in g.fields]
-    if inp.attempt is None:
-        head = "No failed Step 1 attempt is listed under attempts, so there is nothing to diagnose"
-        missing.insert(0, "attempts (the failed Step 1 attempt)")
+    if not present:
+        found = f"None of the {len(groups)} kinds of evidence is"
+    elif len(present) == 1:
+        found = f"Only 1 of {len(groups)} kinds of evidence is"
     else:
-        if not present:
-            found = f"None of the {len(groups)} kinds of evidence is"
-        elif len(present) == 1:
-            found = f"Only 1 of {len(groups)} kinds of evidence is"
-        else:
-            found = f"Only {len(present)} of {len(groups)} kinds of evidence are"
-        head = (
-            f"{found} in the profile "
-            f"(at least {minimum} are needed before inferring causes you did not name)"
-        )
+        found = f"Only {len(present)} of {len(groups)} kinds of evidence are"
+    head = (
+        f"{found} in the profile "
+        f"(at least {minimum} are needed before inferring causes you did not name)"
+    )
     return Finding(
         code="C108",
         title="Not enough data to diagnose",
@@ -830,6 +828,27 @@ def not_enough_data(inp: CauseInputs) -> Finding | None:
             "Copy the score report's content-area feedback, the test-day experience, QBank "
             "numbers and practice exams taken before the attempt into the profile, then run "
             "diagnose again."
+        ),
+    )
+
+
+@lru_cache(maxsize=1)
+def _nothing_to_diagnose() -> Finding:
+    """C108 for a profile without a failed or incomplete Step 1 attempt (none yet, or Step 1
+    passed): there is no failure to diagnose, so no evidence is asked for. Built once
+    (findings are immutable)."""
+    return Finding(
+        code="C108",
+        title="Not enough data to diagnose",
+        severity=Severity.warning,
+        message=(
+            "No failed or incomplete Step 1 attempt is listed under attempts, so there is no "
+            "failure to diagnose."
+        ),
+        evidence=(Evidence("attempts", "no failed or incomplete Step 1 attempt"),),
+        recommendation=(
+            "If an attempt is missing, add it to attempts with its result and the score "
+            "report's content-area feedback, then run diagnose again."
         ),
     )
 

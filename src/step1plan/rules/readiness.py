@@ -954,8 +954,8 @@ def _notes(ctx: Context, data: ReadinessData, eligibility: Eligibility | None) -
         )
     elif data.bar_name == "retaker":
         notes.append(
-            "Held to the stricter retaker bar because a Step 1 attempt was already failed: "
-            "another failure would weigh far more with programs than the first."
+            "Held to the stricter retaker bar because the profile has a failed or incomplete "
+            "Step 1 attempt: another unsuccessful attempt would weigh far more with programs."
         )
     if data.since is not None:
         notes.append(_since_note(data.since))

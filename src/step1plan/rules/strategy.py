@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from functools import lru_cache
 
-from step1plan.models.common import Exam, GraduateType
+from step1plan.models.common import AttemptResult, Exam, GraduateType
 from step1plan.models.profile import Profile
 from step1plan.models.report import (
     CauseResult,
@@ -30,7 +30,7 @@ from step1plan.rules.base import Context, rule
 from step1plan.rules.explanation import draft_explanation
 from step1plan.rules.mistakes import make_finding
 from step1plan.rules.timeline import first_passes, milestone, prep_weeks_between
-from step1plan.rules.wording import weeks_text
+from step1plan.rules.wording import weeks_text, words
 
 TIER_WORDS: dict[str, str] = {
     "less_competitive": "less competitive",
@@ -58,6 +58,29 @@ def _profile(ctx: Context) -> Profile:
     return ctx.profile
 
 
+def unsuccessful_attempts(profile: Profile) -> str:
+    """The Step 1 attempts programs will ask about, in words: ``the failed attempt``, ``the
+    three failed attempts``, ``the incomplete attempt``, ``the failed attempt and the
+    incomplete attempt`` (empty without any)."""
+    results = [a.result for a in profile.attempts if a.exam is Exam.step1]
+    return _attempts_phrase(
+        results.count(AttemptResult.fail), results.count(AttemptResult.incomplete)
+    )
+
+
+@lru_cache(maxsize=64)
+def _attempts_phrase(failed: int, incomplete: int) -> str:
+    """:func:`unsuccessful_attempts` from the two counts. Cached: a pure function of two
+    small counts."""
+    parts = []
+    for n, what in ((failed, "failed"), (incomplete, "incomplete")):
+        if n == 1:
+            parts.append(f"the {what} attempt")
+        elif n > 1:
+            parts.append(f"the {words(n)} {what} attempts")
+    return " and ".join(parts)
+
+
 def specialty_tier(ctx: Context) -> tuple[str, str]:
     """The target specialty's label and tier from the plan (``unknown`` when not listed)."""
     key = _profile(ctx).target.specialty
@@ -74,9 +97,11 @@ def parallel_plan(ctx: Context) -> Finding | None:
     Highly competitive specialties are less forgiving of a failed attempt (seed), and the
     chance of matching falls with each failed attempt (DOMAIN.md "Programs and applicants",
     direction M, no figures). The tiers are the plan's qualitative table (tutor convention, L).
+    Quiet without a failed or incomplete Step 1 attempt.
     """
     label, tier = specialty_tier(ctx)
-    if tier not in ctx.plan.strategy.parallel_plan_tiers:
+    attempts = unsuccessful_attempts(_profile(ctx))
+    if tier not in ctx.plan.strategy.parallel_plan_tiers or not attempts:
         return None
     examples = [
         s.label for s in ctx.plan.strategy.specialties.values() if s.tier in FALLBACK_TIERS
@@ -86,8 +111,8 @@ def parallel_plan(ctx: Context) -> Finding | None:
         "S601",
         Severity.warning,
         f"{label} is rated {TIER_WORDS[tier]} in the plan's specialty table (a qualitative "
-        "tier, rule of thumb). With a failed attempt on the transcript, many of its programs "
-        "may not reach an interview offer.",
+        f"tier, rule of thumb). With {attempts} on the transcript, many of its programs may "
+        "not reach an interview offer.",
         [("target.specialty", _profile(ctx).target.specialty), ("strategy.tier", tier)],
         "Keep the target if it is the goal, but prepare a parallel application in a specialty "
         f"the plan rates moderately or less competitive{suggestion}, with its own letters and "
@@ -115,17 +140,24 @@ def program_list(ctx: Context) -> Finding | None:
         student.graduate_type is GraduateType.img,
         student.visa_required,
         len(profile.attempts),
+        unsuccessful_attempts(profile),
         profile.target.specialty,
     )
 
 
 @lru_cache(maxsize=1024)
 def _program_list_finding(
-    label: str, tier: str, img: bool, visa_required: bool, attempts: int, specialty: str
+    label: str,
+    tier: str,
+    img: bool,
+    visa_required: bool,
+    attempts: int,
+    unsuccessful: str,
+    specialty: str,
 ) -> Finding:
     """The S602 finding. Cached: a pure function of a few small values (the specialty, its
-    label and tier, two flags and the number of attempts) that repeat across students;
-    findings are immutable."""
+    label and tier, two flags, the number of attempts and the unsuccessful ones in words)
+    that repeat across students; findings are immutable."""
     filters = [
         "programs that say they review the whole application rather than screen on exam attempts"
     ]
@@ -136,7 +168,7 @@ def _program_list_finding(
     return make_finding(
         "S602",
         Severity.info,
-        f"Programs will see the failed attempt on the transcript; in {label} "
+        f"Programs will see {unsuccessful} on the transcript; in {label} "
         f"({TIER_WORDS[tier]}), where you apply decides as much as how many.",
         [("attempts", attempts), ("target.specialty", specialty)],
         "Research each program before adding it: look for " + "; ".join(filters) + ". Give "
@@ -327,18 +359,20 @@ def explain_briefly(ctx: Context) -> Finding | None:
     that proves the fix) answers the question before it becomes an objection (seed).
     Quiet without a failed attempt.
     """
-    if not _profile(ctx).failed_step1():
+    attempts = unsuccessful_attempts(_profile(ctx))
+    if not attempts:
         return None
-    return _explain_briefly_finding()
+    return _explain_briefly_finding(attempts)
 
 
-@lru_cache(maxsize=1)
-def _explain_briefly_finding() -> Finding:
-    """The S608 finding, the same for every student: built once (findings are immutable)."""
+@lru_cache(maxsize=64)
+def _explain_briefly_finding(attempts: str) -> Finding:
+    """The S608 finding for the unsuccessful attempts in words. Cached: a few phrases cover
+    every student (findings are immutable)."""
     return make_finding(
         "S608",
         Severity.info,
-        "Programs will ask about the failed attempt; the explanation should be short, in the "
+        f"Programs will ask about {attempts}; the explanation should be short, in the "
         "first person, and mostly about what changed.",
         [],
         "Start from the draft (step1plan explain PROFILE), make it yours, and review it with "
