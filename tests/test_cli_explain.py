@@ -96,6 +96,23 @@ def test_a_draft_while_an_attempt_is_left(runner: CliRunner, write: WriteFile) -
     assert data["explanation"].startswith("I did not pass my first three Step 1 attempts")
 
 
+def test_draft_for_an_incomplete_attempt_with_only_an_illness(
+    runner: CliRunner, write: WriteFile
+) -> None:
+    # One data point is too little to diagnose a cause (C108): the draft names none either.
+    path = write(
+        "ill.yaml",
+        "schema_version: 1\nstudent: {id: i-1}\nattempts:\n"
+        "  - exam: step1\n    date: 2026-08-20\n    result: incomplete\n"
+        "    test_day: {illness_or_event: true}\n",
+    )
+    data = json.loads(explain(runner, str(path), "--format", "json").stdout)
+    assert data["explanation"].startswith(
+        "I did not complete my first Step 1 attempt because [name the main reason"
+    )
+    assert "studying" not in data["explanation"]
+
+
 @pytest.mark.parametrize(
     "attempts",
     ["attempts: []\n", "attempts:\n  - {exam: step1, date: 2026-03-01, result: pass}\n"],

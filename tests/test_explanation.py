@@ -316,7 +316,9 @@ def test_draft_is_short_accountable_and_says_what_changed(default_plan: Plan) ->
     text = draft_explanation(ctx, CAUSES, None)
     assert count_words(text) <= default_plan.strategy.explanation_max_words
     assert text.startswith("I did not pass my first Step 1 attempt because I had gaps")
-    assert "Since then I have rebuilt pathology and physiology" in text
+    # nothing on record shows the rebuilding yet; the tutor is in the profile
+    assert "Since then I have [rebuilt pathology and physiology" in text
+    assert f" {explanation.TUTOR}" in text
     found = check_explanation(text)
     assert "M714" not in [f.code for f in found]  # what changed is there
     assert "M713" not in [f.code for f in found]  # and ownership
@@ -392,7 +394,9 @@ def test_draft_for_two_failures_without_causes(default_plan: Plan) -> None:
         {"exam": "step1", "date": "2026-08-20", "result": "incomplete"},
     ]
     text = draft_explanation(ctx_for(default_plan, attempts=attempts), (), None)
-    assert text.startswith("I did not pass my first two Step 1 attempts because my way of")
+    assert text.startswith(
+        "I did not pass my first two Step 1 attempts because [name the main reason"
+    )
     assert count_words(text) <= 120
 
 
@@ -454,6 +458,9 @@ def test_drafts_and_phrases_share_no_sentence_with_the_full_seed(default_plan: P
         explanation.CLOSE,
         explanation.TUTOR,
         explanation.PLACEHOLDER,
+        explanation.FALLBACK_WENT_WRONG,
+        explanation.CHECKPOINTS,
+        explanation.PLANNED_CHECKPOINTS,
         *_all_drafts(default_plan),
         *(f.message for f in findings),
         *(f.recommendation or "" for f in findings),
@@ -466,8 +473,10 @@ def test_changed_words_adds_up_the_fixes() -> None:
     clauses = [
         *explanation.CHANGED.values(),
         explanation.TUTOR,
-        explanation.CHECKPOINTS.format(n=3),
+        explanation._checkpoints(3, 0),
+        explanation._checkpoints(2, 4),
         "rebuilt pathology and physiology from the underlying mechanisms",
+        "[rebuilt pathology and physiology from the underlying mechanisms]",
         "a fix ending in it's",
         "x-ray",
     ]
@@ -476,3 +485,156 @@ def test_changed_words_adds_up_the_fixes() -> None:
             fixes = clauses[start : start + n]
             counts = [count_words(f) for f in fixes]
             assert explanation._changed_words(counts) == count_words(explanation._changed(fixes))
+
+
+# ---------------------------------------------------------------- only what happened since
+
+
+FAILED = {"exam": "step1", "date": "2026-08-20", "result": "fail"}
+
+
+@pytest.mark.parametrize(
+    ("ck_date", "cited"),
+    [("2026-03-10", False), ("2026-10-05", True)],
+    ids=["ck_passed_before_the_failure", "ck_passed_after_it"],
+)
+def test_draft_cites_step2ck_only_when_passed_after_the_failure(
+    default_plan: Plan, ck_date: str, cited: bool
+) -> None:
+    ck = {"exam": "step2ck", "date": ck_date, "result": "pass", "score": 241}
+    attempts = sorted([ck, FAILED], key=lambda a: str(a["date"]))
+    text = draft_explanation(ctx_for(default_plan, attempts=attempts), CAUSES[:1], None)
+    assert ("I passed Step 2 CK with a score of 241." in text) is cited
+    assert (explanation.PLACEHOLDER in text) is not cited
+
+
+@pytest.mark.parametrize(
+    ("step1", "cited"),
+    [(("fail", "pass", "fail"), False), (("fail", "fail", "pass"), True)],
+    ids=["pass_before_the_last_failure", "pass_after_it"],
+)
+def test_draft_cites_a_step1_pass_only_after_the_last_failure(
+    default_plan: Plan, step1: tuple[str, str, str], cited: bool
+) -> None:
+    days = ("2025-06-02", "2025-12-01", "2026-08-20")
+    attempts = [
+        {"exam": "step1", "date": day, "result": result}
+        for day, result in zip(days, step1, strict=True)
+    ]
+    text = draft_explanation(ctx_for(default_plan, attempts=attempts), CAUSES[:1], None)
+    assert ("I then passed Step 1" in text) is cited
+
+
+def test_unbacked_fix_is_a_bracketed_placeholder() -> None:
+    assert explanation._unbacked("set a bar") == "[set a bar]"
+
+
+def practice(day: str, form: str, **result: Any) -> dict[str, Any]:
+    return {"date": day, "form": form, "epc": 64, **result}
+
+
+@pytest.mark.parametrize(
+    ("entries", "held"),
+    [
+        ([practice("2026-10-01", "CBSSA 29", unfinished_blocks=0)], True),
+        (
+            [
+                practice("2026-10-01", "CBSSA 29", unfinished_blocks=2),
+                practice("2026-11-01", "UWSA 2", score=230, unfinished_blocks=0),
+            ],
+            True,
+        ),
+        ([], False),
+        ([practice("2026-10-01", "CBSSA 29")], False),  # nothing recorded
+        ([practice("2026-10-01", "CBSSA 29", unfinished_blocks=1)], False),
+        ([practice("2026-08-01", "CBSSA 28", unfinished_blocks=0)], False),  # before the fail
+        ([practice("2026-10-01", "Kaplan 1", unfinished_blocks=0)], False),  # not full-length
+    ],
+    ids=[
+        "finished_every_block",
+        "finished_at_the_latest",
+        "no_practice",
+        "not_recorded",
+        "still_unfinished",
+        "only_before_the_failure",
+        "other_kind",
+    ],
+)
+def test_pacing_held_backs_the_timing_fix(
+    default_plan: Plan, entries: list[dict[str, Any]], held: bool
+) -> None:
+    ctx = ctx_for(default_plan, practice=entries)
+    assert explanation._pacing_held(ctx, D(2026, 8, 20)) is held
+    text = draft_explanation(ctx, (cause(CauseId.timing, 1),), None)
+    timing = explanation.CHANGED[CauseId.timing]
+    assert (f"Since then I have {timing}" in text) is held
+    assert (f"[{timing}]" in text) is not held
+
+
+@pytest.mark.parametrize("plan_written", [True, False], ids=["with_a_plan", "without_one"])
+def test_a_written_test_day_plan_backs_the_test_day_fix(
+    default_plan: Plan, plan_written: bool
+) -> None:
+    ctx = ctx_for(default_plan, study={"test_day_plan": plan_written})
+    assert explanation._has_test_day_plan(ctx, D(2026, 8, 20)) is plan_written
+    text = draft_explanation(ctx, (cause(CauseId.test_anxiety_fatigue, 1),), None)
+    fix = explanation.CHANGED[CauseId.test_anxiety_fatigue]
+    assert (f"Since then I have {fix}" in text) is plan_written
+
+
+@pytest.mark.parametrize(
+    ("entries", "clause"),
+    [
+        ([], "[checked my progress with an NBME practice exam every 2 weeks]"),
+        (
+            [practice("2026-08-01", "CBSSA 28"), practice("2026-10-01", "CBSSA 29")],
+            "checked my progress with an NBME practice exam.",
+        ),
+        (
+            [
+                practice("2026-09-01", "CBSSA 29"),
+                practice("2026-10-01", "CBSSA 28", seen_before=True),
+                practice("2026-10-15", "Free 120", percent_correct=66),
+                practice("2026-11-01", "CBSSA 30"),
+            ],
+            "checked my progress with two NBME practice exams.",
+        ),
+    ],
+    ids=["none_since_the_failure", "one_since", "two_unseen_since"],
+)
+def test_draft_counts_the_nbme_exams_taken_since_the_failure(
+    default_plan: Plan, entries: list[dict[str, Any]], clause: str
+) -> None:
+    text = draft_explanation(ctx_for(default_plan, practice=entries), (), None)
+    assert f"Since then I have {clause}" in text
+
+
+def test_draft_without_a_cause_leaves_the_reason_to_the_student(default_plan: Plan) -> None:
+    text = draft_explanation(ctx_for(default_plan), (), None)
+    assert text.startswith(
+        f"I did not pass my first Step 1 attempt because {explanation.FALLBACK_WENT_WRONG}."
+    )
+    assert "studying" not in text
+
+
+@pytest.mark.parametrize(
+    ("results", "opening"),
+    [
+        (("incomplete",), "I did not complete my first Step 1 attempt because"),
+        (("incomplete", "incomplete"), "I did not complete my first two Step 1 attempts"),
+        (("fail", "incomplete"), "I did not pass my first two Step 1 attempts"),
+        (("fail",), "I did not pass my first Step 1 attempt because"),
+    ],
+    ids=["one_incomplete", "two_incomplete", "fail_then_incomplete", "one_fail"],
+)
+def test_opening_says_complete_for_incomplete_attempts(
+    default_plan: Plan, results: tuple[str, ...], opening: str
+) -> None:
+    days = ("2026-02-20", "2026-08-20")[-len(results) :]
+    attempts = [
+        {"exam": "step1", "date": day, "result": result}
+        for day, result in zip(days, results, strict=True)
+    ]
+    text = draft_explanation(ctx_for(default_plan, attempts=attempts), CAUSES[:1], None)
+    assert text.startswith(opening)
+    assert "M713" not in codes(text)  # still owned in the first person

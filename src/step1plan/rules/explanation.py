@@ -2,10 +2,16 @@
 
 The draft follows the shape programs look for (seed: brief, accountable, focused on what
 changed): one sentence on what went wrong (from the top diagnosed causes), one on what changed
-(the fixes for those causes, tutoring, and the plan's practice-exam rhythm), the evidence on
-record (the retake pass, Step 2 CK, a rising practice trend) and a forward-looking close. It is
-kept under the plan's ``strategy.explanation_max_words`` (120 by default, a convention, L).
-Every sentence is written for this tool; none comes from the seed article.
+(the fixes for those causes, tutoring, and the NBME practice exams), the evidence on record
+(the retake pass, Step 2 CK, a rising practice trend) and a forward-looking close. It is kept
+under the plan's ``strategy.explanation_max_words`` (120 by default, a convention, L). Every
+sentence is written for this tool; none comes from the seed article.
+
+The draft states as done only what the profile's data after the last failed (or incomplete)
+Step 1 attempt show: results dated after it, fixes its data back (see :data:`BACKED_BY`).
+Anything else it would have to assume is left in square brackets for the student to fill in,
+confirm or drop: the reason when no cause is diagnosed, a fix the data do not back yet, the
+evidence when none is on record.
 
 The review runs the M711-M716 checks of :mod:`step1plan.rules.mistakes`.
 """
@@ -13,7 +19,7 @@ The review runs the M711-M716 checks of :mod:`step1plan.rules.mistakes`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from operator import attrgetter
 
@@ -40,7 +46,8 @@ WENT_WRONG: dict[CauseId, str] = {
 }
 """What went wrong, one clause per cause, in the first person."""
 
-FALLBACK_WENT_WRONG = "my way of studying was not working and I did not see it in time"
+FALLBACK_WENT_WRONG = "[name the main reason in a few words]"
+"""The reason when no cause is diagnosed: a placeholder, as the tool cannot tell what it was."""
 
 CHANGED: dict[CauseId, str] = {
     CauseId.weak_foundations: "rebuilt {areas} from the underlying mechanisms",
@@ -55,10 +62,14 @@ CHANGED: dict[CauseId, str] = {
     CauseId.timing: "trained on timed, full-length blocks until my pacing held",
     CauseId.test_anxiety_fatigue: "built a test-day routine and rehearsed full practice days",
 }
-"""What changed, one clause per cause, after "Since then I have"."""
+"""What changed, one clause per cause, after "Since then I have". Written as done only when
+the cause's :data:`BACKED_BY` check passes, otherwise in brackets (:func:`_unbacked`)."""
 
 TUTOR = "worked with a tutor who holds me to a weekly plan"
-CHECKPOINTS = "checked my progress with an NBME practice exam every {n} weeks"
+CHECKPOINTS = "checked my progress with {exams}"
+"""The practice-exam clause with the NBME practice exams taken since the failure."""
+PLANNED_CHECKPOINTS = "checked my progress with an NBME practice exam every {n} weeks"
+"""The plan's practice-exam rhythm, the bracketed suggestion when none is on record yet."""
 CLOSE = (
     "I bring the same planning and honest review of my weak spots to my clinical work, and I "
     "will keep both in residency."
@@ -99,6 +110,25 @@ def _failed_count(step1: Sequence[Attempt]) -> int:
             break
         count += 1
     return count
+
+
+def _last_failed(step1: Sequence[Attempt]) -> dt.date | None:
+    """The date of the last failed or incomplete Step 1 attempt: what "since then" refers to."""
+    return max((a.date for a in step1 if a.result is not AttemptResult.passed), default=None)
+
+
+def _after(day: dt.date, since: dt.date | None) -> bool:
+    """True when ``day`` is after ``since`` (any day when there is no failed attempt)."""
+    return since is None or day > since
+
+
+def _missed(step1: Sequence[Attempt], failed: int) -> str:
+    """The verb of the opening: "complete" when every one of the first ``failed`` attempts was
+    incomplete (it ended early, so "did not pass" would misstate it), else "pass"."""
+    incomplete = AttemptResult.incomplete
+    if failed and all(a.result is incomplete for a in step1[:failed]):
+        return "complete"
+    return "pass"
 
 
 _RANK = attrgetter("rank")
@@ -184,37 +214,96 @@ def _practice_trend(
 
 
 @lru_cache(maxsize=256)
-def _what_went_wrong(failed: int, top: tuple[CauseId, ...]) -> str:
-    """The what-went-wrong sentence for ``failed`` attempts and the top causes. Cached: a pure
-    function of a count and at most two fixed cause ids, which repeat across students."""
+def _what_went_wrong(failed: int, top: tuple[CauseId, ...], missed: str) -> str:
+    """The what-went-wrong sentence for ``failed`` attempts, the top causes and the verb of
+    :func:`_missed`. Without a diagnosed cause the reason is a placeholder
+    (:data:`FALLBACK_WENT_WRONG`): the tool does not guess one. Cached: a pure function of a
+    count, at most two fixed cause ids and one of two verbs, which repeat across students."""
     if failed <= 1:
-        lead = "I did not pass my first Step 1 attempt"
+        lead = f"I did not {missed} my first Step 1 attempt"
     else:  # in words, as a statement would write them (at most 6 attempts were ever allowed)
         count = words(failed)
-        lead = f"I did not pass my first {count} Step 1 attempts"
+        lead = f"I did not {missed} my first {count} Step 1 attempts"
     clauses = [WENT_WRONG[c] for c in top] or [FALLBACK_WENT_WRONG]
     return f"{lead} because {', and '.join(clauses)}."
 
 
+def _unbacked(clause: str) -> str:
+    """A fix the data do not back yet, in brackets: the plan's suggestion for the student to
+    make true and confirm, replace or drop (as :data:`PLACEHOLDER` stands for the evidence)."""
+    return f"[{clause}]"
+
+
+def _pacing_held(ctx: Context, since: dt.date | None) -> bool:
+    """Backs the timing fix: the latest full-length practice exam (CBSSA, Free 120, UWSA) taken
+    after ``since`` that records its unfinished blocks finished every block.
+
+    None recorded is no backing, as readiness check R309 counts it as missing evidence.
+    """
+    latest: int | None = None
+    for score in ctx.scores:  # sorted by date
+        if (
+            score.unfinished_blocks is not None
+            and _after(score.date, since)
+            and score.kind is not PracticeKind.other
+        ):
+            latest = score.unfinished_blocks
+    return latest == 0
+
+
+def _has_test_day_plan(ctx: Context, since: dt.date | None) -> bool:
+    """Backs the test-day fix: ``study.test_day_plan`` is set (what readiness check R310 asks
+    for: a written plan for the day, rehearsed on a full-length assessment)."""
+    return ctx.profile is not None and ctx.profile.study.test_day_plan
+
+
+BACKED_BY: dict[CauseId, Callable[[Context, dt.date | None], bool]] = {
+    CauseId.timing: _pacing_held,
+    CauseId.test_anxiety_fatigue: _has_test_day_plan,
+}
+"""The check whose data back a cause's fix (after the last failed attempt). The other causes'
+fixes (what was studied, and how) leave no record in the profile: always in brackets."""
+
+
+def _cbssas_since(ctx: Context, since: dt.date | None) -> int:
+    """How many unseen NBME CBSSAs were taken after ``since``."""
+    return sum(
+        1
+        for s in ctx.scores
+        if not s.seen_before and _after(s.date, since) and s.kind is PracticeKind.cbssa
+    )
+
+
 @lru_cache(maxsize=64)
-def _checkpoints(every_weeks: int) -> str:
-    """The practice-exam rhythm clause. Cached: a pure function of the plan's interval."""
-    return CHECKPOINTS.format(n=every_weeks)
+def _checkpoints(every_weeks: int, taken: int) -> str:
+    """The practice-exam clause: the ``taken`` CBSSAs since the failure, or, with none, the
+    plan's rhythm in brackets (:func:`_unbacked`). Cached: a pure function of two counts."""
+    if not taken:
+        return _unbacked(PLANNED_CHECKPOINTS.format(n=every_weeks))
+    exams = "an NBME practice exam" if taken == 1 else f"{words(taken)} NBME practice exams"
+    return CHECKPOINTS.format(exams=exams)
 
 
 def _fixes(
-    ctx: Context, profile: Profile, step1: Sequence[Attempt], order: list[CauseId]
+    ctx: Context,
+    profile: Profile,
+    step1: Sequence[Attempt],
+    order: list[CauseId],
+    since: dt.date | None,
 ) -> list[str]:
+    """The what-changed clauses: each top cause's fix (in brackets unless :data:`BACKED_BY`
+    backs it), tutoring when the profile has it, and the practice exams since ``since``."""
     fixes: list[str] = []
     for cause in order[:3]:
         clause = CHANGED[cause]
         if "{areas}" in clause:
             areas = _weak_areas(step1)
             clause = clause.format(areas=_join(areas) if areas else "my weakest subjects")
-        fixes.append(clause)
+        backed = BACKED_BY.get(cause)
+        fixes.append(clause if backed is not None and backed(ctx, since) else _unbacked(clause))
     if profile.study.tutoring:
         fixes.append(TUTOR)
-    fixes.append(_checkpoints(ctx.plan.study.cbssa_every_weeks))
+    fixes.append(_checkpoints(ctx.plan.study.cbssa_every_weeks, _cbssas_since(ctx, since)))
     return fixes
 
 
@@ -222,20 +311,28 @@ def _evidence(
     ctx: Context,
     profile: Profile,
     step1: Sequence[Attempt],
-    failed: int,
+    since: dt.date | None,
     readiness: Readiness | None,
 ) -> str | None:
+    """The results that show the change worked: the Step 1 pass, the Step 2 CK pass or, with
+    neither, a rising practice trend (:func:`_practice_trend`).
+
+    Each must be dated after ``since``, the last failed or incomplete Step 1 attempt: the draft
+    gives them as what changed since then, so a Step 2 CK passed before that attempt is not
+    evidence of recovery.
+    """
     parts: list[str] = []
     passed = AttemptResult.passed
     # Plain loops for the first passes: a next() over a generator costs more than the scan.
-    if failed:
+    if since is not None:
         for attempt in step1:
-            if attempt.result is passed:
+            if attempt.result is passed and attempt.date > since:
                 parts.append(f"I then passed Step 1 in {_month(attempt.date)}")
                 break
     passed2: Attempt | None = None
+    step2ck = Exam.step2ck
     for attempt in profile.attempts:
-        if attempt.exam is Exam.step2ck and attempt.result is passed:
+        if attempt.exam is step2ck and attempt.result is passed and _after(attempt.date, since):
             passed2 = attempt
             break
     if passed2 is not None:
@@ -243,8 +340,7 @@ def _evidence(
         parts.append(f"{'passed' if parts else 'I passed'} Step 2 CK{score}")
     if parts:
         return _join(parts) + "."
-    last_failed = max((a.date for a in step1 if a.result is not AttemptResult.passed), default=None)
-    trend = _practice_trend(ctx, readiness, last_failed)
+    trend = _practice_trend(ctx, readiness, since)
     if trend is not None:
         return (
             f"My NBME practice scores have risen from {trend[0]:g} to {trend[1]:g} "
@@ -286,16 +382,19 @@ def draft_explanation(
     """A short draft explanation of the failure, built from the profile, the diagnosed causes
     and the plan. Fixes, then the close, are dropped until it fits the plan's
     ``strategy.explanation_max_words`` (a limit too small for the three core sentences leaves
-    them whole). Evidence not on record yet is a bracketed placeholder for the student."""
+    them whole). Only what the data after the last failed attempt show is stated as done;
+    the rest (a reason without a diagnosed cause, an unbacked fix, evidence not on record yet)
+    is a bracketed placeholder for the student."""
     profile = ctx.profile
     if profile is None:
         raise ValueError("the explanation draft needs a profile")
     order = _ordered_causes(causes)
     step1 = profile.step1_attempts()
     failed = _failed_count(step1)
-    wrong = _what_went_wrong(failed, tuple(order[:2]))
-    fixes = _fixes(ctx, profile, step1, order)
-    evidence = _evidence(ctx, profile, step1, failed, readiness) or PLACEHOLDER
+    since = _last_failed(step1)
+    wrong = _what_went_wrong(failed, tuple(order[:2]), _missed(step1, failed))
+    fixes = _fixes(ctx, profile, step1, order, since)
+    evidence = _evidence(ctx, profile, step1, since, readiness) or PLACEHOLDER
     limit = ctx.plan.strategy.explanation_max_words
 
     def assemble(n_fixes: int, close: bool) -> str:
