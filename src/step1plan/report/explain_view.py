@@ -18,7 +18,10 @@ from rich.text import Text
 from step1plan.models.report import SCHEMA, Finding, StudentRef
 from step1plan.rules.mistakes import count_words, finding_sentence
 
-DRAFT_HINT = "A starting point: rewrite it in your own voice, then run step1plan explain --check."
+DRAFT_HINT = (
+    "A starting point: rewrite it in your own voice, keep each [bracketed] part only if it is "
+    "true for you (the profile cannot show it yet), then run step1plan explain --check."
+)
 
 
 def _who(student: StudentRef) -> str:
