@@ -336,6 +336,16 @@ def test_p404_quiet_with_enough_unseen_forms(default_plan: Plan) -> None:
     assert schedule.by_week[-1][-1].startswith("Free 120")
 
 
+def test_p404_says_no_form_left_only_when_none_is(default_plan: Plan) -> None:
+    taken = [
+        {"date": f"2026-10-{10 + i}", "form": f"CBSSA {n}", "epc": 60}
+        for i, n in enumerate((26, 27, 28, 29, 30, 31))
+    ]
+    schedule = schedule_assessments(ctx_of(default_plan, make_profile(practice=taken)), 10)
+    flat = [a for week in schedule.by_week for a in week if not a.startswith("Free 120")]
+    assert flat and all(a == studyplan.NO_FORM_LEFT for a in flat)
+
+
 def test_p404_triggers_when_unseen_forms_run_out(default_plan: Plan) -> None:
     taken = [
         {"date": f"2026-10-{10 + i}", "form": f"CBSSA {n}", "epc": 60}
@@ -348,7 +358,8 @@ def test_p404_triggers_when_unseen_forms_run_out(default_plan: Plan) -> None:
     flat = [a for week in schedule.by_week for a in week]
     assert [a for a in flat if a.startswith("CBSSA")] == ["CBSSA 30", "CBSSA 31"]
     assert schedule.by_week[8] == ("CBSSA 30",)  # the latest slots get the unseen forms
-    assert sum("no CBSSA form left" in a for a in flat) == 4
+    assert sum("unseen forms are kept for the last weeks" in a for a in flat) == 4
+    assert not any("no unseen CBSSA form left" in a for a in flat)  # two are left
     assert schedule.note is not None
     assert "Unseen CBSSA forms left: 30, 31" in schedule.note
     assert "1 Free 120 set already" in schedule.note

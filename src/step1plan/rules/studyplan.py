@@ -457,8 +457,11 @@ def cbssa_weeks(weeks: int, plan: Plan) -> list[int]:
     return sorted([*range(before, -1, -every), *range(weeks - final, weeks)])
 
 
-NO_FORM_LEFT = "Unseen practice exam (no CBSSA form left)"
-"""What a CBSSA slot says when no unseen CBSSA form is left for it."""
+NO_FORM_LEFT = "Unseen practice exam (no unseen CBSSA form left)"
+"""What a CBSSA slot says when no unseen CBSSA form is left at all."""
+
+FORMS_KEPT = "Unseen practice exam (not a CBSSA: the unseen forms are kept for the last weeks)"
+"""What an early CBSSA slot says when the few unseen forms left go to later slots."""
 
 
 @rule("P404", "Unseen practice forms run out")
@@ -500,13 +503,15 @@ def schedule_assessments(ctx: Context, weeks: int) -> AssessmentSchedule:
 
 @lru_cache(maxsize=1024)
 def _cbssa_labels(slots: int, unseen: tuple[int, ...]) -> tuple[str, ...]:
-    """What each CBSSA slot says, earliest first: the unseen forms go to the latest slots, the
-    earliest ones say :data:`NO_FORM_LEFT` when the forms run out.
+    """What each CBSSA slot says, earliest first: the unseen forms go to the latest slots; when
+    they are too few, the earliest slots say :data:`FORMS_KEPT` (or :data:`NO_FORM_LEFT` when
+    none is left at all).
 
     Cached: a pure function of a count and a few form numbers, repeated across a cohort.
     """
     short = max(0, slots - len(unseen))  # the earliest slots get no form
-    return (NO_FORM_LEFT,) * short + tuple([f"CBSSA {form}" for form in unseen[: slots - short]])
+    early = FORMS_KEPT if unseen else NO_FORM_LEFT
+    return (early,) * short + tuple([f"CBSSA {form}" for form in unseen[: slots - short]])
 
 
 @lru_cache(maxsize=1024)
