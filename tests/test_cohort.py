@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import importlib.util
 import io
 import json
@@ -20,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from step1plan import cohort
 from step1plan.cli import app
 from step1plan.cohort import (
     COLUMNS,
@@ -791,3 +793,26 @@ def test_read_ahead_without_posix_fadvise_passes_files_through(
     monkeypatch.delattr(os, "posix_fadvise", raising=False)
     files = _files(tmp_path, 5)
     assert list(read_ahead(iter(files), depth=2)) == files
+
+
+class _FullSpool(io.StringIO):
+    """A temporary file on a full disk: every write fails."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize("fmt", ["md", "json", "table"])
+def test_a_full_temporary_folder_is_named_not_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """The spooled formats keep their rows in the temporary folder: when that disk is full the
+    error names it, not the output file (whose disk may have room), and no output is left."""
+    monkeypatch.setattr(cohort.tempfile, "TemporaryFile", lambda *a, **k: _FullSpool())
+    out = tmp_path / f"out.{fmt}"
+    result = cli("cohort", COHORT, "--format", fmt, "--as-of", AS_OF, "-o", out)
+    assert result.exit_code == 2
+    line = result.stderr.strip().splitlines()[-1]
+    assert "cannot write the temporary file that holds the rows: No space left" in line
+    assert str(out) not in line
+    assert not out.exists()

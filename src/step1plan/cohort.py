@@ -460,20 +460,37 @@ class CsvWriter(_Base):
         self.out.write(self.view.csv_line(row))
 
 
+@contextlib.contextmanager
+def _spooling() -> Iterator[None]:
+    """Report a failure of the rows' temporary file as itself: it is in the temporary folder,
+    not where the output goes, so "cannot write the output" would send the user to the wrong
+    disk."""
+    try:
+        yield
+    except OSError as exc:
+        raise UserError(
+            f"{tempfile.gettempdir()}: cannot write the temporary file that holds the rows: "
+            f"{exc.strerror}; set TMPDIR to a folder with room"
+        ) from None
+
+
 class _Spooled(_Base):
     """Rows spooled to an anonymous temporary file, read back by :meth:`rows` at the end."""
 
     def __init__(self, out: TextIO, redact: bool) -> None:
         super().__init__(out, redact)
-        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+        with _spooling():
+            self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
 
     def student(self, row: CohortRow, report: Report | None) -> None:
-        self.spool.write(self.view.row_to_line(row))
+        with _spooling():
+            self.spool.write(self.view.row_to_line(row))
 
     def rows(self) -> Iterator[CohortRow]:
         """The spooled rows, from the first (each call reads the spool again)."""
-        self.spool.flush()
-        self.spool.seek(0)
+        with _spooling():
+            self.spool.flush()
+            self.spool.seek(0)
         for line in self.spool:
             yield self.view.row_from_line(line)
 
