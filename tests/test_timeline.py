@@ -29,6 +29,7 @@ from step1plan.rules.timeline import (
     Step2ckWindow,
     build_timeline,
     ecfmg_requirements,
+    exam_order,
     exams_passed,
     latest_test_with_result_by,
     match_cycle,
@@ -514,6 +515,87 @@ def test_t507_triggers_for_an_img() -> None:
 def test_t507_quiet_for_a_us_graduate() -> None:
     prof = profile(student={"id": "u-1", "graduate_type": "us_do"})
     assert ecfmg_requirements(prof, match_calendar(2029), D(2026, 1, 10)) is None
+
+
+# ---------------------------------------------------------------- T508 order of the two exams
+
+
+def test_t508_triggers_when_step2ck_is_planned_before_the_retake(default_plan: Plan) -> None:
+    # Step 2 CK on 2026-03-04, the Step 1 retake on 2026-05-06 (result 2026-06-03).
+    t = timeline_for(
+        default_plan,
+        D(2026, 1, 10),
+        target={"step1_date": "2026-05-06", "step2ck_date": "2026-03-04", "match_year": 2027},
+    )
+    got = dates(t)
+    assert got["step2ck_prep_start"] == D(2026, 1, 10)  # from the as-of date, not 2026-06-03
+    assert got["step2ck_test"] == D(2026, 3, 4)
+    assert got["step2ck_result"] == D(2026, 4, 1)
+    assert (got["step1_retake"], got["step1_result"]) == (D(2026, 5, 6), D(2026, 6, 3))
+    ids = [m.id for m in t.milestones]
+    assert ids[:5] == [
+        "step2ck_prep_start",
+        "step2ck_test",
+        "step2ck_result",
+        "step1_retake",
+        "step1_result",
+    ]
+    # The retake's slack no longer runs through Step 2 CK: the latest retake whose result
+    # comes by 2026-09-23 is 2026-08-26.
+    retake = milestone(t, "step1_retake")
+    assert retake is not None and retake.slack_days == (D(2026, 8, 26) - D(2026, 5, 6)).days
+    test = milestone(t, "step2ck_test")
+    assert test is not None and test.note is None  # 7.6 weeks: not squeezed
+    (note,) = [n for n in t.notes if n.startswith("T508")]
+    assert "Step 2 CK first" in note and "2026-05-06" in note
+    assert "schools require Step 1" in note
+    assert t.feasible and t.match_year == 2027
+
+
+def test_t508_triggers_for_step2ck_between_the_retake_and_its_result(default_plan: Plan) -> None:
+    # Retake 2026-02-04, result 2026-03-04; Step 2 CK on 2026-02-25: preparation from 02-05.
+    ctx = ctx_for(
+        default_plan,
+        D(2026, 1, 10),
+        profile(target={"step1_date": "2026-02-04", "step2ck_date": "2026-02-25"}),
+    )
+    order = exam_order(ctx, D(2026, 2, 4), D(2026, 3, 4))
+    assert (order.after, order.earliest) == ("step1_retake", D(2026, 2, 5))
+    assert order.note is not None and "before the Step 1 result (2026-03-04)" in order.note
+    t = build_timeline(ctx, eligible(D(2026, 1, 10)), NOT_READY)
+    assert dates(t)["step2ck_prep_start"] == D(2026, 2, 5)
+    test = milestone(t, "step2ck_test")
+    assert test is not None and test.note is not None and "2.9 weeks" in test.note
+    assert [m.date for m in t.milestones] == sorted(m.date for m in t.milestones)
+
+
+def test_t508_triggers_for_step2ck_on_the_retake_day(default_plan: Plan) -> None:
+    ctx = ctx_for(
+        default_plan,
+        D(2026, 1, 10),
+        profile(target={"step1_date": "2026-03-04", "step2ck_date": "2026-03-04"}),
+    )
+    order = exam_order(ctx, D(2026, 3, 4), D(2026, 4, 1))
+    assert (order.after, order.earliest) == ("nothing", D(2026, 1, 10))
+    assert order.note is not None and "on the same day as the Step 1 retake" in order.note
+
+
+@pytest.mark.parametrize(
+    "step2ck_date",
+    [None, "2026-03-04", "2026-05-06", "2026-01-05"],
+    ids=["t508_quiet_unplanned", "t508_quiet_on_result", "t508_quiet_after", "t508_quiet_past"],
+)
+def test_t508_quiet_when_step2ck_follows_the_chain(
+    default_plan: Plan, step2ck_date: str | None
+) -> None:
+    target = {"step1_date": "2026-02-04"}
+    if step2ck_date is not None:
+        target["step2ck_date"] = step2ck_date
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(target=target))
+    order = exam_order(ctx, D(2026, 2, 4), D(2026, 3, 4))
+    assert (order.after, order.earliest, order.note) == ("step1_result", D(2026, 3, 4), None)
+    t = build_timeline(ctx, eligible(D(2026, 1, 10)), NOT_READY)
+    assert not any(n.startswith("T508") for n in t.notes)
 
 
 # ---------------------------------------------------------------- JSON and views

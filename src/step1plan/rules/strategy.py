@@ -289,16 +289,19 @@ def step2ck_signal(ctx: Context, timeline: Timeline) -> Finding | None:
 @lru_cache(maxsize=2048)
 def _step2ck_finding(start: dt.date | None, test: dt.date | None, retake: bool) -> Finding:
     """The S607 finding for a Step 2 CK preparation start and test day on the timeline (both
-    or neither), and whether Step 2 CK was already attempted without a pass. Cached: a pure
-    function of the two dates and the flag, which a cohort sharing its as-of date repeats;
-    findings are immutable."""
+    or neither), and whether Step 2 CK was already attempted without a pass. The weeks never
+    read negative: a test planned before its preparation can start (a clerkship still running)
+    reads 0 weeks, and T505/M705 flag it; a Step 2 CK planned before the Step 1 retake has its
+    own preparation from the as-of date (timeline T508). Cached: a pure function of the two
+    dates and the flag, which a cohort sharing its as-of date repeats; findings are
+    immutable."""
     when = ""
     evidence: list[tuple[str, object]] = []
     if test is not None and start is not None:
         test_day = test.isoformat()
         when = (
             f" On the timeline it is on {test_day}, after "
-            f"{weeks_text(prep_weeks_between(start, test))} of dedicated preparation."
+            f"{weeks_text(max(prep_weeks_between(start, test), 0))} of dedicated preparation."
         )
         evidence.append(("timeline.step2ck_test", test_day))
     return make_finding(

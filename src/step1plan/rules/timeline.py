@@ -2,7 +2,9 @@
 
 Once Step 1 has been failed, the Step 2 CK result is what shows recovery, so the timeline chains
 the Step 1 retake, its result, dedicated Step 2 CK preparation, the Step 2 CK test and its
-result, and then the Match season of the target year (or the earliest feasible one).
+result, and then the Match season of the target year (or the earliest feasible one). A Step 2 CK
+date the student planned before the Step 1 retake unchains the two: Step 2 CK's milestones come
+first, each exam with its own preparation (T508; DOMAIN.md allows either order).
 
 Dates come from :mod:`step1plan.facts`: score releases on Wednesdays about 4 weeks after the
 test, skipping the weeks with no release (DOMAIN.md "Score release", usmle.org, H), and the
@@ -277,6 +279,66 @@ def result_release(test_date: dt.date, exam_label: str) -> Release:
         f"The usual release day for this {exam_label} test, {usual.isoformat()}, falls in a "
         "week with no score release (the week of July 4 or the last week of December), so "
         f"the result is expected on {day.isoformat()}.",
+    )
+
+
+# ---------------------------------------------------------------- T508 order of the two exams
+
+
+@record
+class Order:
+    """What dedicated Step 2 CK preparation waits for, and the earliest day it can start."""
+
+    after: str
+    """``step1_result`` or ``step1_retake`` (preparation follows that Step 1 event), or
+    ``nothing`` when the plan puts Step 2 CK before the Step 1 retake."""
+    earliest: dt.date
+    note: str | None = None
+
+
+@rule("T508", "Step 2 CK planned before Step 1")
+def exam_order(ctx: Context, retake: dt.date, step1_result: dt.date) -> Order:
+    """Where Step 2 CK preparation starts, given the order the plan puts the two exams in.
+
+    Step 1 and Step 2 CK may be taken in either order, though some schools require Step 1
+    first (DOMAIN.md "Attempts and retakes", M). The timeline chains Step 2 CK after the
+    retake: preparation starts with the Step 1 result or the day after the retake (plan
+    ``timeline.step2ck_prep_starts_after``). A planned ``target.step2ck_date`` (not in the
+    past) earlier than that start changes the chain, and the rule triggers (writes a note):
+
+    - on or before the retake day, the plan puts Step 2 CK first. Its preparation starts from
+      the as-of date, as when Step 1 is already passed, and the two exams' dates no longer
+      depend on each other: Step 2 CK's milestones come first and the retake follows. This is
+      the smallest change that keeps every milestone after the one it depends on; the Step 1
+      study plan is not shortened, so the note says the weeks are shared;
+    - after the retake but before its result, preparation counts from the day after the
+      retake, the earliest it can start.
+
+    Either way the weeks of preparation run forward from their start, never negative.
+    """
+    chained = ctx.plan.timeline.step2ck_prep_starts_after
+    earliest = step1_result if chained == "step1_result" else retake + DAY
+    planned = _profile(ctx).target.step2ck_date
+    if planned is None or planned < ctx.as_of or planned >= earliest:
+        return Order(chained, earliest)
+    if planned > retake:
+        return Order(
+            "step1_retake",
+            retake + DAY,
+            f"The planned Step 2 CK date {planned.isoformat()} comes before the Step 1 "
+            f"result ({step1_result.isoformat()}), so its preparation is counted from the day "
+            "after the retake instead of from the result (plan "
+            "timeline.step2ck_prep_starts_after).",
+        )
+    when = "before" if planned < retake else "on the same day as"
+    return Order(
+        "nothing",
+        ctx.as_of,
+        f"The plan puts Step 2 CK first: it is planned for {planned.isoformat()}, {when} the "
+        f"Step 1 retake ({retake.isoformat()}). Its preparation starts from the as-of date, "
+        "sharing those weeks with Step 1 study, and the retake follows it. USMLE allows "
+        "either order, but some schools require Step 1 to be passed first: check your "
+        "school's rule before booking.",
     )
 
 
@@ -574,41 +636,47 @@ class _Slack:
     step2ck_result: int | None = None
 
 
+def _step1_slack(by: dt.date, retake: dt.date, step1_result: dt.date) -> _Slack:
+    """Slack of a Step 1 retake and result that no Step 2 CK date waits for."""
+    return _Slack(
+        retake=(latest_test_with_result_by(by) - retake).days,
+        step1_result=(by - step1_result).days,
+    )
+
+
 def _slack(
-    ctx: Context,
+    after: str,
     by: dt.date,
     retake: dt.date | None,
     step1_result: dt.date | None,
     prep: Prep | None,
     test: dt.date | None,
 ) -> _Slack:
-    """Days each date can slip before the chain misses ``by`` (negative: already late)."""
-    after_result = ctx.plan.timeline.step2ck_prep_starts_after == "step1_result"
+    """Days each date can slip before the chain misses ``by`` (negative: already late).
+
+    ``after`` is what Step 2 CK preparation waits for (:class:`Order`): the Step 1 result, the
+    retake, or ``nothing`` (Step 2 CK first, or Step 1 already passed)."""
     if prep is None or test is None:
         if retake is None or step1_result is None:
             return _Slack()
-        return _Slack(
-            retake=(latest_test_with_result_by(by) - retake).days,
-            step1_result=(by - step1_result).days,
-        )
+        return _step1_slack(by, retake, step1_result)
     test_slack = (latest_test_with_result_by(by) - test).days
     result_slack = (by - score_release_date(test)).days
     if retake is None or step1_result is None:
         return _Slack(prep=test_slack, test=test_slack, step2ck_result=result_slack)
-    latest_start = prep.start + dt.timedelta(days=test_slack)
-    if after_result:
-        r1 = (latest_start - step1_result).days
-        latest_retake = latest_test_with_result_by(latest_start)
+    if after == "nothing":
+        step1 = _step1_slack(by, retake, step1_result)
+        r0, r1 = step1.retake, step1.step1_result
     else:
-        r1 = (by - step1_result).days
-        latest_retake = min(latest_start - DAY, latest_test_with_result_by(by))
-    return _Slack(
-        retake=(latest_retake - retake).days,
-        step1_result=r1,
-        prep=test_slack,
-        test=test_slack,
-        step2ck_result=result_slack,
-    )
+        latest_start = prep.start + dt.timedelta(days=test_slack)
+        if after == "step1_result":
+            r1 = (latest_start - step1_result).days
+            latest_retake = latest_test_with_result_by(latest_start)
+        else:
+            r1 = (by - step1_result).days
+            latest_retake = min(latest_start - DAY, latest_test_with_result_by(by))
+        r0 = (latest_retake - retake).days
+    return _Slack(r0, r1, test_slack, test_slack, result_slack)
 
 
 def _milestone(
@@ -652,10 +720,9 @@ def build_timeline(
     choice: RetakeChoice | EllipsisType | None = ...,
 ) -> Timeline:
     """The Step 1 retake -> Step 2 CK -> Match timeline for the target or earliest feasible
-    Match, with days from the as-of date, slack and estimate flags (rules T501-T507).
+    Match, with days from the as-of date, slack and estimate flags (rules T501-T508).
     ``choice`` is P402's retake choice when the caller has it (see :func:`step1_retake_date`)."""
     profile = _profile(ctx)
-    tp = ctx.plan.timeline
     passed = exams_passed(profile)
     notes = list(passed.notes)
 
@@ -671,13 +738,16 @@ def build_timeline(
         release1 = result_release(retake.date, "Step 1")
 
     prep: Prep | None = None
+    after = "nothing"
     planned: PlannedTest | None = None
     window: Step2ckWindow | None = None
     if passed.step2ck is None:
         if retake is not None and retake.date is not None and release1 is not None:
-            after_result = tp.step2ck_prep_starts_after == "step1_result"
-            earliest = release1.date if after_result else retake.date + DAY
-            prep = step2ck_prep(ctx, earliest, estimate=True)
+            order = exam_order(ctx, retake.date, release1.date)
+            if order.note:
+                notes.append(tag("T508", order.note))
+            after = order.after
+            prep = step2ck_prep(ctx, order.earliest, estimate=after != "nothing")
         else:
             prep = step2ck_prep(ctx, ctx.as_of, estimate=False)
         planned = planned_step2ck(ctx, prep)
@@ -702,7 +772,7 @@ def build_timeline(
                 f"(plan: {prep.weeks}, minimum {prep.min_weeks}) so the result arrives by "
                 f"{by.isoformat()}.",
             )
-    slack = _slack(ctx, by, retake.date if retake else None, step1_result, prep, test)
+    slack = _slack(after, by, retake.date if retake else None, step1_result, prep, test)
 
     items: list[Milestone] = []
     if retake is not None and retake.date is not None and release1 is not None:
