@@ -22,8 +22,13 @@ from step1plan.models.profile import Profile
 from step1plan.models.report import Eligibility, Readiness, Timeline, Verdict
 from step1plan.plans import Plan
 from step1plan.report.jsonout import jsonable
-from step1plan.report.timeline_view import timeline_markdown, timeline_renderables
+from step1plan.report.timeline_view import (
+    eligibility_line,
+    timeline_markdown,
+    timeline_renderables,
+)
 from step1plan.rules.base import Context
+from step1plan.rules.eligibility import assess_eligibility
 from step1plan.rules.studyplan import build_study_plan, choose_retake_date
 from step1plan.rules.timeline import (
     Step2ckWindow,
@@ -42,6 +47,8 @@ from step1plan.rules.timeline import (
 
 D = dt.date
 NOT_READY = Readiness(Verdict.not_ready)
+_FIVE = ((2018, 1), (2018, 8), (2019, 3), (2019, 9), (2020, 6))
+"""Years and months of five Step 1 fails taken while the attempt limit was 6."""
 
 
 def profile(**parts: Any) -> Profile:
@@ -619,7 +626,7 @@ def test_timeline_renderables_show_dates_slack_and_notes(default_plan: Plan) -> 
         attempts=[{"exam": "step1", "date": "2026-05-14", "result": "fail"}],
         target={"step1_date": "2026-08-05", "match_year": 2027},
     )
-    out = render(timeline_renderables(t, eligible(D(2026, 7, 1))))
+    out = render(timeline_renderables(t, eligible(D(2026, 7, 1)), D(2026, 7, 1)))
     assert "Match 2027 is not feasible; showing Match 2028" in out
     assert "Step 1 attempts: 1 used of 4, 3 left; earliest next attempt 2026-07-01." in out
     assert "2028-03-17" in out and "Match Day" in out
@@ -632,7 +639,7 @@ def test_timeline_markdown_table(default_plan: Plan) -> None:
     t = timeline_for(
         default_plan, D(2026, 1, 10), target={"step1_date": "2026-02-04", "match_year": 2027}
     )
-    md = timeline_markdown(t, eligible(D(2026, 1, 10)))
+    md = timeline_markdown(t, eligible(D(2026, 1, 10)), D(2026, 1, 10))
     assert md.startswith("## Timeline to Match 2027: feasible")
     assert "| Step 1 retake | 2026-02-04 | +25 |" in md
     assert "| Step 2 CK result | 2026-05-27 | +137 | 119 | yes |" in md
@@ -643,9 +650,38 @@ def test_views_of_a_blocked_timeline(default_plan: Plan) -> None:
     ctx = ctx_for(default_plan, D(2026, 1, 10), profile())
     blocked = Eligibility(4, 0, None, True, ("Four attempts used.",))
     t = build_timeline(ctx, blocked, Readiness(Verdict.ineligible))
-    out = render(timeline_renderables(t, blocked))
+    out = render(timeline_renderables(t, blocked, D(2026, 1, 10)))
     assert "no Match cycle can be planned" in out and "no further attempt" in out
-    assert "| Milestone" not in timeline_markdown(t, blocked)
+    assert "| Milestone" not in timeline_markdown(t, blocked, D(2026, 1, 10))
+
+
+@pytest.mark.parametrize(
+    ("attempts", "expected"),
+    [
+        ([("step1", "2026-08-20", "pass")], "1 used of 4, 0 left"),
+        ([("step1", "2025-08-20", "fail"), ("step1", "2026-01-20", "pass")], "2 used of 4, 0 left"),
+        ([("step1", "2025-06-20", "pass"), ("step2ck", "2026-08-20", "fail")], "1 used of 4"),
+        ([("step1", f"{y}-0{m}-10", "fail") for y, m in _FIVE], "5 used of 4, 0 left"),
+        ([("step1", "2026-08-20", "fail")], "1 used of 4, 3 left"),
+    ],
+    ids=["passed", "fail_then_pass", "step2ck_failed", "five_under_the_old_limit", "one_fail"],
+)
+def test_eligibility_line_names_the_attempt_limit_in_force(
+    attempts: list[tuple[str, str, str]], expected: str
+) -> None:
+    # Not used + left: left is 0 after a pass, and attempts taken while the limit was 6 can
+    # outnumber today's 4 (the limit E201 counts against).
+    as_of = D(2026, 11, 27)
+    prof = profile(attempts=[{"exam": e, "date": d, "result": r} for e, d, r in attempts])
+    line = eligibility_line(assess_eligibility(prof.attempts, as_of), as_of)
+    assert line.startswith(f"Step 1 attempts: {expected}")
+
+
+def test_eligibility_line_uses_the_older_limit_before_2021_07_01() -> None:
+    as_of = D(2021, 1, 10)
+    prof = profile(attempts=[{"exam": "step1", "date": "2020-09-10", "result": "fail"}])
+    line = eligibility_line(assess_eligibility(prof.attempts, as_of), as_of)
+    assert line.startswith("Step 1 attempts: 1 used of 6, 5 left")
 
 
 def test_t501_takes_the_first_pass_of_each_exam() -> None:
