@@ -202,6 +202,16 @@ def test_s607_quiet_after_a_step2ck_pass(default_plan: Plan) -> None:
     assert step2ck_signal(ctx, timeline(ctx)) is None
 
 
+def test_s607_quiet_when_no_step2ck_attempt_is_left(default_plan: Plan) -> None:
+    fails = ("2024-03-01", "2024-08-01", "2025-02-01", "2025-09-01")
+    attempts = [
+        {"exam": "step1", "date": "2023-06-01", "result": "pass"},
+        *({"exam": "step2ck", "date": day, "result": "fail"} for day in fails),
+    ]
+    ctx = ctx_for(default_plan, attempts=attempts)
+    assert step2ck_signal(ctx, timeline(ctx)) is None
+
+
 def test_s607_promises_a_first_attempt_pass_only_before_any_step2ck_attempt(
     default_plan: Plan,
 ) -> None:

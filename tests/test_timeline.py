@@ -42,6 +42,7 @@ from step1plan.rules.timeline import (
     planned_step2ck,
     result_release,
     step1_retake_date,
+    step2ck_attempts,
     step2ck_prep,
 )
 
@@ -603,6 +604,68 @@ def test_t508_quiet_when_step2ck_follows_the_chain(
     assert (order.after, order.earliest, order.note) == ("step1_result", D(2026, 3, 4), None)
     t = build_timeline(ctx, eligible(D(2026, 1, 10)), NOT_READY)
     assert not any(n.startswith("T508") for n in t.notes)
+
+
+# ---------------------------------------------------------------- T509 Step 2 CK attempt rules
+
+AS_OF_CK = D(2026, 11, 27)
+STEP1_PASSED = {"exam": "step1", "date": "2024-06-20", "result": "pass"}
+NO_RETAKE = Eligibility(1, 0, None, True, ("passed",))
+
+
+def step2ck_fails(*days: str) -> list[dict[str, Any]]:
+    """Step 1 passed in 2024, then Step 2 CK failed on ``days``."""
+    return [STEP1_PASSED, *({"exam": "step2ck", "date": d, "result": "fail"} for d in days)]
+
+
+def test_t509_triggers_a_wait_for_a_fourth_step2ck_attempt(default_plan: Plan) -> None:
+    # A 4th attempt: 12 months after the first (2027-01-10) and 6 after the latest
+    # (2027-04-10); the 12-month window alone would allow 2027-01-11.
+    prof = profile(
+        attempts=step2ck_fails("2026-01-10", "2026-05-10", "2026-10-10"),
+        target={"match_year": 2028, "step2ck_date": "2027-01-22"},
+    )
+    rules = step2ck_attempts(prof, AS_OF_CK)
+    assert (rules.blocked, rules.not_before) == (False, D(2027, 4, 10))
+    assert rules.note is not None and "2027-04-10" in rules.note
+    t = build_timeline(ctx_for(default_plan, AS_OF_CK, prof), NO_RETAKE, NOT_READY)
+    got = dates(t)
+    assert got["step2ck_test"] == D(2027, 4, 10)  # not the planned 2027-01-22
+    assert got["step2ck_prep_start"] == D(2027, 2, 13)  # 8 weeks before it
+    test = milestone(t, "step2ck_test")
+    assert test is not None and test.note is not None and "T509" in test.note
+    assert any(n.startswith("T509") for n in t.notes)
+    assert t.feasible and t.match_year == 2028
+
+
+def test_t509_triggers_no_cycle_after_four_step2ck_fails(default_plan: Plan) -> None:
+    prof = profile(attempts=step2ck_fails("2025-03-20", "2025-08-20", "2026-02-20", "2026-09-20"))
+    rules = step2ck_attempts(prof, AS_OF_CK)
+    assert rules.blocked and rules.note is not None and "All 4 Step 2 CK" in rules.note
+    t = build_timeline(ctx_for(default_plan, AS_OF_CK, prof), NO_RETAKE, NOT_READY)
+    assert (t.feasible, t.milestones) == (False, ())
+    assert any(n.startswith("T509: No Step 2 CK test can be planned") for n in t.notes)
+    assert "no Match cycle can be planned" in render(timeline_renderables(t, NO_RETAKE, AS_OF_CK))
+
+
+@pytest.mark.parametrize(
+    "days", [(), ("2026-08-20",)], ids=["t509_quiet_no_attempt", "t509_quiet_one_fail"]
+)
+def test_t509_quiet_without_a_waiting_period(default_plan: Plan, days: tuple[str, ...]) -> None:
+    prof = profile(attempts=step2ck_fails(*days))
+    assert step2ck_attempts(prof, AS_OF_CK) == step2ck_attempts(profile(), AS_OF_CK)
+    assert step2ck_attempts(prof, AS_OF_CK).note is None
+    t = build_timeline(ctx_for(default_plan, AS_OF_CK, prof), NO_RETAKE, NOT_READY)
+    assert dates(t)["step2ck_test"] == D(2027, 1, 22)  # 8 weeks from the as-of date
+
+
+def test_a_cycle_the_step2ck_wait_rules_out_says_so(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(target={"match_year": 2027}))
+    window = Step2ckWindow(D(2026, 3, 4), D(2026, 4, 29), D(2026, 4, 15), None, D(2026, 9, 1))
+    assert window.test_for(D(2026, 9, 23)) is None  # the 09-01 result comes on 09-30
+    cycle = match_cycle(ctx, None, window)
+    assert (cycle.feasible, cycle.next_feasible) == (False, 2028)
+    assert cycle.note is not None and "allow the next one from 2026-09-01 (T509)" in cycle.note
 
 
 # ---------------------------------------------------------------- JSON and views

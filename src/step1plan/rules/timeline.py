@@ -4,7 +4,8 @@ Once Step 1 has been failed, the Step 2 CK result is what shows recovery, so the
 the Step 1 retake, its result, dedicated Step 2 CK preparation, the Step 2 CK test and its
 result, and then the Match season of the target year (or the earliest feasible one). A Step 2 CK
 date the student planned before the Step 1 retake unchains the two: Step 2 CK's milestones come
-first, each exam with its own preparation (T508; DOMAIN.md allows either order).
+first, each exam with its own preparation (T508; DOMAIN.md allows either order). The next
+Step 2 CK test is held to the same USMLE attempt rules as Step 1 (T509).
 
 Dates come from :mod:`step1plan.facts`: score releases on Wednesdays about 4 weeks after the
 test, skipping the weeks with no release (DOMAIN.md "Score release", usmle.org, H), and the
@@ -36,6 +37,12 @@ from step1plan.models.profile import Profile
 from step1plan.models.record import record
 from step1plan.models.report import Eligibility, Milestone, Readiness, Timeline
 from step1plan.rules.base import Context, rule
+from step1plan.rules.eligibility import (
+    attempt_limit_reached,
+    fourth_attempt_spacing,
+    history_of,
+    twelve_month_window,
+)
 from step1plan.rules.studyplan import RetakeChoice, plan_retake_date
 from step1plan.rules.wording import weeks_text
 
@@ -282,6 +289,62 @@ def result_release(test_date: dt.date, exam_label: str) -> Release:
     )
 
 
+# ---------------------------------------------------------------- T509 Step 2 CK attempt rules
+
+
+@record
+class Step2ckAttempts:
+    """What the USMLE attempt rules allow for the next Step 2 CK test."""
+
+    blocked: bool = False
+    not_before: dt.date | None = None
+    """The next Step 2 CK test cannot be before this date (``None``: no waiting period)."""
+    note: str | None = None
+
+
+STEP2CK_ATTEMPT_RULES = (attempt_limit_reached, twelve_month_window, fourth_attempt_spacing)
+"""The eligibility rules (E201, E203, E204) that hold for every Step, in reporting order."""
+
+
+@rule("T509", "Step 2 CK attempt rules")
+def step2ck_attempts(profile: Profile, as_of: dt.date) -> Step2ckAttempts:
+    """Hold the next Step 2 CK test to the USMLE attempt rules, as Step 1 is held.
+
+    The attempt limit (4 per Step, incomplete attempts included), at most 3 attempts at the
+    same exam in any 12 months, and a 4th or later attempt at least 12 months after the first
+    and 6 after the most recent apply to every Step (DOMAIN.md "Attempts and retakes", H). So
+    the eligibility rules E201, E203 and E204 run unchanged on the Step 2 CK attempt history
+    (:func:`~step1plan.rules.eligibility.history_of` with ``exam=Exam.step2ck``). The rule
+    triggers (writes a note) when they block any further Step 2 CK test (then no Match cycle
+    can be planned) or set a date the test must wait for.
+    """
+    history = history_of(profile.attempts, as_of, Exam.step2ck)
+    found = [c for r in STEP2CK_ATTEMPT_RULES if (c := r(history)) is not None]
+    blocking = [c.reason for c in found if c.blocked]
+    if blocking:
+        return Step2ckAttempts(
+            blocked=True, note="No Step 2 CK test can be planned: " + " ".join(blocking)
+        )
+    days = [c.earliest for c in found if c.earliest is not None]
+    if not days:
+        return Step2ckAttempts()
+    day = max(days)
+    return Step2ckAttempts(
+        not_before=day,
+        note=f"The next Step 2 CK test cannot be before {day.isoformat()}, so its preparation "
+        "is timed to end then. " + " ".join(c.reason for c in found if c.earliest is not None),
+    )
+
+
+def usable_step2ck_date(ctx: Context, not_before: dt.date | None) -> dt.date | None:
+    """The planned ``target.step2ck_date`` when the timeline can use it: not before the as-of
+    date (T505) nor before the date the attempt rules allow (T509)."""
+    planned = _profile(ctx).target.step2ck_date
+    if planned is None or planned < max(ctx.as_of, not_before or ctx.as_of):
+        return None
+    return planned
+
+
 # ---------------------------------------------------------------- T508 order of the two exams
 
 
@@ -297,14 +360,17 @@ class Order:
 
 
 @rule("T508", "Step 2 CK planned before Step 1")
-def exam_order(ctx: Context, retake: dt.date, step1_result: dt.date) -> Order:
+def exam_order(
+    ctx: Context, retake: dt.date, step1_result: dt.date, not_before: dt.date | None = None
+) -> Order:
     """Where Step 2 CK preparation starts, given the order the plan puts the two exams in.
 
     Step 1 and Step 2 CK may be taken in either order, though some schools require Step 1
     first (DOMAIN.md "Attempts and retakes", M). The timeline chains Step 2 CK after the
     retake: preparation starts with the Step 1 result or the day after the retake (plan
     ``timeline.step2ck_prep_starts_after``). A planned ``target.step2ck_date`` (not in the
-    past) earlier than that start changes the chain, and the rule triggers (writes a note):
+    past, nor before ``not_before``, the date the attempt rules allow, T509) earlier than that
+    start changes the chain, and the rule triggers (writes a note):
 
     - on or before the retake day, the plan puts Step 2 CK first. Its preparation starts from
       the as-of date, as when Step 1 is already passed, and the two exams' dates no longer
@@ -318,8 +384,8 @@ def exam_order(ctx: Context, retake: dt.date, step1_result: dt.date) -> Order:
     """
     chained = ctx.plan.timeline.step2ck_prep_starts_after
     earliest = step1_result if chained == "step1_result" else retake + DAY
-    planned = _profile(ctx).target.step2ck_date
-    if planned is None or planned < ctx.as_of or planned >= earliest:
+    planned = usable_step2ck_date(ctx, not_before)
+    if planned is None or planned >= earliest:
         return Order(chained, earliest)
     if planned > retake:
         return Order(
@@ -436,10 +502,11 @@ class PlannedTest:
 
 
 @rule("T505", "Planned Step 2 CK date")
-def planned_step2ck(ctx: Context, prep: Prep) -> PlannedTest:
+def planned_step2ck(ctx: Context, prep: Prep, not_before: dt.date | None = None) -> PlannedTest:
     """Use the planned ``target.step2ck_date``, and say when it squeezes preparation.
 
-    A planned date before the as-of date with no attempt recorded is dropped (the timeline
+    A planned date before the as-of date with no attempt recorded, or before ``not_before``
+    (the earliest next Step 2 CK test the attempt rules allow, T509), is dropped (the timeline
     plans from the preparation window instead). A planned date that leaves fewer weeks than
     the minimum preparation (plan ``timeline.step2ck_min_prep_weeks``, a rule of thumb) is kept
     because it is the student's plan, but the note says so: rushing Step 2 CK to apply sooner
@@ -453,6 +520,13 @@ def planned_step2ck(ctx: Context, prep: Prep) -> PlannedTest:
             None,
             f"The planned Step 2 CK date {planned.isoformat()} has passed with no attempt "
             "recorded, so the timeline plans the test from the preparation window.",
+        )
+    if not_before is not None and planned < not_before:
+        return PlannedTest(
+            None,
+            f"The planned Step 2 CK date {planned.isoformat()} is before the attempt rules "
+            f"allow the next Step 2 CK test ({not_before.isoformat()}, T509), so the timeline "
+            "plans the test from the preparation window.",
         )
     got = prep_weeks_between(prep.start, planned)
     if got < prep.min_weeks:
@@ -477,18 +551,28 @@ class Step2ckWindow:
     full_end: dt.date
     min_end: dt.date
     planned: dt.date | None = None
+    not_before: dt.date | None = None
+    """The earliest test day the attempt rules allow (T509); a planned date is never before
+    it (T505 drops one that is)."""
+
+    @property
+    def earliest(self) -> dt.date:
+        """The earliest test day: the minimum preparation done and the attempt rules met."""
+        return max(self.min_end, self.not_before or self.min_end)
 
     def test_for(self, by: dt.date) -> dt.date | None:
         """The test date whose result arrives by ``by`` without cutting preparation below the
-        minimum, or ``None``. With the full preparation when it fits, else the latest date
-        between the minimum and the full length; a planned date is taken as it is."""
+        minimum or testing before the attempt rules allow, or ``None``. With the full
+        preparation when it fits, else the latest date between the earliest and the full
+        length; a planned date is taken as it is."""
         if self.planned is not None:
             fits = score_release_date(max(self.planned, self.min_end)) <= by
             return self.planned if fits else None
-        if score_release_date(self.full_end) <= by:
-            return self.full_end
-        if score_release_date(self.min_end) <= by:
-            return min(latest_test_with_result_by(by), self.full_end)
+        full = max(self.full_end, self.earliest)
+        if score_release_date(full) <= by:
+            return full
+        if score_release_date(self.earliest) <= by:
+            return min(latest_test_with_result_by(by), full)
         return None
 
 
@@ -536,6 +620,12 @@ def _why_not(
             f"{score_release_date(window.planned).isoformat()}, after {when}."
         )
     latest = latest_test_with_result_by(by)
+    if window.not_before is not None and window.not_before > latest:
+        return (
+            f"Match {year} is not feasible: a Step 2 CK result by {when} needs the test by "
+            f"{latest.isoformat()}, and the attempt rules allow the next one from "
+            f"{window.not_before.isoformat()} (T509)."
+        )
     left = prep_weeks_between(window.start, latest)
     leaves = f"{weeks_text(left)} of preparation" if left > 0 else "no preparation time"
     minimum = prep_weeks_between(window.start, window.min_end)
@@ -720,7 +810,7 @@ def build_timeline(
     choice: RetakeChoice | EllipsisType | None = ...,
 ) -> Timeline:
     """The Step 1 retake -> Step 2 CK -> Match timeline for the target or earliest feasible
-    Match, with days from the as-of date, slack and estimate flags (rules T501-T508).
+    Match, with days from the as-of date, slack and estimate flags (rules T501-T509).
     ``choice`` is P402's retake choice when the caller has it (see :func:`step1_retake_date`)."""
     profile = _profile(ctx)
     passed = exams_passed(profile)
@@ -742,16 +832,27 @@ def build_timeline(
     planned: PlannedTest | None = None
     window: Step2ckWindow | None = None
     if passed.step2ck is None:
+        rules = step2ck_attempts(profile, ctx.as_of)
+        if rules.note:
+            notes.append(tag("T509", rules.note))
+        if rules.blocked:
+            return Timeline(
+                match_year=profile.target.match_year, feasible=False, notes=tuple(notes)
+            )
+        earliest = ctx.as_of
         if retake is not None and retake.date is not None and release1 is not None:
-            order = exam_order(ctx, retake.date, release1.date)
+            order = exam_order(ctx, retake.date, release1.date, rules.not_before)
             if order.note:
                 notes.append(tag("T508", order.note))
-            after = order.after
-            prep = step2ck_prep(ctx, order.earliest, estimate=after != "nothing")
-        else:
-            prep = step2ck_prep(ctx, ctx.as_of, estimate=False)
-        planned = planned_step2ck(ctx, prep)
-        window = Step2ckWindow(prep.start, prep.full_end, prep.min_end, planned.date)
+            after, earliest = order.after, order.earliest
+        if rules.not_before is not None:
+            # No earlier start than needed for the full preparation to end on that date.
+            earliest = max(earliest, rules.not_before - weeks(prep_length(ctx).weeks))
+        prep = step2ck_prep(ctx, earliest, estimate=after != "nothing")
+        planned = planned_step2ck(ctx, prep, rules.not_before)
+        window = Step2ckWindow(
+            prep.start, prep.full_end, prep.min_end, planned.date, rules.not_before
+        )
 
     step1_result = release1.date if release1 is not None else None
     cycle = match_cycle(ctx, step1_result, window)
