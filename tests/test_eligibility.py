@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from step1plan.models.common import Exam
 from step1plan.models.profile import Attempt
 from step1plan.rules.eligibility import (
     add_months,
@@ -113,6 +114,24 @@ def test_attempts_after_the_as_of_date_are_not_counted() -> None:
 def test_attempts_given_out_of_order_are_sorted() -> None:
     history = history_of(attempts("2025-08-31", "2025-01-10", "2025-05-01"), D("2025-10-01"))
     assert history.dates == (D("2025-01-10"), D("2025-05-01"), D("2025-08-31"))
+
+
+def test_a_step2ck_history_holds_the_step2ck_attempts() -> None:
+    mixed = attempts("2025-11-05", "2026-04-08:pass", exam="step2ck") + attempts("2024-06-01")
+    history = history_of(mixed, D("2026-09-01"), Exam.step2ck)
+    assert history.dates == (D("2025-11-05"), D("2026-04-08"))
+    assert (history.passed_on, history.step2ck_failed, history.exam) == (
+        D("2026-04-08"),
+        0,
+        Exam.step2ck,
+    )
+
+
+def test_e201_names_step2ck_on_a_step2ck_history() -> None:
+    four = attempts("2024-01-10", "2024-06-10", "2025-01-10", "2025-08-10", exam="step2ck")
+    found = attempt_limit_reached(history_of(four, D("2026-01-01"), Exam.step2ck))
+    assert found is not None and found.blocked
+    assert found.reason.startswith("All 4 Step 2 CK attempts allowed are used")
 
 
 # ---------------------------------------------------------------- E201 attempt limit

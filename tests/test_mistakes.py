@@ -188,6 +188,24 @@ def test_m705_quiet_with_enough_preparation(default_plan: Plan) -> None:
     assert step2ck_squeezed(ctx, timeline) is None
 
 
+def test_m705_quiet_when_step2ck_comes_first_with_enough_preparation(
+    default_plan: Plan,
+) -> None:
+    # Step 2 CK on 2026-03-04 before the Step 1 retake on 2026-05-06: 7.6 weeks from the
+    # as-of date, not "0 weeks" from the Step 1 result.
+    ctx = ctx_for(default_plan, target={"step1_date": "2026-05-06", "step2ck_date": "2026-03-04"})
+    timeline = build_timeline(ctx, eligible(), NOT_READY)
+    assert step2ck_squeezed(ctx, timeline) is None
+
+
+def test_m705_triggers_when_step2ck_comes_first_but_too_soon(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, target={"step1_date": "2026-05-06", "step2ck_date": "2026-02-04"})
+    timeline = build_timeline(ctx, eligible(), NOT_READY)
+    found = step2ck_squeezed(ctx, timeline)
+    assert found is not None
+    assert "3.6 weeks after preparation can start (2026-01-10)" in found.message
+
+
 def test_find_mistakes_runs_them_in_code_order(default_plan: Plan) -> None:
     ctx = ctx_for(
         default_plan,

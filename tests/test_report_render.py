@@ -263,8 +263,8 @@ def test_studyplan_views_handle_an_empty_plan() -> None:
 def fake_sections(monkeypatch: pytest.MonkeyPatch) -> None:
     """Stand-ins for the timeline and strategy views, so the order is tested on its own."""
     timeline = types.ModuleType("step1plan.report.timeline_view")
-    timeline.timeline_renderables = lambda t, e: [Text("TIMELINE SECTION")]  # type: ignore[attr-defined]
-    timeline.timeline_markdown = lambda t, e: "## TIMELINE SECTION\n"  # type: ignore[attr-defined]
+    timeline.timeline_renderables = lambda t, e, d: [Text("TIMELINE SECTION")]  # type: ignore[attr-defined]
+    timeline.timeline_markdown = lambda t, e, d: "## TIMELINE SECTION\n"  # type: ignore[attr-defined]
     strategy = types.ModuleType("step1plan.report.strategy_view")
     strategy.strategy_renderables = lambda s, f: [  # type: ignore[attr-defined]
         Text("STRATEGY SECTION " + ",".join(x.code for x in f))

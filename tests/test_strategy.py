@@ -213,8 +213,33 @@ def test_s607_finding_is_shared_for_the_same_dates_and_plain_without_them() -> N
     assert "On the timeline" not in plain.message and plain.evidence == ()
 
 
+def test_s607_counts_preparation_forward_when_step2ck_comes_first(default_plan: Plan) -> None:
+    # Step 2 CK planned before the Step 1 retake: its preparation runs from the as-of date
+    # (2026-01-10 -> 2026-03-04), not from the Step 1 result after it.
+    ctx = ctx_for(default_plan, target={"step1_date": "2026-05-06", "step2ck_date": "2026-03-04"})
+    found = step2ck_signal(ctx, timeline(ctx))
+    assert found is not None and "on 2026-03-04, after 7.6 weeks" in found.message
+    assert "-" not in found.message.split("after", 1)[1]
+
+
+def test_s607_never_writes_negative_weeks() -> None:
+    # A test day before the preparation can start (a clerkship still running) reads 0 weeks.
+    found = _step2ck_finding(dt.date(2026, 5, 1), dt.date(2026, 4, 1), False)
+    assert "on 2026-04-01, after 0 weeks of dedicated preparation" in found.message
+
+
 def test_s607_quiet_after_a_step2ck_pass(default_plan: Plan) -> None:
     attempts = [*FAILED, {"exam": "step2ck", "date": "2025-12-20", "result": "pass"}]
+    ctx = ctx_for(default_plan, attempts=attempts)
+    assert step2ck_signal(ctx, timeline(ctx)) is None
+
+
+def test_s607_quiet_when_no_step2ck_attempt_is_left(default_plan: Plan) -> None:
+    fails = ("2024-03-01", "2024-08-01", "2025-02-01", "2025-09-01")
+    attempts = [
+        {"exam": "step1", "date": "2023-06-01", "result": "pass"},
+        *({"exam": "step2ck", "date": day, "result": "fail"} for day in fails),
+    ]
     ctx = ctx_for(default_plan, attempts=attempts)
     assert step2ck_signal(ctx, timeline(ctx)) is None
 

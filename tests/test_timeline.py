@@ -22,13 +22,19 @@ from step1plan.models.profile import Profile
 from step1plan.models.report import Eligibility, Readiness, Timeline, Verdict
 from step1plan.plans import Plan
 from step1plan.report.jsonout import jsonable
-from step1plan.report.timeline_view import timeline_markdown, timeline_renderables
+from step1plan.report.timeline_view import (
+    eligibility_line,
+    timeline_markdown,
+    timeline_renderables,
+)
 from step1plan.rules.base import Context
+from step1plan.rules.eligibility import assess_eligibility
 from step1plan.rules.studyplan import build_study_plan, choose_retake_date
 from step1plan.rules.timeline import (
     Step2ckWindow,
     build_timeline,
     ecfmg_requirements,
+    exam_order,
     exams_passed,
     latest_test_with_result_by,
     match_cycle,
@@ -36,11 +42,14 @@ from step1plan.rules.timeline import (
     planned_step2ck,
     result_release,
     step1_retake_date,
+    step2ck_attempts,
     step2ck_prep,
 )
 
 D = dt.date
 NOT_READY = Readiness(Verdict.not_ready)
+_FIVE = ((2018, 1), (2018, 8), (2019, 3), (2019, 9), (2020, 6))
+"""Years and months of five Step 1 fails taken while the attempt limit was 6."""
 
 
 def profile(**parts: Any) -> Profile:
@@ -516,6 +525,149 @@ def test_t507_quiet_for_a_us_graduate() -> None:
     assert ecfmg_requirements(prof, match_calendar(2029), D(2026, 1, 10)) is None
 
 
+# ---------------------------------------------------------------- T508 order of the two exams
+
+
+def test_t508_triggers_when_step2ck_is_planned_before_the_retake(default_plan: Plan) -> None:
+    # Step 2 CK on 2026-03-04, the Step 1 retake on 2026-05-06 (result 2026-06-03).
+    t = timeline_for(
+        default_plan,
+        D(2026, 1, 10),
+        target={"step1_date": "2026-05-06", "step2ck_date": "2026-03-04", "match_year": 2027},
+    )
+    got = dates(t)
+    assert got["step2ck_prep_start"] == D(2026, 1, 10)  # from the as-of date, not 2026-06-03
+    assert got["step2ck_test"] == D(2026, 3, 4)
+    assert got["step2ck_result"] == D(2026, 4, 1)
+    assert (got["step1_retake"], got["step1_result"]) == (D(2026, 5, 6), D(2026, 6, 3))
+    ids = [m.id for m in t.milestones]
+    assert ids[:5] == [
+        "step2ck_prep_start",
+        "step2ck_test",
+        "step2ck_result",
+        "step1_retake",
+        "step1_result",
+    ]
+    # The retake's slack no longer runs through Step 2 CK: the latest retake whose result
+    # comes by 2026-09-23 is 2026-08-26.
+    retake = milestone(t, "step1_retake")
+    assert retake is not None and retake.slack_days == (D(2026, 8, 26) - D(2026, 5, 6)).days
+    test = milestone(t, "step2ck_test")
+    assert test is not None and test.note is None  # 7.6 weeks: not squeezed
+    (note,) = [n for n in t.notes if n.startswith("T508")]
+    assert "Step 2 CK first" in note and "2026-05-06" in note
+    assert "schools require Step 1" in note
+    assert t.feasible and t.match_year == 2027
+
+
+def test_t508_triggers_for_step2ck_between_the_retake_and_its_result(default_plan: Plan) -> None:
+    # Retake 2026-02-04, result 2026-03-04; Step 2 CK on 2026-02-25: preparation from 02-05.
+    ctx = ctx_for(
+        default_plan,
+        D(2026, 1, 10),
+        profile(target={"step1_date": "2026-02-04", "step2ck_date": "2026-02-25"}),
+    )
+    order = exam_order(ctx, D(2026, 2, 4), D(2026, 3, 4))
+    assert (order.after, order.earliest) == ("step1_retake", D(2026, 2, 5))
+    assert order.note is not None and "before the Step 1 result (2026-03-04)" in order.note
+    t = build_timeline(ctx, eligible(D(2026, 1, 10)), NOT_READY)
+    assert dates(t)["step2ck_prep_start"] == D(2026, 2, 5)
+    test = milestone(t, "step2ck_test")
+    assert test is not None and test.note is not None and "2.9 weeks" in test.note
+    assert [m.date for m in t.milestones] == sorted(m.date for m in t.milestones)
+
+
+def test_t508_triggers_for_step2ck_on_the_retake_day(default_plan: Plan) -> None:
+    ctx = ctx_for(
+        default_plan,
+        D(2026, 1, 10),
+        profile(target={"step1_date": "2026-03-04", "step2ck_date": "2026-03-04"}),
+    )
+    order = exam_order(ctx, D(2026, 3, 4), D(2026, 4, 1))
+    assert (order.after, order.earliest) == ("nothing", D(2026, 1, 10))
+    assert order.note is not None and "on the same day as the Step 1 retake" in order.note
+
+
+@pytest.mark.parametrize(
+    "step2ck_date",
+    [None, "2026-03-04", "2026-05-06", "2026-01-05"],
+    ids=["t508_quiet_unplanned", "t508_quiet_on_result", "t508_quiet_after", "t508_quiet_past"],
+)
+def test_t508_quiet_when_step2ck_follows_the_chain(
+    default_plan: Plan, step2ck_date: str | None
+) -> None:
+    target = {"step1_date": "2026-02-04"}
+    if step2ck_date is not None:
+        target["step2ck_date"] = step2ck_date
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(target=target))
+    order = exam_order(ctx, D(2026, 2, 4), D(2026, 3, 4))
+    assert (order.after, order.earliest, order.note) == ("step1_result", D(2026, 3, 4), None)
+    t = build_timeline(ctx, eligible(D(2026, 1, 10)), NOT_READY)
+    assert not any(n.startswith("T508") for n in t.notes)
+
+
+# ---------------------------------------------------------------- T509 Step 2 CK attempt rules
+
+AS_OF_CK = D(2026, 11, 27)
+STEP1_PASSED = {"exam": "step1", "date": "2024-06-20", "result": "pass"}
+NO_RETAKE = Eligibility(1, 0, None, True, ("passed",))
+
+
+def step2ck_fails(*days: str) -> list[dict[str, Any]]:
+    """Step 1 passed in 2024, then Step 2 CK failed on ``days``."""
+    return [STEP1_PASSED, *({"exam": "step2ck", "date": d, "result": "fail"} for d in days)]
+
+
+def test_t509_triggers_a_wait_for_a_fourth_step2ck_attempt(default_plan: Plan) -> None:
+    # A 4th attempt: 12 months after the first (2027-01-10) and 6 after the latest
+    # (2027-04-10); the 12-month window alone would allow 2027-01-11.
+    prof = profile(
+        attempts=step2ck_fails("2026-01-10", "2026-05-10", "2026-10-10"),
+        target={"match_year": 2028, "step2ck_date": "2027-01-22"},
+    )
+    rules = step2ck_attempts(prof, AS_OF_CK)
+    assert (rules.blocked, rules.not_before) == (False, D(2027, 4, 10))
+    assert rules.note is not None and "2027-04-10" in rules.note
+    t = build_timeline(ctx_for(default_plan, AS_OF_CK, prof), NO_RETAKE, NOT_READY)
+    got = dates(t)
+    assert got["step2ck_test"] == D(2027, 4, 10)  # not the planned 2027-01-22
+    assert got["step2ck_prep_start"] == D(2027, 2, 13)  # 8 weeks before it
+    test = milestone(t, "step2ck_test")
+    assert test is not None and test.note is not None and "T509" in test.note
+    assert any(n.startswith("T509") for n in t.notes)
+    assert t.feasible and t.match_year == 2028
+
+
+def test_t509_triggers_no_cycle_after_four_step2ck_fails(default_plan: Plan) -> None:
+    prof = profile(attempts=step2ck_fails("2025-03-20", "2025-08-20", "2026-02-20", "2026-09-20"))
+    rules = step2ck_attempts(prof, AS_OF_CK)
+    assert rules.blocked and rules.note is not None and "All 4 Step 2 CK" in rules.note
+    t = build_timeline(ctx_for(default_plan, AS_OF_CK, prof), NO_RETAKE, NOT_READY)
+    assert (t.feasible, t.milestones) == (False, ())
+    assert any(n.startswith("T509: No Step 2 CK test can be planned") for n in t.notes)
+    assert "no Match cycle can be planned" in render(timeline_renderables(t, NO_RETAKE, AS_OF_CK))
+
+
+@pytest.mark.parametrize(
+    "days", [(), ("2026-08-20",)], ids=["t509_quiet_no_attempt", "t509_quiet_one_fail"]
+)
+def test_t509_quiet_without_a_waiting_period(default_plan: Plan, days: tuple[str, ...]) -> None:
+    prof = profile(attempts=step2ck_fails(*days))
+    assert step2ck_attempts(prof, AS_OF_CK) == step2ck_attempts(profile(), AS_OF_CK)
+    assert step2ck_attempts(prof, AS_OF_CK).note is None
+    t = build_timeline(ctx_for(default_plan, AS_OF_CK, prof), NO_RETAKE, NOT_READY)
+    assert dates(t)["step2ck_test"] == D(2027, 1, 22)  # 8 weeks from the as-of date
+
+
+def test_a_cycle_the_step2ck_wait_rules_out_says_so(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(target={"match_year": 2027}))
+    window = Step2ckWindow(D(2026, 3, 4), D(2026, 4, 29), D(2026, 4, 15), None, D(2026, 9, 1))
+    assert window.test_for(D(2026, 9, 23)) is None  # the 09-01 result comes on 09-30
+    cycle = match_cycle(ctx, None, window)
+    assert (cycle.feasible, cycle.next_feasible) == (False, 2028)
+    assert cycle.note is not None and "allow the next one from 2026-09-01 (T509)" in cycle.note
+
+
 # ---------------------------------------------------------------- JSON and views
 
 
@@ -537,7 +689,7 @@ def test_timeline_renderables_show_dates_slack_and_notes(default_plan: Plan) -> 
         attempts=[{"exam": "step1", "date": "2026-05-14", "result": "fail"}],
         target={"step1_date": "2026-08-05", "match_year": 2027},
     )
-    out = render(timeline_renderables(t, eligible(D(2026, 7, 1))))
+    out = render(timeline_renderables(t, eligible(D(2026, 7, 1)), D(2026, 7, 1)))
     assert "Match 2027 is not feasible; showing Match 2028" in out
     assert "Step 1 attempts: 1 used of 4, 3 left; earliest next attempt 2026-07-01." in out
     assert "2028-03-17" in out and "Match Day" in out
@@ -550,7 +702,7 @@ def test_timeline_markdown_table(default_plan: Plan) -> None:
     t = timeline_for(
         default_plan, D(2026, 1, 10), target={"step1_date": "2026-02-04", "match_year": 2027}
     )
-    md = timeline_markdown(t, eligible(D(2026, 1, 10)))
+    md = timeline_markdown(t, eligible(D(2026, 1, 10)), D(2026, 1, 10))
     assert md.startswith("## Timeline to Match 2027: feasible")
     assert "| Step 1 retake | 2026-02-04 | +25 |" in md
     assert "| Step 2 CK result | 2026-05-27 | +137 | 119 | yes |" in md
@@ -561,9 +713,38 @@ def test_views_of_a_blocked_timeline(default_plan: Plan) -> None:
     ctx = ctx_for(default_plan, D(2026, 1, 10), profile())
     blocked = Eligibility(4, 0, None, True, ("Four attempts used.",))
     t = build_timeline(ctx, blocked, Readiness(Verdict.ineligible))
-    out = render(timeline_renderables(t, blocked))
+    out = render(timeline_renderables(t, blocked, D(2026, 1, 10)))
     assert "no Match cycle can be planned" in out and "no further attempt" in out
-    assert "| Milestone" not in timeline_markdown(t, blocked)
+    assert "| Milestone" not in timeline_markdown(t, blocked, D(2026, 1, 10))
+
+
+@pytest.mark.parametrize(
+    ("attempts", "expected"),
+    [
+        ([("step1", "2026-08-20", "pass")], "1 used of 4, 0 left"),
+        ([("step1", "2025-08-20", "fail"), ("step1", "2026-01-20", "pass")], "2 used of 4, 0 left"),
+        ([("step1", "2025-06-20", "pass"), ("step2ck", "2026-08-20", "fail")], "1 used of 4"),
+        ([("step1", f"{y}-0{m}-10", "fail") for y, m in _FIVE], "5 used of 4, 0 left"),
+        ([("step1", "2026-08-20", "fail")], "1 used of 4, 3 left"),
+    ],
+    ids=["passed", "fail_then_pass", "step2ck_failed", "five_under_the_old_limit", "one_fail"],
+)
+def test_eligibility_line_names_the_attempt_limit_in_force(
+    attempts: list[tuple[str, str, str]], expected: str
+) -> None:
+    # Not used + left: left is 0 after a pass, and attempts taken while the limit was 6 can
+    # outnumber today's 4 (the limit E201 counts against).
+    as_of = D(2026, 11, 27)
+    prof = profile(attempts=[{"exam": e, "date": d, "result": r} for e, d, r in attempts])
+    line = eligibility_line(assess_eligibility(prof.attempts, as_of), as_of)
+    assert line.startswith(f"Step 1 attempts: {expected}")
+
+
+def test_eligibility_line_uses_the_older_limit_before_2021_07_01() -> None:
+    as_of = D(2021, 1, 10)
+    prof = profile(attempts=[{"exam": "step1", "date": "2020-09-10", "result": "fail"}])
+    line = eligibility_line(assess_eligibility(prof.attempts, as_of), as_of)
+    assert line.startswith("Step 1 attempts: 1 used of 6, 5 left")
 
 
 def test_t501_takes_the_first_pass_of_each_exam() -> None:

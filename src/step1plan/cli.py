@@ -462,8 +462,8 @@ def timeline(
         output,
         loaded.inputs,
         as_json=lambda: timeline_dict(day, student, eligibility, result),
-        as_md=lambda: timeline_markdown(result, eligibility),
-        as_table=lambda: timeline_renderables(result, eligibility),
+        as_md=lambda: timeline_markdown(result, eligibility, day),
+        as_table=lambda: timeline_renderables(result, eligibility, day),
     )
 
 

@@ -27,7 +27,7 @@ def report_markdown(report: Report) -> str:
     if report.timeline is not None and report.eligibility is not None:
         from step1plan.report.timeline_view import timeline_markdown
 
-        parts.append(timeline_markdown(report.timeline, report.eligibility))
+        parts.append(timeline_markdown(report.timeline, report.eligibility, report.as_of))
     if report.strategy is not None:
         from step1plan.report.strategy_view import strategy_markdown
 

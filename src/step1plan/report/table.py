@@ -56,7 +56,7 @@ def report_renderables(report: Report) -> list[RenderableType]:
     if report.timeline is not None and report.eligibility is not None:
         from step1plan.report.timeline_view import timeline_renderables
 
-        items += timeline_renderables(report.timeline, report.eligibility)
+        items += timeline_renderables(report.timeline, report.eligibility, report.as_of)
     if report.strategy is not None:
         from step1plan.report.strategy_view import strategy_renderables
 

@@ -5,10 +5,13 @@ Pure functions of the typed results: no file access, no printing.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from step1plan.facts import attempt_limit
 from step1plan.models.report import Eligibility, Milestone, Timeline
 
 SLACK_CAPTION = (
@@ -31,11 +34,15 @@ def _title(timeline: Timeline) -> str:
     return f"Timeline to Match {timeline.match_year}: not feasible"
 
 
-def eligibility_line(eligibility: Eligibility) -> str:
-    """One line on the Step 1 attempts used and left and the earliest next attempt."""
-    total = eligibility.attempts_used + eligibility.attempts_left
+def eligibility_line(eligibility: Eligibility, as_of: dt.date) -> str:
+    """One line on the Step 1 attempts used and left and the earliest next attempt.
+
+    "Used of" names the attempt limit in force on ``as_of`` (facts ``attempt_limit``, the
+    number the eligibility rules count against), not used + left: none is left once Step 1 is
+    passed or Step 2 CK has used the limit, and attempts taken under the older limit of 6 can
+    outnumber today's 4 (DOMAIN.md "Attempts and retakes")."""
     text = (
-        f"Step 1 attempts: {eligibility.attempts_used} used of {total}, "
+        f"Step 1 attempts: {eligibility.attempts_used} used of {attempt_limit(as_of).value}, "
         f"{eligibility.attempts_left} left"
     )
     if eligibility.blocked:
@@ -70,12 +77,14 @@ def footnotes(timeline: Timeline) -> tuple[list[str], list[str]]:
     return refs, notes
 
 
-def timeline_renderables(timeline: Timeline, eligibility: Eligibility) -> list[RenderableType]:
-    """A title, the eligibility line, the milestone table, its numbered notes and the
-    timeline's notes."""
+def timeline_renderables(
+    timeline: Timeline, eligibility: Eligibility, as_of: dt.date
+) -> list[RenderableType]:
+    """A title, the eligibility line (``as_of`` sets the attempt limit), the milestone table,
+    its numbered notes and the timeline's notes."""
     items: list[RenderableType] = [
         Text(_title(timeline), style="bold"),
-        Text(eligibility_line(eligibility)),
+        Text(eligibility_line(eligibility, as_of)),
     ]
     refs, notes = footnotes(timeline)
     if timeline.milestones:
@@ -106,9 +115,9 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def timeline_markdown(timeline: Timeline, eligibility: Eligibility) -> str:
+def timeline_markdown(timeline: Timeline, eligibility: Eligibility, as_of: dt.date) -> str:
     """The same content as Markdown (a heading, a table, numbered notes and a list)."""
-    lines = [f"## {_title(timeline)}", "", eligibility_line(eligibility), ""]
+    lines = [f"## {_title(timeline)}", "", eligibility_line(eligibility, as_of), ""]
     refs, notes = footnotes(timeline)
     if timeline.milestones:
         lines += [

@@ -7,6 +7,8 @@ later attempt no sooner than 12 months after the first and 6 months after the mo
 A Step already passed cannot be retaken.
 
 Each rule is a small pure function of the student's Step 1 attempt history and the as-of date.
+The same rules hold for every Step, so the timeline applies E201, E203 and E204 to the Step 2 CK
+history too (:func:`history_of` with ``exam=Exam.step2ck``; rule T509).
 It returns a :class:`Constraint` when it limits the next attempt (a later earliest date, or no
 attempt at all) and ``None`` otherwise. :func:`assess_eligibility` combines them: the earliest
 next attempt is the latest date any rule imposes, and never before the as-of date.
@@ -62,10 +64,15 @@ def _in_force(fact: Fact[int], on: dt.date) -> bool:
     return fact.since is None or fact.since <= on
 
 
+EXAM_LABELS: dict[Exam, str] = {Exam.step1: "Step 1", Exam.step2ck: "Step 2 CK"}
+"""The Steps' names in messages."""
+
+
 @record
 class AttemptHistory:
-    """The Step 1 attempts as the eligibility rules see them, and the Step 2 CK attempts
-    without a pass (which can end every Step's eligibility)."""
+    """The attempts at one Step (Step 1 unless :attr:`exam` says otherwise) as the eligibility
+    rules see them, and the Step 2 CK attempts without a pass (which can end every Step's
+    eligibility)."""
 
     as_of: dt.date
     dates: tuple[dt.date, ...]
@@ -76,7 +83,10 @@ class AttemptHistory:
     """Attempts allowed per Step on the as-of date (facts ``attempt_limit``)."""
     step2ck_failed: int = 0
     """Step 2 CK attempts up to the as-of date when none of them was a pass (0 after a pass):
-    at the limit, no Step can be applied for, Step 1 included."""
+    at the limit, no Step can be applied for, Step 1 included. 0 in a Step 2 CK history,
+    whose own attempts are :attr:`dates`."""
+    exam: Exam = Exam.step1
+    """The Step whose attempts :attr:`dates` holds."""
 
     @property
     def used(self) -> int:
@@ -111,25 +121,34 @@ class Constraint:
     """The next attempt cannot be before this date."""
 
 
-def history_of(attempts: Sequence[Attempt], as_of: dt.date) -> AttemptHistory:
-    """The Step 1 attempts up to ``as_of``, oldest first, the limit in force then, and the
-    number of Step 2 CK attempts up to then when none was a pass."""
-    step1 = [a for a in attempts if a.exam is Exam.step1 and a.date <= as_of]
-    step1.sort(key=attrgetter("date"))
-    passed = [a.date for a in step1 if a.result is AttemptResult.passed]
-    step2ck = [a.result for a in attempts if a.exam is Exam.step2ck and a.date <= as_of]
+def history_of(
+    attempts: Sequence[Attempt], as_of: dt.date, exam: Exam = Exam.step1
+) -> AttemptHistory:
+    """The attempts at ``exam`` (Step 1 by default) up to ``as_of``, oldest first, the limit in
+    force then, and, for Step 1, the number of Step 2 CK attempts up to then when none was a
+    pass."""
+    own = [a for a in attempts if a.exam is exam and a.date <= as_of]
+    own.sort(key=attrgetter("date"))
+    passed = [a.date for a in own if a.result is AttemptResult.passed]
+    step2ck = (
+        [a.result for a in attempts if a.exam is Exam.step2ck and a.date <= as_of]
+        if exam is Exam.step1
+        else []
+    )
     return AttemptHistory(
         as_of=as_of,
-        dates=tuple([a.date for a in step1]),
+        dates=tuple([a.date for a in own]),
         passed_on=passed[0] if passed else None,
         limit=attempt_limit(as_of).value,
         step2ck_failed=0 if AttemptResult.passed in step2ck else len(step2ck),
+        exam=exam,
     )
 
 
 @rule("E201", "Attempt limit reached")
 def attempt_limit_reached(history: AttemptHistory) -> Constraint | None:
-    """No Step 1 attempt is left once the attempt limit is used up.
+    """No Step 1 attempt is left once the attempt limit is used up (on a Step 2 CK history:
+    no Step 2 CK attempt).
 
     USMLE allows 4 attempts per Step for applications from 2021-07-01 (6 before), incomplete
     attempts included; after the last one without a pass, no Step can be applied for (DOMAIN.md
@@ -140,7 +159,7 @@ def attempt_limit_reached(history: AttemptHistory) -> Constraint | None:
     if history.passed_on is not None:
         return None
     if history.used >= history.limit:
-        step, taken = "Step 1", history.used
+        step, taken = EXAM_LABELS[history.exam], history.used
     elif history.step2ck_failed >= history.limit:
         step, taken = "Step 2 CK", history.step2ck_failed
     else:
@@ -173,7 +192,7 @@ def already_passed(history: AttemptHistory) -> Constraint | None:
 
 @rule("E203", "Three attempts in twelve months")
 def twelve_month_window(history: AttemptHistory) -> Constraint | None:
-    """At most 3 attempts at Step 1 may fall in any 12-month period.
+    """At most 3 attempts at the same Step may fall in any 12-month period.
 
     The window rolls ("any 12 months", ECFMG Reporter, DOMAIN.md, H): a new attempt on day D
     shares a window with every earlier attempt taken within the 12 months up to D. With 3

@@ -263,7 +263,9 @@ def step2ck_squeezed(ctx: Context, timeline: Timeline) -> Finding | None:
     early to catch a cycle trades that evidence for time (seed: hurrying it is a mistake).
     The preparation runs from the timeline's ``step2ck_prep_start`` to the planned
     ``target.step2ck_date``; the minimum is the plan's ``timeline.step2ck_min_prep_weeks``
-    (plus the weak-shelf extra), a tutor convention (L).
+    (plus the weak-shelf extra), a tutor convention (L). When the student planned Step 2 CK
+    before the Step 1 retake (either order is allowed, DOMAIN.md "Attempts and retakes"), that
+    preparation starts from the as-of date (timeline T508), not after the Step 1 result.
     """
     profile = ctx.profile
     if profile is None or profile.target.step2ck_date is None:

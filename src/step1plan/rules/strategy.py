@@ -29,7 +29,12 @@ from step1plan.models.report import (
 from step1plan.rules.base import Context, rule
 from step1plan.rules.explanation import draft_explanation
 from step1plan.rules.mistakes import make_finding
-from step1plan.rules.timeline import first_passes, milestone, prep_weeks_between
+from step1plan.rules.timeline import (
+    first_passes,
+    milestone,
+    prep_weeks_between,
+    step2ck_attempts,
+)
 from step1plan.rules.wording import weeks_text, words
 
 TIER_WORDS: dict[str, str] = {
@@ -305,11 +310,13 @@ def step2ck_signal(ctx: Context, timeline: Timeline) -> Finding | None:
     Once Step 1 has been failed, Step 2 CK is the strongest chance to show the knowledge and the
     method are fixed, and program directors in competitive specialties rank its score among
     their top selection factors (DOMAIN.md "Programs and applicants", Kindler et al. 2024, H).
-    Quiet when a Step 2 CK pass is already on record. After a Step 2 CK attempt that was not
-    passed, a first-attempt pass is no longer possible, so the advice speaks of the retake.
+    Quiet when a Step 2 CK pass is already on record, and when the attempt limit leaves no
+    Step 2 CK test to take (DOMAIN.md "Attempts and retakes", H; timeline T509). After a Step 2
+    CK attempt that was not passed, a first-attempt pass is no longer possible, so the advice
+    speaks of the retake.
     """
     profile = _profile(ctx)
-    if Exam.step2ck in first_passes(profile):
+    if Exam.step2ck in first_passes(profile) or step2ck_attempts(profile, ctx.as_of).blocked:
         return None
     retake = any(a.exam is Exam.step2ck for a in profile.attempts)  # none of them a pass
     test, start = milestone(timeline, "step2ck_test"), milestone(timeline, "step2ck_prep_start")
@@ -321,16 +328,19 @@ def step2ck_signal(ctx: Context, timeline: Timeline) -> Finding | None:
 @lru_cache(maxsize=2048)
 def _step2ck_finding(start: dt.date | None, test: dt.date | None, retake: bool) -> Finding:
     """The S607 finding for a Step 2 CK preparation start and test day on the timeline (both
-    or neither), and whether Step 2 CK was already attempted without a pass. Cached: a pure
-    function of the two dates and the flag, which a cohort sharing its as-of date repeats;
-    findings are immutable."""
+    or neither), and whether Step 2 CK was already attempted without a pass. The weeks never
+    read negative: a test planned before its preparation can start (a clerkship still running)
+    reads 0 weeks, and T505/M705 flag it; a Step 2 CK planned before the Step 1 retake has its
+    own preparation from the as-of date (timeline T508). Cached: a pure function of the two
+    dates and the flag, which a cohort sharing its as-of date repeats; findings are
+    immutable."""
     when = ""
     evidence: list[tuple[str, object]] = []
     if test is not None and start is not None:
         test_day = test.isoformat()
         when = (
             f" On the timeline it is on {test_day}, after "
-            f"{weeks_text(prep_weeks_between(start, test))} of dedicated preparation."
+            f"{weeks_text(max(prep_weeks_between(start, test), 0))} of dedicated preparation."
         )
         evidence.append(("timeline.step2ck_test", test_day))
     return make_finding(

@@ -2,7 +2,10 @@
 
 Once Step 1 has been failed, the Step 2 CK result is what shows recovery, so the timeline chains
 the Step 1 retake, its result, dedicated Step 2 CK preparation, the Step 2 CK test and its
-result, and then the Match season of the target year (or the earliest feasible one).
+result, and then the Match season of the target year (or the earliest feasible one). A Step 2 CK
+date the student planned before the Step 1 retake unchains the two: Step 2 CK's milestones come
+first, each exam with its own preparation (T508; DOMAIN.md allows either order). The next
+Step 2 CK test is held to the same USMLE attempt rules as Step 1 (T509).
 
 Dates come from :mod:`step1plan.facts`: score releases on Wednesdays about 4 weeks after the
 test, skipping the weeks with no release (DOMAIN.md "Score release", usmle.org, H), and the
@@ -34,6 +37,12 @@ from step1plan.models.profile import Profile
 from step1plan.models.record import record
 from step1plan.models.report import Eligibility, Milestone, Readiness, Timeline
 from step1plan.rules.base import Context, rule
+from step1plan.rules.eligibility import (
+    attempt_limit_reached,
+    fourth_attempt_spacing,
+    history_of,
+    twelve_month_window,
+)
 from step1plan.rules.studyplan import RetakeChoice, plan_retake_date
 from step1plan.rules.wording import weeks_text
 
@@ -280,6 +289,125 @@ def result_release(test_date: dt.date, exam_label: str) -> Release:
     )
 
 
+# ---------------------------------------------------------------- T509 Step 2 CK attempt rules
+
+
+@record
+class Step2ckAttempts:
+    """What the USMLE attempt rules allow for the next Step 2 CK test."""
+
+    blocked: bool = False
+    not_before: dt.date | None = None
+    """The next Step 2 CK test cannot be before this date (``None``: no waiting period)."""
+    note: str | None = None
+
+
+STEP2CK_ATTEMPT_RULES = (attempt_limit_reached, twelve_month_window, fourth_attempt_spacing)
+"""The eligibility rules (E201, E203, E204) that hold for every Step, in reporting order."""
+
+
+@rule("T509", "Step 2 CK attempt rules")
+def step2ck_attempts(profile: Profile, as_of: dt.date) -> Step2ckAttempts:
+    """Hold the next Step 2 CK test to the USMLE attempt rules, as Step 1 is held.
+
+    The attempt limit (4 per Step, incomplete attempts included), at most 3 attempts at the
+    same exam in any 12 months, and a 4th or later attempt at least 12 months after the first
+    and 6 after the most recent apply to every Step (DOMAIN.md "Attempts and retakes", H). So
+    the eligibility rules E201, E203 and E204 run unchanged on the Step 2 CK attempt history
+    (:func:`~step1plan.rules.eligibility.history_of` with ``exam=Exam.step2ck``). The rule
+    triggers (writes a note) when they block any further Step 2 CK test (then no Match cycle
+    can be planned) or set a date the test must wait for.
+    """
+    history = history_of(profile.attempts, as_of, Exam.step2ck)
+    found = [c for r in STEP2CK_ATTEMPT_RULES if (c := r(history)) is not None]
+    blocking = [c.reason for c in found if c.blocked]
+    if blocking:
+        return Step2ckAttempts(
+            blocked=True, note="No Step 2 CK test can be planned: " + " ".join(blocking)
+        )
+    days = [c.earliest for c in found if c.earliest is not None]
+    if not days:
+        return Step2ckAttempts()
+    day = max(days)
+    return Step2ckAttempts(
+        not_before=day,
+        note=f"The next Step 2 CK test cannot be before {day.isoformat()}, so its preparation "
+        "is timed to end then. " + " ".join(c.reason for c in found if c.earliest is not None),
+    )
+
+
+def usable_step2ck_date(ctx: Context, not_before: dt.date | None) -> dt.date | None:
+    """The planned ``target.step2ck_date`` when the timeline can use it: not before the as-of
+    date (T505) nor before the date the attempt rules allow (T509)."""
+    planned = _profile(ctx).target.step2ck_date
+    if planned is None or planned < max(ctx.as_of, not_before or ctx.as_of):
+        return None
+    return planned
+
+
+# ---------------------------------------------------------------- T508 order of the two exams
+
+
+@record
+class Order:
+    """What dedicated Step 2 CK preparation waits for, and the earliest day it can start."""
+
+    after: str
+    """``step1_result`` or ``step1_retake`` (preparation follows that Step 1 event), or
+    ``nothing`` when the plan puts Step 2 CK before the Step 1 retake."""
+    earliest: dt.date
+    note: str | None = None
+
+
+@rule("T508", "Step 2 CK planned before Step 1")
+def exam_order(
+    ctx: Context, retake: dt.date, step1_result: dt.date, not_before: dt.date | None = None
+) -> Order:
+    """Where Step 2 CK preparation starts, given the order the plan puts the two exams in.
+
+    Step 1 and Step 2 CK may be taken in either order, though some schools require Step 1
+    first (DOMAIN.md "Attempts and retakes", M). The timeline chains Step 2 CK after the
+    retake: preparation starts with the Step 1 result or the day after the retake (plan
+    ``timeline.step2ck_prep_starts_after``). A planned ``target.step2ck_date`` (not in the
+    past, nor before ``not_before``, the date the attempt rules allow, T509) earlier than that
+    start changes the chain, and the rule triggers (writes a note):
+
+    - on or before the retake day, the plan puts Step 2 CK first. Its preparation starts from
+      the as-of date, as when Step 1 is already passed, and the two exams' dates no longer
+      depend on each other: Step 2 CK's milestones come first and the retake follows. This is
+      the smallest change that keeps every milestone after the one it depends on; the Step 1
+      study plan is not shortened, so the note says the weeks are shared;
+    - after the retake but before its result, preparation counts from the day after the
+      retake, the earliest it can start.
+
+    Either way the weeks of preparation run forward from their start, never negative.
+    """
+    chained = ctx.plan.timeline.step2ck_prep_starts_after
+    earliest = step1_result if chained == "step1_result" else retake + DAY
+    planned = usable_step2ck_date(ctx, not_before)
+    if planned is None or planned >= earliest:
+        return Order(chained, earliest)
+    if planned > retake:
+        return Order(
+            "step1_retake",
+            retake + DAY,
+            f"The planned Step 2 CK date {planned.isoformat()} comes before the Step 1 "
+            f"result ({step1_result.isoformat()}), so its preparation is counted from the day "
+            "after the retake instead of from the result (plan "
+            "timeline.step2ck_prep_starts_after).",
+        )
+    when = "before" if planned < retake else "on the same day as"
+    return Order(
+        "nothing",
+        ctx.as_of,
+        f"The plan puts Step 2 CK first: it is planned for {planned.isoformat()}, {when} the "
+        f"Step 1 retake ({retake.isoformat()}). Its preparation starts from the as-of date, "
+        "sharing those weeks with Step 1 study, and the retake follows it. USMLE allows "
+        "either order, but some schools require Step 1 to be passed first: check your "
+        "school's rule before booking.",
+    )
+
+
 # ---------------------------------------------------------------- T504 Step 2 CK preparation
 
 
@@ -374,10 +502,11 @@ class PlannedTest:
 
 
 @rule("T505", "Planned Step 2 CK date")
-def planned_step2ck(ctx: Context, prep: Prep) -> PlannedTest:
+def planned_step2ck(ctx: Context, prep: Prep, not_before: dt.date | None = None) -> PlannedTest:
     """Use the planned ``target.step2ck_date``, and say when it squeezes preparation.
 
-    A planned date before the as-of date with no attempt recorded is dropped (the timeline
+    A planned date before the as-of date with no attempt recorded, or before ``not_before``
+    (the earliest next Step 2 CK test the attempt rules allow, T509), is dropped (the timeline
     plans from the preparation window instead). A planned date that leaves fewer weeks than
     the minimum preparation (plan ``timeline.step2ck_min_prep_weeks``, a rule of thumb) is kept
     because it is the student's plan, but the note says so: rushing Step 2 CK to apply sooner
@@ -391,6 +520,13 @@ def planned_step2ck(ctx: Context, prep: Prep) -> PlannedTest:
             None,
             f"The planned Step 2 CK date {planned.isoformat()} has passed with no attempt "
             "recorded, so the timeline plans the test from the preparation window.",
+        )
+    if not_before is not None and planned < not_before:
+        return PlannedTest(
+            None,
+            f"The planned Step 2 CK date {planned.isoformat()} is before the attempt rules "
+            f"allow the next Step 2 CK test ({not_before.isoformat()}, T509), so the timeline "
+            "plans the test from the preparation window.",
         )
     got = prep_weeks_between(prep.start, planned)
     if got < prep.min_weeks:
@@ -415,18 +551,28 @@ class Step2ckWindow:
     full_end: dt.date
     min_end: dt.date
     planned: dt.date | None = None
+    not_before: dt.date | None = None
+    """The earliest test day the attempt rules allow (T509); a planned date is never before
+    it (T505 drops one that is)."""
+
+    @property
+    def earliest(self) -> dt.date:
+        """The earliest test day: the minimum preparation done and the attempt rules met."""
+        return max(self.min_end, self.not_before or self.min_end)
 
     def test_for(self, by: dt.date) -> dt.date | None:
         """The test date whose result arrives by ``by`` without cutting preparation below the
-        minimum, or ``None``. With the full preparation when it fits, else the latest date
-        between the minimum and the full length; a planned date is taken as it is."""
+        minimum or testing before the attempt rules allow, or ``None``. With the full
+        preparation when it fits, else the latest date between the earliest and the full
+        length; a planned date is taken as it is."""
         if self.planned is not None:
             fits = score_release_date(max(self.planned, self.min_end)) <= by
             return self.planned if fits else None
-        if score_release_date(self.full_end) <= by:
-            return self.full_end
-        if score_release_date(self.min_end) <= by:
-            return min(latest_test_with_result_by(by), self.full_end)
+        full = max(self.full_end, self.earliest)
+        if score_release_date(full) <= by:
+            return full
+        if score_release_date(self.earliest) <= by:
+            return min(latest_test_with_result_by(by), full)
         return None
 
 
@@ -474,6 +620,12 @@ def _why_not(
             f"{score_release_date(window.planned).isoformat()}, after {when}."
         )
     latest = latest_test_with_result_by(by)
+    if window.not_before is not None and window.not_before > latest:
+        return (
+            f"Match {year} is not feasible: a Step 2 CK result by {when} needs the test by "
+            f"{latest.isoformat()}, and the attempt rules allow the next one from "
+            f"{window.not_before.isoformat()} (T509)."
+        )
     left = prep_weeks_between(window.start, latest)
     leaves = f"{weeks_text(left)} of preparation" if left > 0 else "no preparation time"
     minimum = prep_weeks_between(window.start, window.min_end)
@@ -574,41 +726,47 @@ class _Slack:
     step2ck_result: int | None = None
 
 
+def _step1_slack(by: dt.date, retake: dt.date, step1_result: dt.date) -> _Slack:
+    """Slack of a Step 1 retake and result that no Step 2 CK date waits for."""
+    return _Slack(
+        retake=(latest_test_with_result_by(by) - retake).days,
+        step1_result=(by - step1_result).days,
+    )
+
+
 def _slack(
-    ctx: Context,
+    after: str,
     by: dt.date,
     retake: dt.date | None,
     step1_result: dt.date | None,
     prep: Prep | None,
     test: dt.date | None,
 ) -> _Slack:
-    """Days each date can slip before the chain misses ``by`` (negative: already late)."""
-    after_result = ctx.plan.timeline.step2ck_prep_starts_after == "step1_result"
+    """Days each date can slip before the chain misses ``by`` (negative: already late).
+
+    ``after`` is what Step 2 CK preparation waits for (:class:`Order`): the Step 1 result, the
+    retake, or ``nothing`` (Step 2 CK first, or Step 1 already passed)."""
     if prep is None or test is None:
         if retake is None or step1_result is None:
             return _Slack()
-        return _Slack(
-            retake=(latest_test_with_result_by(by) - retake).days,
-            step1_result=(by - step1_result).days,
-        )
+        return _step1_slack(by, retake, step1_result)
     test_slack = (latest_test_with_result_by(by) - test).days
     result_slack = (by - score_release_date(test)).days
     if retake is None or step1_result is None:
         return _Slack(prep=test_slack, test=test_slack, step2ck_result=result_slack)
-    latest_start = prep.start + dt.timedelta(days=test_slack)
-    if after_result:
-        r1 = (latest_start - step1_result).days
-        latest_retake = latest_test_with_result_by(latest_start)
+    if after == "nothing":
+        step1 = _step1_slack(by, retake, step1_result)
+        r0, r1 = step1.retake, step1.step1_result
     else:
-        r1 = (by - step1_result).days
-        latest_retake = min(latest_start - DAY, latest_test_with_result_by(by))
-    return _Slack(
-        retake=(latest_retake - retake).days,
-        step1_result=r1,
-        prep=test_slack,
-        test=test_slack,
-        step2ck_result=result_slack,
-    )
+        latest_start = prep.start + dt.timedelta(days=test_slack)
+        if after == "step1_result":
+            r1 = (latest_start - step1_result).days
+            latest_retake = latest_test_with_result_by(latest_start)
+        else:
+            r1 = (by - step1_result).days
+            latest_retake = min(latest_start - DAY, latest_test_with_result_by(by))
+        r0 = (latest_retake - retake).days
+    return _Slack(r0, r1, test_slack, test_slack, result_slack)
 
 
 def _milestone(
@@ -652,10 +810,9 @@ def build_timeline(
     choice: RetakeChoice | EllipsisType | None = ...,
 ) -> Timeline:
     """The Step 1 retake -> Step 2 CK -> Match timeline for the target or earliest feasible
-    Match, with days from the as-of date, slack and estimate flags (rules T501-T507).
+    Match, with days from the as-of date, slack and estimate flags (rules T501-T509).
     ``choice`` is P402's retake choice when the caller has it (see :func:`step1_retake_date`)."""
     profile = _profile(ctx)
-    tp = ctx.plan.timeline
     passed = exams_passed(profile)
     notes = list(passed.notes)
 
@@ -671,17 +828,31 @@ def build_timeline(
         release1 = result_release(retake.date, "Step 1")
 
     prep: Prep | None = None
+    after = "nothing"
     planned: PlannedTest | None = None
     window: Step2ckWindow | None = None
     if passed.step2ck is None:
+        rules = step2ck_attempts(profile, ctx.as_of)
+        if rules.note:
+            notes.append(tag("T509", rules.note))
+        if rules.blocked:
+            return Timeline(
+                match_year=profile.target.match_year, feasible=False, notes=tuple(notes)
+            )
+        earliest = ctx.as_of
         if retake is not None and retake.date is not None and release1 is not None:
-            after_result = tp.step2ck_prep_starts_after == "step1_result"
-            earliest = release1.date if after_result else retake.date + DAY
-            prep = step2ck_prep(ctx, earliest, estimate=True)
-        else:
-            prep = step2ck_prep(ctx, ctx.as_of, estimate=False)
-        planned = planned_step2ck(ctx, prep)
-        window = Step2ckWindow(prep.start, prep.full_end, prep.min_end, planned.date)
+            order = exam_order(ctx, retake.date, release1.date, rules.not_before)
+            if order.note:
+                notes.append(tag("T508", order.note))
+            after, earliest = order.after, order.earliest
+        if rules.not_before is not None:
+            # No earlier start than needed for the full preparation to end on that date.
+            earliest = max(earliest, rules.not_before - weeks(prep_length(ctx).weeks))
+        prep = step2ck_prep(ctx, earliest, estimate=after != "nothing")
+        planned = planned_step2ck(ctx, prep, rules.not_before)
+        window = Step2ckWindow(
+            prep.start, prep.full_end, prep.min_end, planned.date, rules.not_before
+        )
 
     step1_result = release1.date if release1 is not None else None
     cycle = match_cycle(ctx, step1_result, window)
@@ -702,7 +873,7 @@ def build_timeline(
                 f"(plan: {prep.weeks}, minimum {prep.min_weeks}) so the result arrives by "
                 f"{by.isoformat()}.",
             )
-    slack = _slack(ctx, by, retake.date if retake else None, step1_result, prep, test)
+    slack = _slack(after, by, retake.date if retake else None, step1_result, prep, test)
 
     items: list[Milestone] = []
     if retake is not None and retake.date is not None and release1 is not None:
