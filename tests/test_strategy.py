@@ -383,6 +383,26 @@ def test_explain_gets_s609_instead_of_a_draft_when_no_attempt_is_left(
     assert isinstance(draft, str) and draft.startswith("I did not pass my first three")
 
 
+def test_s609_triggers_when_step2ck_attempts_run_out_after_a_step1_pass(
+    default_plan: Plan,
+) -> None:
+    """Four Step 2 CK attempts without a pass close every Step (DOMAIN, attempt limit), even
+    after a Step 1 pass; three leave one attempt, and S609 stays quiet."""
+    step2ck_fails = [
+        {"exam": "step2ck", "date": day, "result": "fail"}
+        for day in ("2024-09-10", "2025-03-20", "2025-10-02", "2026-05-04")
+    ]
+    passed = {"exam": "step1", "date": "2024-03-01", "result": "pass"}
+    for fails, fires in ((step2ck_fails, True), (step2ck_fails[:3], False)):
+        ctx = ctx_for(default_plan, attempts=[passed, *fails])
+        assert ctx.profile is not None
+        eligibility = assess_eligibility(ctx.profile.attempts, AS_OF)
+        found = no_attempt_left(ctx, eligibility)
+        assert (found is not None) is fires
+        if found is not None:
+            assert "Step 2 CK" in found.message
+
+
 @pytest.mark.parametrize(
     "attempts",
     [FAILED, [*FAILED, {"exam": "step1", "date": "2026-01-05", "result": "pass"}]],

@@ -394,23 +394,38 @@ def _explain_briefly_finding(attempts: str) -> Finding:
 def no_attempt_left(ctx: Context, eligibility: Eligibility | None) -> Finding | None:
     """Say that the application advice does not apply once no Step can be applied for.
 
-    After the attempt limit is used without a pass, USMLE accepts no application for any Step
-    (DOMAIN.md "Attempts and retakes", usmle.org attempt-limit page, H; rule E201). Every other
-    piece of advice here (program list, letters, Step 2 CK, the explanation) assumes a Step 1
-    pass still to come, so this finding replaces them. Quiet while an attempt is left, and
-    when Step 1 was passed (eligibility is blocked then too, by E202).
+    After the attempt limit of a Step is used without a pass, USMLE accepts no application for
+    any Step (DOMAIN.md "Attempts and retakes", usmle.org attempt-limit page, H; rule E201 for
+    Step 1, T509 for Step 2 CK). Every other piece of advice here (program list, letters,
+    Step 2 CK, the explanation) assumes a pass still to come, so this finding replaces them.
+    Quiet while an attempt is left at each Step not yet passed, and when Step 1 was passed
+    (eligibility is blocked then too, by E202) with Step 2 CK still open.
     """
-    if eligibility is None or not eligibility.blocked or eligibility.attempts_left:
-        return None
-    if Exam.step1 in first_passes(_profile(ctx)):
+    profile = _profile(ctx)
+    step1_closed = (
+        eligibility is not None
+        and eligibility.blocked
+        and not eligibility.attempts_left
+        and Exam.step1 not in first_passes(profile)
+    )
+    if step1_closed:
+        evidence: list[tuple[str, object]] = [
+            ("eligibility.blocked", True),
+            ("eligibility.attempts_left", 0),
+        ]
+        where = "see eligibility"
+    elif step2ck_attempts(profile, ctx.as_of).blocked:
+        evidence = [("attempts", len(profile.attempts))]
+        where = "Step 2 CK, see the timeline"
+    else:
         return None
     return make_finding(
         "S609",
         Severity.critical,
-        "No USMLE attempt is left (see eligibility): no Step can be applied for again, so the "
+        f"No USMLE attempt is left ({where}): no Step can be applied for again, so the "
         "application advice (program list, letters, Step 2 CK, an explanation of the failure) "
         "does not apply and is not given.",
-        [("eligibility.blocked", True), ("eligibility.attempts_left", 0)],
+        evidence,
         "Ask your school (or, as an international graduate, ECFMG) which options remain: this "
         "tool plans a USMLE route only.",
     )
