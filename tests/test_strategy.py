@@ -390,9 +390,9 @@ def test_s609_triggers_when_step2ck_attempts_run_out_after_a_step1_pass(
     after a Step 1 pass; three leave one attempt, and S609 stays quiet."""
     step2ck_fails = [
         {"exam": "step2ck", "date": day, "result": "fail"}
-        for day in ("2024-09-10", "2025-03-20", "2025-10-02", "2026-05-04")
+        for day in ("2024-06-10", "2024-12-20", "2025-06-02", "2025-12-04")
     ]
-    passed = {"exam": "step1", "date": "2024-03-01", "result": "pass"}
+    passed = {"exam": "step1", "date": "2024-01-08", "result": "pass"}
     for fails, fires in ((step2ck_fails, True), (step2ck_fails[:3], False)):
         ctx = ctx_for(default_plan, attempts=[passed, *fails])
         assert ctx.profile is not None
