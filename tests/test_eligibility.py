@@ -132,6 +132,7 @@ def test_e201_names_step2ck_on_a_step2ck_history() -> None:
     found = attempt_limit_reached(history_of(four, D("2026-01-01"), Exam.step2ck))
     assert found is not None and found.blocked
     assert found.reason.startswith("All 4 Step 2 CK attempts allowed are used")
+    assert found.reason.endswith("for any Step.")  # no "Step 1 included" about Step 2 CK
 
 
 # ---------------------------------------------------------------- E201 attempt limit
@@ -145,6 +146,7 @@ def test_e201_triggers_with_four_failed_attempts() -> None:
     assert (result.attempts_used, result.attempts_left) == (4, 0)
     assert result.earliest_next_attempt is None
     assert any("All 4 Step 1 attempts" in r for r in result.reasons)
+    assert not any("Step 1 included" in r for r in result.reasons)  # it is the Step 1 limit
 
 
 def test_e201_triggers_when_an_incomplete_attempt_uses_the_last_one() -> None:
@@ -160,7 +162,7 @@ def test_e201_triggers_when_step2ck_used_the_limit_without_a_pass() -> None:
     result = assess_eligibility(mixed, D("2025-06-01"))
     assert result.blocked and result.earliest_next_attempt is None
     assert (result.attempts_used, result.attempts_left) == (1, 0)
-    assert any("All 4 Step 2 CK attempts" in r and "any Step" in r for r in result.reasons)
+    assert any("All 4 Step 2 CK attempts" in r and "Step 1 included" in r for r in result.reasons)
 
 
 def test_e201_quiet_when_step2ck_was_failed_three_times_or_passed_on_the_fourth() -> None:

@@ -164,11 +164,12 @@ def attempt_limit_reached(history: AttemptHistory) -> Constraint | None:
         step, taken = "Step 2 CK", history.step2ck_failed
     else:
         return None
+    # "Step 1 included" only where it tells something: another Step's limit ends this one.
+    also = f", {EXAM_LABELS[history.exam]} included" if step != EXAM_LABELS[history.exam] else ""
     return Constraint(
         "E201",
         f"All {history.limit} {step} attempts allowed are used without a pass ({taken} taken, "
-        "incomplete ones included): USMLE accepts no further application for any Step, "
-        "Step 1 included.",
+        f"incomplete ones included): USMLE accepts no further application for any Step{also}.",
         blocked=True,
     )
 
