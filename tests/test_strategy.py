@@ -297,7 +297,26 @@ def test_build_strategy_without_a_failure_has_no_draft(default_plan: Plan) -> No
     ctx = ctx_for(default_plan, attempts=[], target={"specialty": "pediatrics"})
     strategy = build_strategy(ctx, (), timeline(ctx))
     assert strategy.tier == "less_competitive" and strategy.explanation is None
-    assert [f.code for f in strategy.advice] == ["S607"]
+    assert strategy.advice == ()  # every piece of advice is about a failure, S607 included
+
+
+@pytest.mark.parametrize(
+    ("attempts", "fires"),
+    [
+        ([{"exam": "step1", "date": "2025-06-01", "result": "pass"}], False),
+        ([{"exam": "step2ck", "date": "2025-06-01", "result": "fail"}], True),
+        (FAILED, True),
+    ],
+    ids=["step 1 passed", "step 2 ck failed", "step 1 failed"],
+)
+def test_s607_needs_a_failure_to_recover_from(
+    default_plan: Plan, attempts: list[dict[str, str]], fires: bool
+) -> None:
+    ctx = ctx_for(default_plan, attempts=attempts)
+    found = step2ck_signal(ctx, timeline(ctx))
+    assert (found is not None) is fires
+    if found is not None:
+        assert "not a pattern" not in found.message
 
 
 def _m701() -> Finding:

@@ -313,12 +313,15 @@ def step2ck_signal(ctx: Context, timeline: Timeline) -> Finding | None:
     Quiet when a Step 2 CK pass is already on record, and when the attempt limit leaves no
     Step 2 CK test to take (DOMAIN.md "Attempts and retakes", H; timeline T509). After a Step 2
     CK attempt that was not passed, a first-attempt pass is no longer possible, so the advice
-    speaks of the retake.
+    speaks of the retake. Quiet when neither Step has an unsuccessful attempt: there is no
+    failure to recover from.
     """
     profile = _profile(ctx)
     if Exam.step2ck in first_passes(profile) or step2ck_attempts(profile, ctx.as_of).blocked:
         return None
     retake = any(a.exam is Exam.step2ck for a in profile.attempts)  # none of them a pass
+    if not retake and not profile.failed_step1():
+        return None
     test, start = milestone(timeline, "step2ck_test"), milestone(timeline, "step2ck_prep_start")
     if test is not None and start is not None:
         return _step2ck_finding(start.date, test.date, retake)
@@ -352,7 +355,7 @@ def _step2ck_finding(start: dt.date | None, test: dt.date | None, retake: bool) 
             "are behind you."
             if retake
             else "Step 2 CK is where the recovery shows: a first-attempt pass with a strong "
-            "score tells programs the Step 1 result was not a pattern."
+            "score shows programs that what went wrong on Step 1 has been fixed."
         )
         + when,
         evidence,
