@@ -29,6 +29,25 @@ def test_context_merges_practice_and_file_scores_sorted_by_date() -> None:
     assert list(ctx.score_paths) == ["practice[1]", "nbme.csv:2", "practice[0]"]
 
 
+def test_context_marks_a_cbssa_form_taken_earlier_as_seen_before() -> None:
+    def score(day: str, form: str, seen: bool = False) -> PracticeScore:
+        return PracticeScore(date=dt.date.fromisoformat(day), form=form, epc=70, seen_before=seen)
+
+    first = score("2026-09-01", "CBSSA 27")
+    free = [score("2026-09-02", "Free 120"), score("2026-10-02", "Free 120")]
+    scores = [first, *free, score("2026-10-01", "NBME 27"), score("2026-10-05", "CBSSA 28")]
+    ctx = make_context(load_plan("default"), AS_OF, None, scores)
+    seen = {(s.form, s.date.isoformat()): s.seen_before for s in ctx.scores}
+    assert seen == {
+        ("CBSSA 27", "2026-09-01"): False,  # the first sitting of form 27
+        ("Free 120", "2026-09-02"): False,  # sets have no number: the student's flag stands
+        ("NBME 27", "2026-10-01"): True,  # form 27 again, under its other name
+        ("Free 120", "2026-10-02"): False,
+        ("CBSSA 28", "2026-10-05"): False,
+    }
+    assert ctx.scores[0] is first  # an unchanged score is not copied
+
+
 def test_context_without_profile_names_scores_by_index() -> None:
     scores = [PracticeScore(date=dt.date(2026, 9, 1), form="Free 120", percent_correct=70)]
     ctx = make_context(load_plan("default"), AS_OF, None, scores)

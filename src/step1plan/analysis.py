@@ -20,7 +20,7 @@ from step1plan.models.report import (
     StudyPlan,
     Timeline,
 )
-from step1plan.models.scores import PracticeScore
+from step1plan.models.scores import PracticeScore, mark_repeated_forms
 from step1plan.plans import Plan
 from step1plan.rules.base import Context
 
@@ -35,7 +35,8 @@ def make_context(
     scores: Sequence[PracticeScore] = (),
     score_paths: Sequence[str] = (),
 ) -> Context:
-    """Merge the profile's ``practice:`` entries with file scores, sorted by date (stable)."""
+    """Merge the profile's ``practice:`` entries with file scores, sorted by date (stable),
+    with repeated CBSSA forms marked as seen before (:func:`mark_repeated_forms`)."""
     items: list[tuple[PracticeScore, str]] = []
     if profile is not None:
         items.extend((p, f"practice[{i}]") for i, p in enumerate(profile.practice))
@@ -46,7 +47,7 @@ def make_context(
         plan=plan,
         as_of=as_of,
         profile=profile,
-        scores=tuple(s for s, _ in items),
+        scores=tuple(mark_repeated_forms([s for s, _ in items])),
         score_paths=tuple(p for _, p in items),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -32,6 +33,19 @@ def kind_of_form(form: str) -> PracticeKind:
     if _UWSA.match(text):
         return PracticeKind.uwsa
     return PracticeKind.other
+
+
+_FORM_NUMBER = re.compile(r"(\d+)")
+
+
+@lru_cache(maxsize=1024)
+def form_number(form: str) -> int | None:
+    """The first number in a form's name (``CBSSA 27`` and ``NBME 27`` -> 27), if any.
+
+    Cached: a pure function of the name, and the same few form names come back.
+    """
+    match = _FORM_NUMBER.search(form)
+    return int(match.group(1)) if match else None
 
 
 def _not_true_false(value: Any) -> Any:
@@ -119,3 +133,22 @@ class PracticeScore(StrictModel):
     def kind(self) -> PracticeKind:
         """The assessment kind, read from :attr:`form`."""
         return kind_of_form(self.form)
+
+
+def mark_repeated_forms(scores: Sequence[PracticeScore]) -> list[PracticeScore]:
+    """The scores (sorted by date) with each CBSSA whose form number was taken earlier marked
+    ``seen_before``: a form seen before inflates the score (DOMAIN.md "Practice assessments",
+    M), whether or not the student ticked the flag, and the same form written twice (in the
+    profile and in its ``scores_file``, or as ``NBME 27`` and ``CBSSA 27``) is one sitting and
+    one piece of evidence, not two. Only CBSSAs: their forms have numbers; other assessments
+    keep the student's own flag. An unchanged score is the same object."""
+    taken: set[int] = set()
+    out: list[PracticeScore] = []
+    for score in scores:
+        number = form_number(score.form) if score.kind is PracticeKind.cbssa else None
+        if number is not None:
+            if number in taken and not score.seen_before:
+                score = score.model_copy(update={"seen_before": True})
+            taken.add(number)
+        out.append(score)
+    return out

@@ -734,7 +734,9 @@ def seen_forms(data: ReadinessData) -> Check | None:
     """Forms taken before are weaker evidence: shown, never counted.
 
     A form or Free 120 set already seen inflates the score (DOMAIN.md, M), a common trap for
-    retakers who reuse forms. The check fails when the unseen assessments alone do not reach
+    retakers who reuse forms. A CBSSA is seen before when the data says so, or when its form
+    number was taken earlier (:func:`~step1plan.models.scores.mark_repeated_forms`, applied
+    when the context is built). The check fails when the unseen assessments alone do not reach
     plan ``readiness.<bar>.min_assessments``; silent when no recent form was seen before.
     """
     seen = [a for a in data.assessments if a.recent and a.score.seen_before]

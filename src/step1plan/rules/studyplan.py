@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from operator import attrgetter, itemgetter
@@ -34,6 +33,7 @@ from step1plan.models.report import (
     Verdict,
     Week,
 )
+from step1plan.models.scores import form_number
 from step1plan.plans import Plan, ReadinessBar
 from step1plan.rules.base import Context, rule
 from step1plan.rules.causes import Area, area_label, outline_order, outline_weights
@@ -423,28 +423,15 @@ class AssessmentSchedule:
     note: str | None = None
 
 
-_FORM_NUMBER = re.compile(r"(\d+)")
-
-
 def taken_cbssa_forms(ctx: Context) -> set[int]:
     """Numbers of the CBSSA forms the student has already taken (from the practice scores)."""
     taken = set()
     for score in ctx.scores:
         if score.kind is PracticeKind.cbssa:
-            number = _form_number(score.form)
+            number = form_number(score.form)
             if number is not None:
                 taken.add(number)
     return taken
-
-
-@lru_cache(maxsize=1024)
-def _form_number(form: str) -> int | None:
-    """The first number in a form's name (``CBSSA 27`` -> 27), if any.
-
-    Cached: a pure function of the name, and the same few form names come back.
-    """
-    match = _FORM_NUMBER.search(form)
-    return int(match.group(1)) if match else None
 
 
 def cbssa_weeks(weeks: int, plan: Plan) -> list[int]:
