@@ -226,6 +226,30 @@ def test_near_miss_is_borderline(plan: Plan) -> None:
 
 
 @pytest.mark.parametrize(
+    "scores",
+    [[(20, 70, 0.5), (6, 71, 0.5)], [(20, 65, None), (6, 65, None)]],
+    ids=["50% pass probability", "EPC 65"],
+)
+def test_a_score_at_the_edge_of_the_low_pass_zone_is_not_a_near_miss(
+    plan: Plan, scores: list[tuple[int, float, float | None]]
+) -> None:
+    """The zone is about 50% pass probability or EPC about 65 (DOMAIN): a score there sits in
+    it, so R302 is a required failure, not a near miss."""
+    r302 = check(run([*(cbssa(*s) for s in scores), f120(3, 70)], plan), "R302")
+    assert r302 is not None and not r302.passed and r302.required
+    assert "Near miss" not in r302.message
+    assert "Not clear of failing: all are at or below the low-pass zone" in r302.message
+
+
+def test_only_the_low_scores_are_called_low(plan: Plan) -> None:
+    result = run([cbssa(20, 66, None), cbssa(6, 60, None), f120(3, 70)], plan)
+    r302 = check(result, "R302")
+    assert r302 is not None and r302.required
+    low = next(a for a in result.points if a.value == 60)
+    assert f"{low.form} ({low.date.isoformat()}) is at or below the low-pass zone" in r302.message
+
+
+@pytest.mark.parametrize(
     ("scores", "words"),
     [([(20, 69, 0.80), (6, 70, 0.88)], "all are above"), ([(6, 70, 0.88)], "it is above")],
 )
@@ -506,6 +530,15 @@ def test_r306_triggers_below_the_passing_share(plan: Plan) -> None:
     result = free120(readiness_data(make_context(plan, AS_OF, None, [f120(3, 55)])))
     assert not result.passed and result.required
     assert "55% correct" in result.message and "about 60%" in result.message
+
+
+@pytest.mark.parametrize(("percent", "required"), [(60, True), (61, False)])
+def test_r306_at_the_passing_share_is_not_a_near_miss(
+    plan: Plan, percent: float, required: bool
+) -> None:
+    result = free120(readiness_data(make_context(plan, AS_OF, None, [f120(3, percent)])))
+    assert not result.passed and result.required is required
+    assert ("Near miss" in result.message) is not required
 
 
 def test_r306_triggers_on_a_seen_set_only(plan: Plan) -> None:

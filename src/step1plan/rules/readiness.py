@@ -315,7 +315,9 @@ def judge(a: Assessment, data: ReadinessData) -> Judgement:
         measure, near = f"{pct(value)} pass probability", data.plan.borderline_pass_probability
     else:
         measure, near = f"EPC {num(value)}", data.plan.low_pass_epc
-    return Judgement(a, measure, value + _EPS >= threshold, value + _EPS >= near, field)
+    # A near miss is strictly above the low-pass zone: a score at its edge (50% pass
+    # probability, EPC 65) sits in it.
+    return Judgement(a, measure, value + _EPS >= threshold, value > near + _EPS, field)
 
 
 @record
@@ -487,11 +489,17 @@ def clear_margin(data: ReadinessData) -> Check:
         + ("falls" if len(short) == 1 else "fall")
     )
     message = f"{lead} short of the bar of {data.bar_phrase}: {shown}. "
-    message += (
-        f"Near miss: {'all are' if len(short) > 1 else 'it is'} above the low-pass zone ({zone})."
-        if near
-        else f"At or below the low-pass zone ({zone}): not yet clear of failing."
-    )
+    low = [j for j in short if not j.near]
+    if near:
+        they = "all are" if len(short) > 1 else "it is"
+        message += f"Near miss: {they} above the low-pass zone ({zone})."
+    else:
+        they = (
+            ("all are" if len(short) > 1 else "it is")
+            if len(low) == len(short)
+            else _list([j.assessment.label for j in low]) + (" is" if len(low) == 1 else " are")
+        )
+        message += f"Not clear of failing: {they} at or below the low-pass zone ({zone})."
     leaves = max(j.assessment.score.date for j in short) + dt.timedelta(
         days=data.bar.window_days + 1
     )
@@ -635,10 +643,10 @@ def free120(data: ReadinessData) -> Check:
 
     The USMLE sample items are the closest thing to the real exam; a new set at 65-70 % or more
     is the tutors' rule of thumb (plan ``readiness.<bar>.min_free120_percent``, DOMAIN.md, L).
-    A missing Free 120, or one between about 60 % (the share of items a passing examinee answers
-    correctly, DOMAIN.md, H) and the bar, is advisory (``borderline``); one below about 60 % is
-    a required failure. Percent correct is never converted to a 3-digit score (no sourced
-    formula, DOMAIN.md).
+    A missing Free 120, or one above about 60 % (the share of items a passing examinee answers
+    correctly, DOMAIN.md, H) but short of the bar, is advisory (``borderline``); one at or below
+    about 60 % is a required failure. Percent correct is never converted to a 3-digit score
+    (no sourced formula, DOMAIN.md).
     """
     title: str = free120.title  # type: ignore[attr-defined]
     need = data.bar.min_free120_percent
@@ -653,11 +661,13 @@ def free120(data: ReadinessData) -> Check:
     assert value is not None
     passed = value + _EPS >= need
     floor = PASSING_ITEM_SHARE.value
+    low = value <= floor + _EPS  # at the passing share is not yet clear of failing
     message = f"{latest.label}: {num(value)}% correct; the bar is {num(need)}%."
     if not passed:
         message += (
-            f" Below about {floor}%, the share of items a passing examinee answers correctly."
-            if value < floor
+            f" At or below about {floor}%, the share of items a passing examinee answers "
+            "correctly: not yet clear of failing."
+            if low
             else " Near miss."
         )
     return Check(
@@ -667,7 +677,7 @@ def free120(data: ReadinessData) -> Check:
         message,
         (latest.evidence("percent_correct"),),
         None if passed else want,
-        required=passed or value < floor,
+        required=passed or low,
     )
 
 
