@@ -343,6 +343,8 @@ def test_score_release_date_worked_by_hand(test_date: dt.date, release: dt.date)
         (D(2026, 12, 23), False),
         (D(2026, 12, 30), True),
         (D(2027, 1, 6), False),
+        (D(2031, 1, 1), True),  # New Year's Day, a Wednesday
+        (D(2031, 1, 8), False),
     ],
 )
 def test_no_release_weeks(day: dt.date, blocked: bool) -> None:
@@ -363,6 +365,7 @@ def test_score_release_is_a_wednesday_at_least_four_weeks_later(test_date: dt.da
     # 28 days, up to 6 more to reach a Wednesday, and at most a week skipped (never two in a row).
     assert 28 <= lag <= 28 + 6 + 7
     assert not (release.month == 12 and release.day >= 25)
+    assert not (release.month == 1 and release.day == 1)
     assert not _in_week_of_july_4(release)
     # It is the first Wednesday that qualifies: the one before it does not.
     previous = release - dt.timedelta(days=7)

@@ -116,13 +116,15 @@ def no_release_week(day: dt.date) -> bool:
     (usmle.org common questions, H.) "Week of July 4" is read as a US calendar week, Sunday to
     Saturday, holding July 4: when July 4 is a Sunday (2027) that is the week of the holiday
     observed on Monday July 5, not the Monday-to-Sunday week before it, which holds no holiday
-    at all. "Last week of December" is taken as December 25-31.
+    at all. "Last week of December" is taken as December 25-31, and January 1 with it: New
+    Year's Day is a federal holiday, and in a year when it is a Wednesday it falls in the same
+    Sunday-to-Saturday week as December 29-31.
     """
     july4 = D(day.year, 7, 4)
     sunday = july4 - dt.timedelta(days=(july4.weekday() + 1) % 7)  # weekday(): Monday is 0
     if sunday <= day < sunday + dt.timedelta(days=7):
         return True
-    return day.month == 12 and day.day >= 25
+    return (day.month == 12 and day.day >= 25) or (day.month == 1 and day.day == 1)
 
 
 @lru_cache(maxsize=4096)
