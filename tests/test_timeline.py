@@ -426,6 +426,33 @@ def test_t504_triggers_with_a_remaining_clerkship_and_a_weak_shelf(default_plan:
     assert "pediatrics" in prep.note and "surgery 64" in prep.note
 
 
+def test_t504_triggers_when_the_planned_test_comes_before_a_clerkship_ends(
+    default_plan: Plan,
+) -> None:
+    # Psychiatry ends before the planned 2026-04-15 test, pediatrics after it: only psychiatry
+    # delays the start, or preparation would start after the test.
+    clerkships = {
+        "remaining": [
+            {"name": "pediatrics", "ends": "2026-04-30"},
+            {"name": "psychiatry", "ends": "2026-03-20"},
+        ],
+    }
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(clerkships=clerkships))
+    prep = step2ck_prep(ctx, D(2026, 3, 4), estimate=True, planned_test=D(2026, 4, 15))
+    assert (prep.start, prep.estimate) == (D(2026, 3, 21), False)  # after psychiatry
+    assert prep.note is not None
+    assert "after the last remaining clerkship (psychiatry)" in prep.note
+    assert "2026-04-15 comes before the last remaining clerkship (pediatrics)" in prep.note
+
+
+def test_t504_waits_for_clerkships_ending_before_the_planned_test(default_plan: Plan) -> None:
+    clerkships = {"remaining": [{"name": "pediatrics", "ends": "2026-04-30"}]}
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(clerkships=clerkships))
+    prep = step2ck_prep(ctx, D(2026, 3, 4), estimate=True, planned_test=D(2026, 6, 24))
+    assert prep.start == D(2026, 5, 1)
+    assert prep.note is not None and "comes before" not in prep.note
+
+
 # ---------------------------------------------------------------- T505 planned Step 2 CK
 
 
@@ -509,6 +536,24 @@ def test_t506_triggers_for_a_target_year_already_past(default_plan: Plan) -> Non
     assert cycle.note is not None and "out of reach" in cycle.note
 
 
+def test_t506_explains_a_squeezed_planned_date_with_its_own_dates(default_plan: Plan) -> None:
+    # Preparation from 2026-07-22, minimum 6 weeks (09-02, result 09-30): too late for
+    # 2026-09-23. The planned 2026-08-05 gets its result on 09-02, in time, after 2 weeks.
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(target={"match_year": 2027}))
+    cycle = match_cycle(ctx, None, _window(D(2026, 7, 22), D(2026, 8, 5)))
+    assert (cycle.feasible, cycle.next_feasible) == (False, 2028)
+    assert cycle.note is not None
+    assert "test on 2026-08-05 gives its result on 2026-09-02, in time" in cycle.note
+    assert "leaves 2 weeks of preparation from 2026-07-22" in cycle.note
+
+
+def test_t506_explains_a_planned_date_whose_result_is_late(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, D(2026, 1, 10), profile(target={"match_year": 2027}))
+    cycle = match_cycle(ctx, None, _window(D(2026, 6, 1), D(2026, 9, 2)))
+    assert cycle.note is not None
+    assert "gives its result on 2026-09-30, after the day programs" in cycle.note
+
+
 # ---------------------------------------------------------------- T507 ECFMG
 
 
@@ -586,6 +631,53 @@ def test_t508_triggers_for_step2ck_on_the_retake_day(default_plan: Plan) -> None
     order = exam_order(ctx, D(2026, 3, 4), D(2026, 4, 1))
     assert (order.after, order.earliest) == ("nothing", D(2026, 1, 10))
     assert order.note is not None and "on the same day as the Step 1 retake" in order.note
+
+
+NEUROLOGY_TO_JULY = {"remaining": [{"name": "neurology", "ends": "2026-07-17"}]}
+"""A clerkship still running long after the Step 2 CK dates planned below."""
+
+
+@pytest.mark.parametrize(
+    ("step1_date", "step2ck_date", "prep_start"),
+    [
+        ("2026-05-06", "2026-03-04", D(2026, 1, 10)),  # Step 2 CK first: from the as-of date
+        ("2026-02-04", "2026-02-25", D(2026, 2, 5)),  # before the result: day after the retake
+    ],
+    ids=["t508_first_during_clerkships", "t508_between_during_clerkships"],
+)
+def test_t508_start_holds_while_clerkships_still_run(
+    default_plan: Plan, step1_date: str, step2ck_date: str, prep_start: dt.date
+) -> None:
+    # The neurology clerkship ends 2026-07-17, after the planned test: preparation cannot wait
+    # for it, so T508's start stands, and the cycle is judged on the dates shown.
+    t = timeline_for(
+        default_plan,
+        D(2026, 1, 10),
+        target={"step1_date": step1_date, "step2ck_date": step2ck_date, "match_year": 2027},
+        clerkships=NEUROLOGY_TO_JULY,
+    )
+    got = dates(t)
+    assert got["step2ck_prep_start"] == prep_start
+    assert got["step2ck_test"] == D.fromisoformat(step2ck_date)
+    assert [m.date for m in t.milestones] == sorted(m.date for m in t.milestones)
+    start = milestone(t, "step2ck_prep_start")
+    assert start is not None and start.note is not None
+    assert "comes before the last remaining clerkship (neurology)" in start.note
+    assert t.feasible and t.match_year == 2027
+    assert not any(n.startswith("T506") for n in t.notes)
+
+
+def test_step2ck_after_the_retake_still_waits_for_the_clerkship(default_plan: Plan) -> None:
+    # Planned after the retake and after neurology ends: preparation follows the clerkship.
+    t = timeline_for(
+        default_plan,
+        D(2026, 1, 10),
+        target={"step1_date": "2026-02-04", "step2ck_date": "2026-09-09", "match_year": 2027},
+        clerkships=NEUROLOGY_TO_JULY,
+    )
+    assert dates(t)["step2ck_prep_start"] == D(2026, 7, 18)
+    start = milestone(t, "step2ck_prep_start")
+    assert start is not None and start.note is not None and "comes before" not in start.note
 
 
 @pytest.mark.parametrize(

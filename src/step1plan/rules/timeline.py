@@ -4,7 +4,9 @@ Once Step 1 has been failed, the Step 2 CK result is what shows recovery, so the
 the Step 1 retake, its result, dedicated Step 2 CK preparation, the Step 2 CK test and its
 result, and then the Match season of the target year (or the earliest feasible one). A Step 2 CK
 date the student planned before the Step 1 retake unchains the two: Step 2 CK's milestones come
-first, each exam with its own preparation (T508; DOMAIN.md allows either order). The next
+first, each exam with its own preparation (T508; DOMAIN.md allows either order). A planned
+Step 2 CK date before the last clerkship ends is the student's choice to test during the
+clinical year: preparation does not wait for the clerkships still running then (T504). The next
 Step 2 CK test is held to the same USMLE attempt rules as Step 1 (T509).
 
 Dates come from :mod:`step1plan.facts`: score releases on Wednesdays about 4 weeks after the
@@ -33,7 +35,7 @@ from types import EllipsisType
 from step1plan.facts import MatchCalendar, match_calendar, score_release_date
 from step1plan.facts.calendar import EVENTS, RELEASE_LAG_DAYS, WEDNESDAY
 from step1plan.models.common import AttemptResult, Exam, GraduateType
-from step1plan.models.profile import Profile
+from step1plan.models.profile import Profile, RemainingClerkship
 from step1plan.models.record import record
 from step1plan.models.report import Eligibility, Milestone, Readiness, Timeline
 from step1plan.rules.base import Context, rule
@@ -376,7 +378,9 @@ def exam_order(
       the as-of date, as when Step 1 is already passed, and the two exams' dates no longer
       depend on each other: Step 2 CK's milestones come first and the retake follows. This is
       the smallest change that keeps every milestone after the one it depends on; the Step 1
-      study plan is not shortened, so the note says the weeks are shared;
+      study plan is not shortened, so the note says the weeks are shared. Clerkships still
+      running on the planned day do not move this start (T504): the student chose to test
+      before they end;
     - after the retake but before its result, preparation counts from the day after the
       retake, the earliest it can start.
 
@@ -452,30 +456,60 @@ class Prep:
         return self.start + weeks(self.min_weeks)
 
 
+def clerkships_around(
+    remaining: Sequence[RemainingClerkship], start: dt.date, test: dt.date | None
+) -> tuple[RemainingClerkship | None, RemainingClerkship | None]:
+    """The remaining clerkships that matter to a preparation starting on ``start``: the last
+    one ending before the planned ``test`` (preparation waits for it) and the last one still
+    running on the test day (preparation cannot wait for it), each ``None`` when there is none.
+    Without a planned test every clerkship ending on or after ``start`` is waited for."""
+    running = [c for c in remaining if c.ends >= start]
+    before = [c for c in running if test is None or c.ends < test]
+    during = [c for c in running if test is not None and c.ends >= test]
+    return (
+        max(before, key=lambda c: c.ends, default=None),
+        max(during, key=lambda c: c.ends, default=None),
+    )
+
+
 @rule("T504", "Step 2 CK preparation window")
-def step2ck_prep(ctx: Context, earliest_start: dt.date, estimate: bool) -> Prep:
+def step2ck_prep(
+    ctx: Context, earliest_start: dt.date, estimate: bool, planned_test: dt.date | None = None
+) -> Prep:
     """Start and length of dedicated Step 2 CK preparation.
 
     It starts at ``earliest_start`` (the Step 1 result or the day after the retake, plan
-    ``timeline.step2ck_prep_starts_after``), never before the as-of date, and not before the
-    last remaining clerkship ends: dedicated time needs the clinical year behind it, and the
-    shelves show where the clinical gaps are (seed). It lasts ``step2ck_prep_weeks``, with
+    ``timeline.step2ck_prep_starts_after``, or the as-of date when the plan puts Step 2 CK
+    first, T508), never before the as-of date, and not before the last remaining clerkship
+    ends: dedicated time needs the clinical year behind it, and the shelves show where the
+    clinical gaps are (seed). A Step 2 CK date the student planned (``planned_test``, the
+    ``target.step2ck_date`` the timeline uses, T505) is the student's choice to take the test
+    while clerkships are still running: only the clerkships ending before that date delay the
+    start, because waiting for the others would put preparation after the test. The note then
+    says the test comes before those clerkships end, and T505 says when that leaves less than
+    the minimum preparation. It lasts ``step2ck_prep_weeks``, with
     ``step2ck_extra_weeks_weak_shelf`` more (also on the minimum) when a shelf score is under
     ``weak_shelf_score`` (plan, tutor conventions, L). The rule triggers (writes a note) when a
-    clerkship delays the start or a weak shelf lengthens the preparation.
+    clerkship delays the start, when the planned test comes before a clerkship ends, or when a
+    weak shelf lengthens the preparation.
     """
     profile = _profile(ctx)
     tp = ctx.plan.timeline
     start = max(earliest_start, ctx.as_of)
     reasons: list[str] = []
-    remaining = [c for c in profile.clerkships.remaining if c.ends >= start]
-    if remaining:
-        last = max(remaining, key=lambda c: c.ends)
+    last, running = clerkships_around(profile.clerkships.remaining, start, planned_test)
+    if last is not None:
         start = last.ends + DAY
         estimate = False
         reasons.append(
             f"it starts on {start.isoformat()}, after the last remaining clerkship "
             f"({last.name}) ends on {last.ends.isoformat()}"
+        )
+    if running is not None and planned_test is not None:
+        reasons.append(
+            f"the test planned for {planned_test.isoformat()} comes before the last remaining "
+            f"clerkship ({running.name}) ends on {running.ends.isoformat()}, so preparation "
+            "shares its weeks with the clerkships still running instead of following them"
         )
     length = prep_length(ctx)
     if length.weak_shelves:
@@ -600,6 +634,35 @@ def _fits(
     return window is None or window.test_for(by) is not None
 
 
+def _short_preparation(window: Step2ckWindow, test: dt.date) -> str:
+    """What a Step 2 CK test on ``test`` leaves of the preparation that starts with the window
+    (T504), against the plan's minimum, and why that is not a plan (seed)."""
+    left = prep_weeks_between(window.start, test)
+    leaves = f"{weeks_text(left)} of preparation" if left > 0 else "no preparation time"
+    minimum = prep_weeks_between(window.start, window.min_end)
+    return (
+        f"leaves {leaves} from {window.start.isoformat()}, under the minimum of {minimum:g} "
+        "weeks (plan timeline.step2ck_min_prep_weeks). Rushing Step 2 CK to apply a year "
+        "sooner would weaken the main evidence of recovery."
+    )
+
+
+def _why_not_planned(year: int, when: str, by: dt.date, window: Step2ckWindow) -> str:
+    """Why the planned Step 2 CK date (``window.planned``) misses Match ``year``, in the dates
+    the timeline shows for it: its result comes after ``by``, or it comes in time but the
+    date leaves less than the minimum preparation (:meth:`Step2ckWindow.test_for`)."""
+    planned = window.planned
+    assert planned is not None
+    result = score_release_date(planned)
+    test = f"a Step 2 CK test on {planned.isoformat()} gives its result on {result.isoformat()}"
+    if result > by:
+        return f"Match {year} is not feasible as planned: {test}, after {when}."
+    return (
+        f"Match {year} is not feasible as planned: {test}, in time for {when}, but the date "
+        + _short_preparation(window, planned)
+    )
+
+
 def _why_not(
     ctx: Context, year: int, first: int, step1_result: dt.date | None, window: Step2ckWindow | None
 ) -> str:
@@ -613,12 +676,8 @@ def _why_not(
             f"{step1_result.isoformat()}, comes after {when}."
         )
     assert window is not None
-    if window.planned is not None and window.planned >= window.min_end:
-        return (
-            f"Match {year} is not feasible as planned: a Step 2 CK test on "
-            f"{window.planned.isoformat()} gives its result on "
-            f"{score_release_date(window.planned).isoformat()}, after {when}."
-        )
+    if window.planned is not None:
+        return _why_not_planned(year, when, by, window)
     latest = latest_test_with_result_by(by)
     if window.not_before is not None and window.not_before > latest:
         return (
@@ -626,15 +685,9 @@ def _why_not(
             f"{latest.isoformat()}, and the attempt rules allow the next one from "
             f"{window.not_before.isoformat()} (T509)."
         )
-    left = prep_weeks_between(window.start, latest)
-    leaves = f"{weeks_text(left)} of preparation" if left > 0 else "no preparation time"
-    minimum = prep_weeks_between(window.start, window.min_end)
     return (
         f"Match {year} is not feasible: a Step 2 CK result by {when} needs the test by "
-        f"{latest.isoformat()}, which leaves {leaves} from "
-        f"{window.start.isoformat()}, under the minimum of {minimum:g} weeks (plan "
-        "timeline.step2ck_min_prep_weeks). Rushing Step 2 CK to apply a year sooner would "
-        "weaken the main evidence of recovery."
+        f"{latest.isoformat()}, which " + _short_preparation(window, latest)
     )
 
 
@@ -848,7 +901,12 @@ def build_timeline(
         if rules.not_before is not None:
             # No earlier start than needed for the full preparation to end on that date.
             earliest = max(earliest, rules.not_before - weeks(prep_length(ctx).weeks))
-        prep = step2ck_prep(ctx, earliest, estimate=after != "nothing")
+        prep = step2ck_prep(
+            ctx,
+            earliest,
+            estimate=after != "nothing",
+            planned_test=usable_step2ck_date(ctx, rules.not_before),
+        )
         planned = planned_step2ck(ctx, prep, rules.not_before)
         window = Step2ckWindow(
             prep.start, prep.full_end, prep.min_end, planned.date, rules.not_before
