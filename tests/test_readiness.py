@@ -350,6 +350,14 @@ def test_r301_triggers_with_one_recent_cbssa(plan: Plan) -> None:
     assert not result.passed and result.required
     assert "1 recent unseen CBSSA" in result.message and "asks for 2" in result.message
     assert result.to_change is not None and result.to_change.startswith("One more")
+    assert result.to_change.endswith("within 35 days of the one already counted.")
+
+
+def test_r301_next_step_without_any_recent_cbssa(plan: Plan) -> None:
+    result = enough_assessments(readiness_data(make_context(plan, AS_OF, None, [])))
+    assert result.to_change is not None
+    assert result.to_change.startswith("Two more") and "of each other." in result.to_change
+    assert "already counted" not in result.to_change
 
 
 def test_r301_quiet_with_two_recent_unseen_cbssas(plan: Plan) -> None:

@@ -393,7 +393,7 @@ def enough_assessments(data: ReadinessData) -> Check:
         short <= 0,
         message,
         tuple([a.evidence("form") for a in counted]),
-        None if short <= 0 else _more_cbssas(short, data.bar_phrase, window),
+        None if short <= 0 else _more_cbssas(short, len(counted), data.bar_phrase, window),
     )
 
 
@@ -429,11 +429,17 @@ def _enough_message(
 
 
 @lru_cache(maxsize=256)
-def _more_cbssas(short: int, bar_phrase: str, window: int) -> str:
-    """R301's next step when ``short`` CBSSAs are missing. Cached like :func:`_enough_message`."""
+def _more_cbssas(short: int, have: int, bar_phrase: str, window: int) -> str:
+    """R301's next step when ``short`` CBSSAs are missing beside the ``have`` counted ones.
+    Cached like :func:`_enough_message`."""
+    counted = f"the {'one' if have == 1 else words(have)} already counted"
+    if short > 1:
+        within = f", within {window} days of each other" + (f" and of {counted}" if have else "")
+    else:
+        within = f", within {window} days of {counted}" if have else ""
     return (
         f"{words(short).capitalize()} more unseen CBSSA{'' if short == 1 else 's'} at or "
-        f"above {bar_phrase}, within {window} days of each other."
+        f"above {bar_phrase}{within}."
     )
 
 
@@ -609,7 +615,8 @@ def recent_enough(data: ReadinessData) -> Check:
             "R305",
             title,
             False,
-            "No unseen CBSSA since the last attempt: nothing shows the current level.",
+            f"No unseen CBSSA{' since the last attempt' if data.since else ''}: nothing "
+            "shows the current level.",
             (),
             f"An unseen CBSSA within {limit} days before the test.",
             required=False,
