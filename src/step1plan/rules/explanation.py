@@ -13,7 +13,7 @@ Anything else it would have to assume is left in square brackets for the student
 confirm or drop: the reason when no cause is diagnosed, a fix the data do not back yet, the
 evidence when none is on record.
 
-The review runs the M711-M716 checks of :mod:`step1plan.rules.mistakes`.
+The review runs the M711-M717 checks of :mod:`step1plan.rules.mistakes`.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def default_limits() -> StrategyPlan:
 
 
 def check_explanation(text: str, *, limits: StrategyPlan | None = None) -> tuple[Finding, ...]:
-    """Review a written explanation (checks M711-M716); each sentence-level problem carries
+    """Review a written explanation (checks M711-M717); each sentence-level problem carries
     the sentence as ``sentence[i]`` evidence. ``limits`` defaults to the default plan's."""
     return check_text(read_explanation(text), limits or default_limits())
 

@@ -5,7 +5,7 @@ Two families, both from the mistakes the seed article warns about:
 - M701-M705 are read from the data: a retake booked before readiness or eligibility, no
   diagnosis of the failure, no application strategy, no coaching while practice scores swing,
   and Step 2 CK squeezed to apply sooner. :func:`find_mistakes` runs them.
-- M711-M716 review a written explanation of the failure (a defensive or over-long statement
+- M711-M717 review a written explanation of the failure (a defensive or over-long statement
   is one of those mistakes): length, blame and excuse language, no first-person ownership, no
   "what changed", no evidence, over-explaining.
   :func:`step1plan.rules.explanation.check_explanation` runs them on a text split into
@@ -311,7 +311,7 @@ def find_mistakes(
     return tuple([f for f in found if f is not None])
 
 
-# ================================================================ M711-M716: a written explanation
+# ================================================================ M711-M717: a written explanation
 
 
 @record
@@ -772,8 +772,38 @@ def over_explaining(doc: ExplanationText, limits: StrategyPlan) -> tuple[Finding
     return tuple(found)
 
 
+PLACEHOLDER_PART = re.compile(r"\[[^\[\]]*\]")
+"""A bracketed part of a draft (``[Add your evidence here: ...]``, ``[rebuilt ...]``): what the
+draft could not state from the profile, for the writer to fill in, keep or drop."""
+
+
+@rule("M717", "Draft placeholder left in")
+def placeholder_left(doc: ExplanationText) -> tuple[Finding, ...]:
+    """Flag each sentence that still holds a bracketed part of the draft.
+
+    ``step1plan explain PROFILE`` puts in [brackets] what the profile cannot show yet (the
+    evidence, a change the data do not back). Sent as is, the text reads unfinished, and a
+    bracketed claim may not even be true for the writer. Quiet when no bracket is left.
+    """
+    found: list[Finding] = []
+    for i, sentence in enumerate(doc.sentences):
+        part = PLACEHOLDER_PART.search(sentence)
+        if part is None:
+            continue
+        found.append(
+            _sentence_finding(
+                "M717",
+                i,
+                sentence,
+                f"Sentence {i + 1} still holds a part of the draft in brackets ({part.group(0)}).",
+                "Replace it with what is true for you, in your own words, or delete it.",
+            )
+        )
+    return tuple(found)
+
+
 def check_text(doc: ExplanationText, limits: StrategyPlan) -> tuple[Finding, ...]:
-    """Run the explanation checks M711-M716 on a split text."""
+    """Run the explanation checks M711-M717 on a split text."""
     return (
         *explanation_too_long(doc, limits),
         *blame_language(doc),
@@ -781,6 +811,7 @@ def check_text(doc: ExplanationText, limits: StrategyPlan) -> tuple[Finding, ...
         *no_change(doc),
         *no_evidence(doc),
         *over_explaining(doc, limits),
+        *placeholder_left(doc),
     )
 
 
