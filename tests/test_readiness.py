@@ -716,6 +716,15 @@ def test_no_projection_for_a_ready_student(plan: Plan) -> None:
     assert result.projected_ready_date is None and result.projection_note is None
 
 
+def test_no_projection_when_the_scores_already_clear_the_bar(plan: Plan) -> None:
+    # R302 passes (92 % and 95 %): only the missing Free 120 keeps the verdict borderline, so
+    # a note that "only new unseen CBSSAs at the bar can show readiness" would contradict it.
+    result = run([cbssa(17, 70, 0.92), cbssa(7, 71, 0.95)], plan)
+    r302 = check(result, "R302")
+    assert result.verdict is Verdict.borderline and r302 is not None and r302.passed
+    assert result.projected_ready_date is None and result.projection_note is None
+
+
 def test_points_list_every_score_with_its_value_and_whether_it_counted(plan: Plan) -> None:
     scores = [cbssa(50, 60, 0.3), *strong(), uwsa(4, 240)]
     result = run(scores, plan)

@@ -886,15 +886,24 @@ def verdict_of(checks: Sequence[Check], eligibility: Eligibility | None) -> Verd
     return Verdict.not_ready
 
 
+def _scores_at_bar(data: ReadinessData) -> bool:
+    """Every recent unseen CBSSA already clears the bar, as R302 judges it (none: False)."""
+    return bool(data.counted) and all(judge(a, data).clears for a in data.counted)
+
+
 def project(data: ReadinessData, verdict: Verdict) -> tuple[dt.date | None, str | None]:
     """A projected date when the EPC trend line reaches the bar's EPC, with its label.
+
+    Nothing is projected, and nothing said, when the recent unseen CBSSAs already clear the bar
+    (R302 passes): the scores are there, and the other failed checks (a missing Free 120, too
+    few CBSSAs) say what still stands between the student and ``ready``.
 
     Only when the bar is judged on EPC: a CBSSA that reports a pass probability is judged on
     that (R302), and a straight line through EPCs cannot say when the probability will clear
     its bar (the two disagree for many students: EPC 70 with a 72 % pass probability). The
     projection would then name a date the verdict does not follow, so none is given.
     """
-    if verdict in (Verdict.ready, Verdict.ineligible):
+    if verdict in (Verdict.ready, Verdict.ineligible) or _scores_at_bar(data):
         return None, None
     fit = data.fit
     target = data.bar.min_epc
