@@ -754,6 +754,7 @@ def test_points_list_every_score_with_its_value_and_whether_it_counted(plan: Pla
     assert [p.counted for p in result.points] == [False, True, True, False, True]
     assert [p.value for p in result.points] == [60, 72, 74, 240, 70]
     assert result.low_pass_epc == 65 and result.bar_epc == 68
+    assert result.bar_pass_probability == 0.9 and result.bar_free120_percent == 65
 
 
 def test_evidence_paths_point_into_the_inputs(plan: Plan) -> None:

@@ -1133,4 +1133,6 @@ def assess_readiness(
         notes=tuple(_notes(ctx, data, eligibility)),
         low_pass_epc=data.plan.low_pass_epc,
         bar_epc=data.bar.min_epc,
+        bar_pass_probability=data.bar.min_pass_probability,
+        bar_free120_percent=data.bar.min_free120_percent,
     )
