@@ -745,6 +745,28 @@ def test_no_projected_date_when_the_bar_is_judged_on_pass_probability(plan: Plan
     assert "CBSSA" in result.projection_note and "+2.00 a week" in result.projection_note
 
 
+def test_no_projected_date_from_a_line_older_than_the_bar_allows(plan: Plan) -> None:
+    # +2.5 EPC a week, but the latest point is 59 days old (the bar allows 14): the line
+    # "would already be there" today, which nothing recent shows.
+    scores = [cbssa(87, 55), cbssa(73, 60), cbssa(59, 65)]
+    result = run(scores, plan)
+    assert result.verdict is Verdict.not_ready
+    assert result.projected_ready_date is None
+    note = result.projection_note
+    assert note is not None and "already" not in note
+    assert "59 days old" in note and "the bar allows 14" in note
+    assert "A new unseen CBSSA" in note
+
+
+def test_a_line_whose_latest_point_is_as_old_as_the_bar_allows_is_projected(
+    plan: Plan,
+) -> None:
+    # +2 EPC a week from 62 at 14 days ago (the most R305 allows): 68 is 7 days from now.
+    scores = [cbssa(28, 58), cbssa(21, 60), cbssa(14, 62)]
+    result = run(scores, plan)
+    assert result.projected_ready_date == AS_OF + dt.timedelta(days=7)
+
+
 def test_no_projection_when_the_trend_is_too_slow(plan: Plan) -> None:
     scores = [cbssa(28, 55.0), cbssa(21, 55.1), cbssa(14, 55.2), cbssa(7, 55.3)]
     result = run(scores, plan)
@@ -757,6 +779,15 @@ def test_no_projection_for_a_ready_student(plan: Plan) -> None:
     assert result.projected_ready_date is None and result.projection_note is None
 
 
+def test_no_projection_when_the_scores_already_clear_the_bar(plan: Plan) -> None:
+    # R302 passes (92 % and 95 %): only the missing Free 120 keeps the verdict borderline, so
+    # a note that "only new unseen CBSSAs at the bar can show readiness" would contradict it.
+    result = run([cbssa(17, 70, 0.92), cbssa(7, 71, 0.95)], plan)
+    r302 = check(result, "R302")
+    assert result.verdict is Verdict.borderline and r302 is not None and r302.passed
+    assert result.projected_ready_date is None and result.projection_note is None
+
+
 def test_points_list_every_score_with_its_value_and_whether_it_counted(plan: Plan) -> None:
     scores = [cbssa(50, 60, 0.3), *strong(), uwsa(4, 240)]
     result = run(scores, plan)
@@ -764,6 +795,7 @@ def test_points_list_every_score_with_its_value_and_whether_it_counted(plan: Pla
     assert [p.counted for p in result.points] == [False, True, True, False, True]
     assert [p.value for p in result.points] == [60, 72, 74, 240, 70]
     assert result.low_pass_epc == 65 and result.bar_epc == 68
+    assert result.bar_pass_probability == 0.9 and result.bar_free120_percent == 65
 
 
 def test_evidence_paths_point_into_the_inputs(plan: Plan) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 
@@ -176,15 +177,76 @@ def test_markdown_for_diagnose_has_no_student_line() -> None:
 
 def test_trend_lines_draw_the_scale_and_markers() -> None:
     lines = trend_lines(POINTS, 65, 70)
-    assert lines[0].startswith("date        form               val  pass  40")
+    assert lines[0].startswith("date        form                 val   pass  40")
     assert lines[0].endswith("90")
     # EPC 65 on a 40-cell 40-90 scale fills 20 cells; the markers sit at cells 20 and 24.
-    assert lines[2] == "2026-08-01  CBSSA 30            65   50%  " + "█" * 20 + "┆   │"
+    assert lines[2] == "2026-08-01  CBSSA 30              65    50%  " + "█" * 20 + "┆   │"
     assert lines[1].endswith("▓" * 16 + "    ┆   │"), "not counted: a lighter fill"
     assert "░" in lines[3], "seen before"
     assert lines[4].endswith("(3-digit score: support only)")
     assert "Free 120 (new s…" in lines[5] and " 70% " in lines[5]
-    assert lines[-1].startswith("┆ low-pass EPC 65  │ bar EPC 70")
+    assert lines[-2].startswith("┆ low-pass EPC 65  │ bar EPC 70")
+    assert lines[-1] == "█ counted  ▓ not counted  ░ seen before"
+
+
+def _cbssa(epc: float, p: float | None) -> ScorePoint:
+    return ScorePoint(D(2026, 11, 20), "CBSSA 30", "cbssa", epc, p, False, True)
+
+
+def _free120(percent: float) -> ScorePoint:
+    return ScorePoint(D(2026, 11, 22), "Free 120", "free120", percent, None, False, True)
+
+
+def _bars(lines: list[str]) -> list[str]:
+    """The bar part of each row (from the header's first tick, at cell 0)."""
+    start = lines[0].index("40")
+    return [line[start:] for line in lines[1:-2]]
+
+
+def test_trend_lines_write_the_pass_probability_as_the_checks_do() -> None:
+    # R302 reads 89.9 % short of a 90 % bar; a row rounded to "90%" looked like a pass.
+    lines = trend_lines([_cbssa(67.9, 0.899)], 65, 68)
+    assert " 89.9%  " in lines[1] and " 90%" not in lines[1]
+
+
+def test_a_cbssa_under_the_pass_probability_bar_is_marked_short_whatever_its_epc() -> None:
+    # EPC 74 runs past the EPC 68 marker, but R302 judges the 85 % pass probability: short.
+    lines = trend_lines([_cbssa(74, 0.85), _cbssa(74, 0.92)], 65, 68, pass_bar=0.9)
+    short, clears = _bars(lines)
+    assert short[22] == "✗" and "│" not in short, "the bar marker reads ✗ on the short row"
+    assert clears[22] == "│" and "✗" not in clears
+    assert "✗ pass probability under 90%" in lines[-2]
+    quiet = trend_lines([_cbssa(74, 0.92)], 65, 68, pass_bar=0.9)
+    assert "✗" not in "".join(quiet), "no ✗ and no legend entry when every row clears"
+
+
+def test_a_free120_is_drawn_against_its_own_bar() -> None:
+    # The Free 120 bar is 65 % correct (R306), not EPC 68: 66 % passes and reaches its marker
+    # (cell 20 of 40), 64.9 % is short and stops a cell before it; no EPC marker on the row.
+    lines = trend_lines([_free120(66), _free120(64.9)], 65, 68, free120_bar=65)
+    passes, short = _bars(lines)
+    assert passes == "█" * 20 + "│" and short == "█" * 19 + " │"
+    assert "┆" not in passes + short
+    assert "│ bar EPC 68, Free 120 65%" in lines[-2]
+
+
+def test_an_epc_just_under_the_bar_stops_short_of_its_marker() -> None:
+    # EPC 67.9 and 68 fall in the same cell; only the one at the bar may reach the marker.
+    lines = trend_lines([_cbssa(67.9, None), _cbssa(68, None)], 65, 68)
+    short, at = _bars(lines)
+    assert short[21] == " " and short[22] == "│"
+    assert at[21] == "█" and at[22] == "│"
+
+
+def test_markdown_chart_uses_the_bar_of_the_readiness_result() -> None:
+    readiness = dataclasses.replace(
+        NOT_READY,
+        points=(_cbssa(74, 0.85), _free120(66)),
+        bar_pass_probability=0.95,
+        bar_free120_percent=70,
+    )
+    md = readiness_markdown(readiness, None, None)
+    assert "✗ pass probability under 95%" in md and "Free 120 70%" in md
 
 
 def test_trend_lines_keep_the_latest_rows() -> None:
@@ -202,4 +264,4 @@ def test_trend_lines_keep_the_latest_rows() -> None:
     )
     lines = trend_lines(many, 65, 70, max_rows=12)
     assert lines[1] == "(3 earlier assessments not shown)"
-    assert "CBSSA 14" in lines[-2] and not any("CBSSA 2 " in line for line in lines)
+    assert "CBSSA 14" in lines[-3] and not any("CBSSA 2 " in line for line in lines)

@@ -165,6 +165,10 @@ class Readiness:
     """The plan's low-pass EPC zone (a marker on the trend chart)."""
     bar_epc: float | None = None
     """The EPC the bar asks for (a marker on the trend chart)."""
+    bar_pass_probability: float | None = None
+    """The pass probability the bar asks for (the chart marks a CBSSA that reports less)."""
+    bar_free120_percent: float | None = None
+    """The Free 120 percent correct the bar asks for (the marker on the chart's Free 120 rows)."""
 
 
 @dict_record

@@ -128,7 +128,13 @@ def readiness_renderables(
     if readiness.points:
         items.append(
             Panel(
-                trend_chart(readiness.points, readiness.low_pass_epc, readiness.bar_epc),
+                trend_chart(
+                    readiness.points,
+                    readiness.low_pass_epc,
+                    readiness.bar_epc,
+                    pass_bar=readiness.bar_pass_probability,
+                    free120_bar=readiness.bar_free120_percent,
+                ),
                 title="Practice scores (EPC, Free 120 % correct)",
                 title_align="left",
             )
@@ -188,7 +194,13 @@ def readiness_markdown(
         out.append("")
     if readiness.points:
         out += ["### Practice scores", "", "```text"]
-        out += trend_lines(readiness.points, readiness.low_pass_epc, readiness.bar_epc)
+        out += trend_lines(
+            readiness.points,
+            readiness.low_pass_epc,
+            readiness.bar_epc,
+            pass_bar=readiness.bar_pass_probability,
+            free120_bar=readiness.bar_free120_percent,
+        )
         out += ["```", ""]
     if readiness.notes:
         out += ["### Notes", ""]

@@ -905,20 +905,38 @@ def verdict_of(checks: Sequence[Check], eligibility: Eligibility | None) -> Verd
     return Verdict.not_ready
 
 
+def _scores_at_bar(data: ReadinessData) -> bool:
+    """Every recent unseen CBSSA already clears the bar, as R302 judges it (none: False)."""
+    return bool(data.counted) and all(judge(a, data).clears for a in data.counted)
+
+
 def project(data: ReadinessData, verdict: Verdict) -> tuple[dt.date | None, str | None]:
     """A projected date when the EPC trend line reaches the bar's EPC, with its label.
+
+    Nothing is projected, and nothing said, when the recent unseen CBSSAs already clear the bar
+    (R302 passes): the scores are there, and the other failed checks (a missing Free 120, too
+    few CBSSAs) say what still stands between the student and ``ready``.
+
+    No date either when the line's latest CBSSA is older on the as-of date than the bar's
+    ``max_days_before_test`` (the age R305 accepts): a line through stale scores cannot say
+    where the student stands now, let alone that they "would already be there" today. The note
+    says so and asks for a new unseen CBSSA, the line's current point.
 
     Only when the bar is judged on EPC: a CBSSA that reports a pass probability is judged on
     that (R302), and a straight line through EPCs cannot say when the probability will clear
     its bar (the two disagree for many students: EPC 70 with a 72 % pass probability). The
-    projection would then name a date the verdict does not follow, so none is given.
+    projection would then name a date the verdict does not follow, so none is given; this
+    reason is given before the age of the line, as a new CBSSA would not change it.
     """
-    if verdict in (Verdict.ready, Verdict.ineligible):
+    if verdict in (Verdict.ready, Verdict.ineligible) or _scores_at_bar(data):
         return None, None
     fit = data.fit
     target = data.bar.min_epc
     if fit is None or fit.slope_per_day <= 0:
         return None, None
+    line = (
+        f"a straight line through the last {fit.n} unseen CBSSA EPCs ({fit.per_week:+.2f} a week)"
+    )
     if fit.last.score.pass_probability is not None:
         return None, (
             f"No ready date is projected. The bar is {bar_phrase(data.bar)}; "
@@ -926,14 +944,14 @@ def project(data: ReadinessData, verdict: Verdict) -> tuple[dt.date | None, str 
             f"straight line through EPCs ({fit.per_week:+.2f} a week) cannot project. Only new "
             "unseen CBSSAs at the bar can show readiness."
         )
+    stale = _stale_line_note(data, fit, line)
+    if stale is not None:
+        return None, stale
     if fit.fitted_last >= target:
         return None, None
     days = math.ceil((target - fit.fitted_last) / fit.slope_per_day)
     raw = fit.last.score.date + dt.timedelta(days=days)
     projected = max(raw, data.as_of)
-    line = (
-        f"a straight line through the last {fit.n} unseen CBSSA EPCs ({fit.per_week:+.2f} a week)"
-    )
     if (projected - data.as_of).days > data.plan.projection_max_days:
         return None, (
             f"Projection of practice scores: on {line} the EPC bar of {num(target)} is more "
@@ -948,6 +966,21 @@ def project(data: ReadinessData, verdict: Verdict) -> tuple[dt.date | None, str 
     return projected, (
         f"Projection of practice scores, not a prediction of the exam: {line} aimed at the EPC "
         f"bar of {num(target)} {when}. Only new unseen CBSSAs at the bar can confirm it."
+    )
+
+
+def _stale_line_note(data: ReadinessData, fit: Fit, line: str) -> str | None:
+    """Why no date is projected from a ``line`` whose latest CBSSA is older than the bar's
+    ``max_days_before_test`` on the as-of date (R305's limit); None when it is recent enough."""
+    age = (data.as_of - fit.last.score.date).days
+    limit = data.bar.max_days_before_test
+    if age <= limit:
+        return None
+    return (
+        f"No ready date is projected: {line} ends at {fit.last.label}, "
+        f"{plural(age, 'day')} old on {iso(data.as_of)} where the bar allows {limit}, so the "
+        "line cannot say where the scores stand now. A new unseen CBSSA gives it a current "
+        "point."
     )
 
 
@@ -1119,4 +1152,6 @@ def assess_readiness(
         notes=tuple(_notes(ctx, data, eligibility)),
         low_pass_epc=data.plan.low_pass_epc,
         bar_epc=data.bar.min_epc,
+        bar_pass_probability=data.bar.min_pass_probability,
+        bar_free120_percent=data.bar.min_free120_percent,
     )
