@@ -605,13 +605,15 @@ def test_t508_triggers_when_step2ck_is_planned_before_the_retake(default_plan: P
     assert t.feasible and t.match_year == 2027
 
 
+def planned_ctx(plan: Plan, step1: str, step2ck: str) -> Context:
+    """A context on 2026-01-10 with both tests planned."""
+    target = {"step1_date": step1, "step2ck_date": step2ck}
+    return ctx_for(plan, D(2026, 1, 10), profile(target=target))
+
+
 def test_t508_triggers_for_step2ck_between_the_retake_and_its_result(default_plan: Plan) -> None:
     # Retake 2026-02-04, result 2026-03-04; Step 2 CK on 2026-02-25: preparation from 02-05.
-    ctx = ctx_for(
-        default_plan,
-        D(2026, 1, 10),
-        profile(target={"step1_date": "2026-02-04", "step2ck_date": "2026-02-25"}),
-    )
+    ctx = planned_ctx(default_plan, "2026-02-04", "2026-02-25")
     order = exam_order(ctx, D(2026, 2, 4), D(2026, 3, 4))
     assert (order.after, order.earliest) == ("step1_retake", D(2026, 2, 5))
     assert order.note is not None and "before the Step 1 result (2026-03-04)" in order.note
@@ -623,11 +625,7 @@ def test_t508_triggers_for_step2ck_between_the_retake_and_its_result(default_pla
 
 
 def test_t508_triggers_for_step2ck_on_the_retake_day(default_plan: Plan) -> None:
-    ctx = ctx_for(
-        default_plan,
-        D(2026, 1, 10),
-        profile(target={"step1_date": "2026-03-04", "step2ck_date": "2026-03-04"}),
-    )
+    ctx = planned_ctx(default_plan, "2026-03-04", "2026-03-04")
     order = exam_order(ctx, D(2026, 3, 4), D(2026, 4, 1))
     assert (order.after, order.earliest) == ("nothing", D(2026, 1, 10))
     assert order.note is not None and "on the same day as the Step 1 retake" in order.note
