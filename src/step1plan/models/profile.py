@@ -212,6 +212,13 @@ class Profile(StrictModel):
             a.exam is Exam.step1 and a.result is not AttemptResult.passed for a in self.attempts
         )
 
+    @cached_property
+    def step1_unsuccessful(self) -> tuple[int, int]:
+        """How many Step 1 attempts were failed, and how many incomplete (computed once: the
+        strategy rules each name them)."""
+        results = [a.result for a in self.attempts if a.exam is Exam.step1]
+        return results.count(AttemptResult.fail), results.count(AttemptResult.incomplete)
+
     def step1_attempts(self) -> list[Attempt]:
         """The Step 1 attempts, oldest first."""
         return [a for a in self.attempts if a.exam is Exam.step1]

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from functools import lru_cache
 
-from step1plan.models.common import AttemptResult, Exam, GraduateType
+from step1plan.models.common import Exam, GraduateType
 from step1plan.models.profile import Profile
 from step1plan.models.report import (
     CauseResult,
@@ -67,10 +67,7 @@ def unsuccessful_attempts(profile: Profile) -> str:
     """The Step 1 attempts programs will ask about, in words: ``the failed attempt``, ``the
     three failed attempts``, ``the incomplete attempt``, ``the failed attempt and the
     incomplete attempt`` (empty without any)."""
-    results = [a.result for a in profile.attempts if a.exam is Exam.step1]
-    return _attempts_phrase(
-        results.count(AttemptResult.fail), results.count(AttemptResult.incomplete)
-    )
+    return _attempts_phrase(*profile.step1_unsuccessful)
 
 
 @lru_cache(maxsize=64)

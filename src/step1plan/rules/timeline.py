@@ -304,6 +304,9 @@ class Step2ckAttempts:
     note: str | None = None
 
 
+_NO_STEP2CK_LIMIT = Step2ckAttempts()
+"""T509's result without a Step 2 CK attempt (most students): shared, as records are immutable."""
+
 STEP2CK_ATTEMPT_RULES = (attempt_limit_reached, twelve_month_window, fourth_attempt_spacing)
 """The eligibility rules (E201, E203, E204) that hold for every Step, in reporting order."""
 
@@ -320,6 +323,8 @@ def step2ck_attempts(profile: Profile, as_of: dt.date) -> Step2ckAttempts:
     triggers (writes a note) when they block any further Step 2 CK test (then no Match cycle
     can be planned) or set a date the test must wait for.
     """
+    if not any(a.exam is Exam.step2ck and a.date <= as_of for a in profile.attempts):
+        return _NO_STEP2CK_LIMIT  # no Step 2 CK attempt yet: none of the rules can apply
     history = history_of(profile.attempts, as_of, Exam.step2ck)
     found = [c for r in STEP2CK_ATTEMPT_RULES if (c := r(history)) is not None]
     blocking = [c.reason for c in found if c.blocked]
