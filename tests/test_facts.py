@@ -351,25 +351,41 @@ def test_no_release_weeks(day: dt.date, blocked: bool) -> None:
     assert no_release_week(day) is blocked
 
 
-def _in_week_of_july_4(day: dt.date) -> bool:
-    july4 = D(day.year, 7, 4)
-    sunday = july4 - dt.timedelta(days=july4.isoweekday() % 7)  # isoweekday: Sunday is 7
-    return sunday <= day <= sunday + dt.timedelta(days=6)
+NO_RELEASE_WEDNESDAYS = {
+    # Worked out by hand from a calendar: the Wednesday of the Sunday-to-Saturday week of July 4,
+    # the Wednesday in December 25-31, and January 1 when it is a Wednesday.
+    D(2026, 7, 1),  # July 4 a Saturday: the week of June 28
+    D(2026, 12, 30),
+    D(2027, 7, 7),  # July 4 a Sunday: the week it starts
+    D(2027, 12, 29),
+    D(2028, 7, 5),  # a Tuesday
+    D(2028, 12, 27),
+    D(2029, 7, 4),  # a Wednesday itself
+    D(2029, 12, 26),
+    D(2030, 7, 3),  # a Thursday
+    D(2030, 12, 25),
+    D(2031, 1, 1),  # New Year's Day
+    D(2031, 7, 2),  # a Friday
+    D(2031, 12, 31),
+}
 
 
-@given(st.dates(min_value=D(2020, 1, 1), max_value=D(2035, 12, 31)))
+def test_no_release_wednesdays_match_the_calendar_worked_by_hand() -> None:
+    day = D(2026, 1, 7)  # the first Wednesday of 2026
+    while day.year < 2032:
+        assert no_release_week(day) is (day in NO_RELEASE_WEDNESDAYS), day
+        day += dt.timedelta(days=7)
+
+
+@given(st.dates(min_value=D(2026, 1, 1), max_value=D(2031, 11, 30)))
 @example(D(2030, 11, 27))  # +28 is Wed 25 Dec 2030, and Wed 1 Jan 2031 follows
-def test_score_release_is_a_wednesday_at_least_four_weeks_later(test_date: dt.date) -> None:
+def test_score_release_is_the_first_open_wednesday_four_weeks_later(test_date: dt.date) -> None:
     release = score_release_date(test_date)
-    assert release.weekday() == 2
-    lag = (release - test_date).days
-    # 28 days, up to 6 more to reach a Wednesday, and at most two weeks skipped: only when
-    # December 25 and January 1 are both Wednesdays are two in a row closed.
-    skipped = 14 if release.month == 1 and release.day == 8 and lag > 28 + 6 + 7 else 7
-    assert 28 <= lag <= 28 + 6 + skipped
-    assert not (release.month == 12 and release.day >= 25)
-    assert not (release.month == 1 and release.day == 1)
-    assert not _in_week_of_july_4(release)
-    # It is the first Wednesday that qualifies: the one before it does not.
-    previous = release - dt.timedelta(days=7)
-    assert (previous - test_date).days < 28 or no_release_week(previous)
+    assert release.weekday() == 2 and release not in NO_RELEASE_WEDNESDAYS
+    first = test_date + dt.timedelta(days=28)
+    first += dt.timedelta(days=(2 - first.weekday()) % 7)  # the first Wednesday 4 weeks on
+    assert first <= release
+    skipped = first
+    while skipped < release:  # every Wednesday passed over is a closed one
+        assert skipped in NO_RELEASE_WEDNESDAYS, skipped
+        skipped += dt.timedelta(days=7)

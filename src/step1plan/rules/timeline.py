@@ -338,8 +338,8 @@ def step2ck_attempts(profile: Profile, as_of: dt.date) -> Step2ckAttempts:
     day = max(days)
     return Step2ckAttempts(
         not_before=day,
-        note=f"The next Step 2 CK test cannot be before {day.isoformat()}, so its preparation "
-        "is timed to end then. " + " ".join(c.reason for c in found if c.earliest is not None),
+        note=f"The next Step 2 CK test cannot be before {day.isoformat()}. "
+        + " ".join(c.reason for c in found if c.earliest is not None),
     )
 
 
@@ -410,8 +410,8 @@ def exam_order(
         "nothing",
         ctx.as_of,
         f"The plan puts Step 2 CK first: it is planned for {planned.isoformat()}, {when} the "
-        f"Step 1 retake ({retake.isoformat()}). Its preparation starts from the as-of date, "
-        "sharing those weeks with Step 1 study, and the retake follows it. USMLE allows "
+        f"Step 1 retake ({retake.isoformat()}). Its preparation does not wait for the Step 1 "
+        "result: it shares its weeks with Step 1 study, and the retake follows it. USMLE allows "
         "either order, but some schools require Step 1 to be passed first: check your "
         "school's rule before booking.",
     )
@@ -506,9 +506,10 @@ def step2ck_prep(
     if last is not None:
         start = last.ends + DAY
         estimate = False
+        which = "the last remaining clerkship" if running is None else "the clerkship"
         reasons.append(
-            f"it starts on {start.isoformat()}, after the last remaining clerkship "
-            f"({last.name}) ends on {last.ends.isoformat()}"
+            f"it starts on {start.isoformat()}, after {which} ({last.name}) ends on "
+            f"{last.ends.isoformat()}"
         )
     if running is not None and planned_test is not None:
         reasons.append(
