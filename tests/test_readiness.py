@@ -241,6 +241,13 @@ def test_a_score_at_the_edge_of_the_low_pass_zone_is_not_a_near_miss(
     assert "Not clear of failing: all are at or below the low-pass zone" in r302.message
 
 
+def test_a_short_score_is_never_written_as_the_bar(plan: Plan) -> None:
+    r302 = check(run([cbssa(20, 72, 0.95), cbssa(6, 71, 0.8996), f120(3, 64.996)], plan), "R302")
+    assert r302 is not None and "89.9% pass probability" in r302.message
+    r306 = check(run([f120(3, 64.996)], plan), "R306")
+    assert r306 is not None and "64.99% correct; the bar is 65%" in r306.message
+
+
 def test_only_the_low_scores_are_called_low(plan: Plan) -> None:
     result = run([cbssa(20, 66, None), cbssa(6, 60, None), f120(3, 70)], plan)
     r302 = check(result, "R302")
@@ -523,6 +530,17 @@ def test_a_test_date_the_attempt_rules_forbid_is_not_looked_ahead_to(plan: Plan)
     allowed = profile(attempts=fails, target={"step1_date": "2026-12-15"})  # from 2026-12-01
     r305 = check(run(strong(), plan, allowed), "R305")
     assert r305 is not None and "planned test on 2026-12-15" in r305.message
+
+
+def test_no_test_date_is_looked_ahead_to_when_no_attempt_is_left(plan: Plan) -> None:
+    fails = [
+        {"exam": "step1", "date": day, "result": "fail"}
+        for day in ("2024-10-01", "2025-03-01", "2025-12-01", FAILED_ON)
+    ]
+    result = run(strong(), plan, profile(attempts=fails, target={"step1_date": "2026-10-15"}))
+    assert result.verdict is Verdict.ineligible
+    texts = [*result.next_steps, *(c.message for c in result.checks)]
+    assert not any("2026-10-15" in text for text in texts), texts
 
 
 # ---------------------------------------------------------------- R306 Free 120

@@ -168,8 +168,9 @@ def test_p402_triggers_without_a_date_and_uses_the_epc_gap(default_plan: Plan) -
         {"date": "2026-08-06", "form": "CBSSA 28", "epc": 72},  # before the failed attempt
         {"date": "2026-11-25", "form": "CBSSA 27", "epc": 72, "seen_before": True},
         {"date": "2026-11-25", "form": "UWSA 2", "epc": 72},
+        {"date": "2026-11-25", "form": "Kaplan diagnostic", "epc": 75},
     ],
-    ids=["before the attempt", "seen before", "uwsa"],
+    ids=["before the attempt", "seen before", "uwsa", "another vendor"],
 )
 def test_p402_gap_ignores_scores_that_do_not_show_the_student_now(
     default_plan: Plan, skipped: dict[str, Any]

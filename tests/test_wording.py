@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from step1plan.rules.wording import num, pct, plural, weeks_text, words
+from step1plan.rules.wording import num, num_short, pct, pct_short, plural, weeks_text, words
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,22 @@ def test_num_plural_and_words() -> None:
     assert (num(68.0), num(68.5), num(66.666)) == ("68", "68.5", "66.67")
     assert (plural(1, "CBSSA"), plural(2, "CBSSA")) == ("1 CBSSA", "2 CBSSAs")
     assert (words(0), words(3), words(11)) == ("no", "three", "11")
+
+
+@pytest.mark.parametrize(
+    ("value", "bar", "text"),
+    [(0.8996, 0.9, "89.9%"), (0.8949, 0.9, "89.5%"), (0.9, 0.9, "90%"), (0.9004, 0.9, "90%")],
+)
+def test_pct_short_never_writes_a_short_value_as_the_bar(
+    value: float, bar: float, text: str
+) -> None:
+    assert pct_short(value, bar) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "bar", "text"), [(67.996, 68, "67.99"), (67.5, 68, "67.5"), (68.004, 68, "68")]
+)
+def test_num_short_never_writes_a_short_value_as_the_bar(
+    value: float, bar: float, text: str
+) -> None:
+    assert num_short(value, bar) == text

@@ -30,7 +30,7 @@ from rich.measure import Measurement
 from rich.text import Text
 
 from step1plan.models.report import ScorePoint
-from step1plan.rules.wording import num, pct
+from step1plan.rules.wording import num, num_short, pct, pct_short
 
 SCALE_LOW, SCALE_HIGH = 40.0, 90.0
 """The drawn range (display only, not a threshold): most CBSSA EPCs fall inside it."""
@@ -117,16 +117,27 @@ def _bar(point: ScorePoint, bars: _Bars, width: int) -> Text:
     return text
 
 
-def _value(point: ScorePoint) -> str:
+def _value(point: ScorePoint, bars: _Bars) -> str:
+    """The value as the checks write it: never rounded up to the bar it is short of."""
     if point.value is None:
         return "-"
-    return num(point.value) + ("%" if point.kind == "free120" else "")
+    if point.kind == "free120":
+        bar = bars.free120
+        return (num(point.value) if bar is None else num_short(point.value, bar)) + "%"
+    return num(point.value) if bars.epc is None else num_short(point.value, bars.epc)
+
+
+def _probability(point: ScorePoint, bars: _Bars) -> str:
+    p, bar = point.pass_probability, bars.pass_probability
+    if p is None:
+        return ""
+    return pct(p) if bar is None else pct_short(p, bar)
 
 
 def _row(point: ScorePoint, bars: _Bars, width: int) -> Text:
-    prob = "" if point.pass_probability is None else pct(point.pass_probability)
+    prob = _probability(point, bars)
     text = Text(f"{point.date.isoformat()}  {_form(point.form):<{FORM_WIDTH}}  ")
-    text.append(f"{_value(point):>{VALUE_WIDTH}}  {prob:>{PASS_WIDTH}}  ")
+    text.append(f"{_value(point, bars):>{VALUE_WIDTH}}  {prob:>{PASS_WIDTH}}  ")
     if point.kind in _ON_SCALE and point.value is not None:
         text.append_text(_bar(point, bars, width))
     elif point.kind == "uwsa":

@@ -67,7 +67,7 @@ from step1plan.models.scores import PracticeScore
 from step1plan.plans import ReadinessBar, ReadinessPlan
 from step1plan.rules.base import Context, rule
 from step1plan.rules.studyplan import taken_cbssa_forms
-from step1plan.rules.wording import iso, num, pct, plural, words
+from step1plan.rules.wording import iso, num, num_short, pct, pct_short, plural, words
 
 _EPS = 1e-9
 """Tolerance of threshold comparisons (a 95 % written as 0.95 or 95/100)."""
@@ -262,8 +262,10 @@ def readiness_data(
     trend = tuple([a for a in unseen if a.score.epc is not None][-plan.trend_window :])
     profile = ctx.profile
     planned = profile.target.step1_date if profile is not None else None
-    earliest = as_of
-    if eligibility is not None and eligibility.earliest_next_attempt is not None:
+    earliest: dt.date | None = as_of
+    if eligibility is not None and eligibility.blocked:
+        earliest = None  # no attempt is left (or Step 1 was passed): no test to look ahead to
+    elif eligibility is not None and eligibility.earliest_next_attempt is not None:
         earliest = max(as_of, eligibility.earliest_next_attempt)
     reasons = _test_day_reasons(ctx, causes)
     # Positional: the arguments are the fields, in order.
@@ -274,7 +276,7 @@ def readiness_data(
         bar_name,
         tuple(items),
         since,
-        planned if planned is not None and planned >= earliest else None,
+        planned if planned is not None and earliest is not None and planned >= earliest else None,
         reasons,
         profile.study.test_day_plan if profile is not None else False,
         by_kind,
@@ -312,9 +314,10 @@ def judge(a: Assessment, data: ReadinessData) -> Judgement:
     assert judged is not None  # a counted CBSSA has an EPC or a pass probability
     field, value, threshold = judged
     if field == "pass_probability":
-        measure, near = f"{pct(value)} pass probability", data.plan.borderline_pass_probability
+        measure = f"{pct_short(value, threshold)} pass probability"
+        near = data.plan.borderline_pass_probability
     else:
-        measure, near = f"EPC {num(value)}", data.plan.low_pass_epc
+        measure, near = f"EPC {num_short(value, threshold)}", data.plan.low_pass_epc
     # A near miss is strictly above the low-pass zone: a score at its edge (50% pass
     # probability, EPC 65) sits in it.
     return Judgement(a, measure, value + _EPS >= threshold, value > near + _EPS, field)
@@ -669,7 +672,7 @@ def free120(data: ReadinessData) -> Check:
     passed = value + _EPS >= need
     floor = PASSING_ITEM_SHARE.value
     low = value <= floor + _EPS  # at the passing share is not yet clear of failing
-    message = f"{latest.label}: {num(value)}% correct; the bar is {num(need)}%."
+    message = f"{latest.label}: {num_short(value, need)}% correct; the bar is {num(need)}%."
     if not passed:
         message += (
             f" At or below about {floor}%, the share of items a passing examinee answers "

@@ -172,13 +172,13 @@ def _latest_epc(ctx: Context) -> tuple[float, str] | None:
     """The EPC of the newest NBME that tells where the student stands now, with its form, date
     and evidence path: taken after the latest Step 1 attempt (as readiness counts them; a score
     from before a failure says nothing about the student since) and not before the as-of date,
-    on a form not seen before (a repeated form inflates the score), and not a UWSA (another
-    scale)."""
+    on a CBSSA form not seen before (a repeated form inflates the score; a UWSA or another
+    vendor's exam is on another scale)."""
     since = ctx.latest_step1_date()
     for score, path in zip(reversed(ctx.scores), reversed(ctx.score_paths), strict=True):
         if (
             score.epc is not None
-            and score.kind is not PracticeKind.uwsa
+            and score.kind is PracticeKind.cbssa
             and not score.seen_before
             and score.date <= ctx.as_of
             and (since is None or score.date > since)

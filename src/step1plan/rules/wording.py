@@ -5,6 +5,7 @@ the causes, the readiness checks and the study plan alike)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from functools import lru_cache
 
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -32,6 +33,25 @@ def pct(p: float) -> str:
     return f"{round(p * 100, 1):g}%"
 
 
+def pct_short(p: float, bar: float) -> str:
+    """:func:`pct` for a probability judged against ``bar``: one under the bar is rounded down
+    where rounding to the nearest would write the bar itself (0.8996 against 0.9 reads
+    ``89.9%``, never ``90%``: a value shown equal to its bar must not be called short of it)."""
+    text = pct(p)
+    if p < bar and text == pct(bar):
+        return f"{math.floor(p * 1000) / 10:g}%"
+    return text
+
+
+def num_short(x: float, bar: float) -> str:
+    """:func:`num` for a number judged against ``bar``, rounded down under the bar where
+    rounding to the nearest would write the bar itself (67.996 against 68 reads ``67.99``)."""
+    text = num(x)
+    if x < bar and text == num(bar):
+        return f"{math.floor(x * 100) / 100:g}"
+    return text
+
+
 def weeks_text(n: float) -> str:
     """A span in weeks to 0.1 week, without a useless ``.0``: ``10 weeks``, ``5.6 weeks``,
     ``1 week``."""
@@ -45,4 +65,4 @@ def iso(day: dt.date) -> str:
     return day.isoformat()
 
 
-__all__ = ["iso", "num", "pct", "plural", "weeks_text", "words"]
+__all__ = ["iso", "num", "num_short", "pct", "pct_short", "plural", "weeks_text", "words"]
