@@ -78,30 +78,36 @@ def test_ready_exits_0_when_ready(runner: CliRunner, csv_file: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "rows",
+    ("rows", "repeat"),
     [
-        # CBSSA 29 first taken long ago: the recent sitting is a repeat
-        ["2026-07-01,CBSSA 29,60,0.30,,0,false", *STRONG_CSV.splitlines()[1:]],
-        # one sitting of form 30 written twice, under both names
-        [
-            *STRONG_CSV.splitlines()[2:3],
-            "2026-08-26,NBME 30,74,0.96,,0,false",
-            "2026-08-29,Free 120,,,70,0,false",
-        ],
+        # CBSSA 29 first taken long ago: the recent sitting is a repeat (R308)
+        (["2026-07-01,CBSSA 29,60,0.30,,0,false", *STRONG_CSV.splitlines()[1:]], True),
+        # one sitting of form 30 written twice, under both names: counted once, not a repeat
+        (
+            [
+                *STRONG_CSV.splitlines()[2:3],
+                "2026-08-26,NBME 30,74,0.96,,0,false",
+                "2026-08-29,Free 120,,,70,0,false",
+            ],
+            False,
+        ),
     ],
     ids=["taken before", "written twice"],
 )
-def test_a_form_taken_earlier_is_not_counted_again(
-    runner: CliRunner, csv_file: Any, rows: list[str]
+def test_a_form_is_counted_once(
+    runner: CliRunner, csv_file: Any, rows: list[str], repeat: bool
 ) -> None:
-    """STRONG_CSV is ready with two unseen CBSSAs. A form whose number was taken before is
-    seen before, whatever its own seen_before column says, so only one unseen CBSSA is left."""
+    """STRONG_CSV is ready with two unseen CBSSAs. A form whose number was taken on an earlier
+    day is seen before, whatever its own seen_before column says; the same sitting written
+    twice is one CBSSA. Either way one unseen CBSSA is left."""
     header = STRONG_CSV.splitlines()[0]
     code, doc = ready_json(runner, "--scores", csv_file("\n".join([header, *rows])))
     assert code == 1
     r301 = next(c for c in doc["readiness"]["checks"] if c["code"] == "R301")
     assert r301["message"].startswith("1 recent unseen CBSSA ")
-    assert any(c["code"] == "R308" for c in doc["readiness"]["checks"])
+    assert any(c["code"] == "R308" for c in doc["readiness"]["checks"]) is repeat
+    charted = [p["form"] for p in doc["readiness"]["points"] if p["kind"] == "cbssa"]
+    assert len(charted) == len(rows) - 1 - (not repeat)  # the duplicate sitting is dropped
 
 
 def test_ready_exits_1_when_not_ready(runner: CliRunner, csv_file: Any) -> None:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from step1plan.rules.wording import num, num_short, pct, pct_short, plural, weeks_text, words
+from step1plan.rules.wording import (
+    num,
+    num_short,
+    pct,
+    pct_short,
+    plural,
+    plural_head,
+    weeks_text,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,3 +54,9 @@ def test_num_short_never_writes_a_short_value_as_the_bar(
     value: float, bar: float, text: str
 ) -> None:
     assert num_short(value, bar) == text
+
+
+def test_plural_head_puts_the_plural_on_the_first_word() -> None:
+    assert plural_head(1, "letter from US physicians") == "1 letter from US physicians"
+    assert plural_head(2, "letter from US physicians") == "2 letters from US physicians"
+    assert plural_head(0, "month") == "0 months"

@@ -36,18 +36,20 @@ def make_context(
     score_paths: Sequence[str] = (),
 ) -> Context:
     """Merge the profile's ``practice:`` entries with file scores, sorted by date (stable),
-    with repeated CBSSA forms marked as seen before (:func:`mark_repeated_forms`)."""
+    with repeated CBSSA forms marked as seen before and a sitting written twice kept once
+    (:func:`mark_repeated_forms`)."""
     items: list[tuple[PracticeScore, str]] = []
     if profile is not None:
         items.extend((p, f"practice[{i}]") for i, p in enumerate(profile.practice))
     paths = list(score_paths) or [f"scores[{i}]" for i in range(len(scores))]
     items.extend(zip(scores, paths, strict=True))
     items.sort(key=lambda item: item[0].date)
+    items = mark_repeated_forms(items)
     return Context(
         plan=plan,
         as_of=as_of,
         profile=profile,
-        scores=tuple(mark_repeated_forms([s for s, _ in items])),
+        scores=tuple(s for s, _ in items),
         score_paths=tuple(p for _, p in items),
     )
 

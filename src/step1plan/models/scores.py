@@ -135,20 +135,34 @@ class PracticeScore(StrictModel):
         return kind_of_form(self.form)
 
 
-def mark_repeated_forms(scores: Sequence[PracticeScore]) -> list[PracticeScore]:
-    """The scores (sorted by date) with each CBSSA whose form number was taken earlier marked
-    ``seen_before``: a form seen before inflates the score (DOMAIN.md "Practice assessments",
-    M), whether or not the student ticked the flag, and the same form written twice (in the
-    profile and in its ``scores_file``, or as ``NBME 27`` and ``CBSSA 27``) is one sitting and
-    one piece of evidence, not two. Only CBSSAs: their forms have numbers; other assessments
-    keep the student's own flag. An unchanged score is the same object."""
-    taken: set[int] = set()
-    out: list[PracticeScore] = []
-    for score in scores:
+def mark_repeated_forms(
+    items: Sequence[tuple[PracticeScore, str]],
+) -> list[tuple[PracticeScore, str]]:
+    """The scores with their evidence paths (sorted by date), each CBSSA whose form number was
+    taken on an earlier day marked ``seen_before``, and a CBSSA written twice for the same day
+    kept once (the first): a form seen before inflates the score (DOMAIN.md "Practice
+    assessments", M), whether or not the student ticked the flag, while the same sitting
+    written twice (in the profile and in its ``scores_file``, or as ``NBME 27`` and
+    ``CBSSA 27``) is one piece of evidence, not two and not a repeat. Only CBSSAs: their forms
+    have numbers; other assessments keep the student's own flag. An unchanged score is the
+    same object."""
+    taken: dict[int, dt.date] = {}  # form number -> the day it was first taken
+    out: list[tuple[PracticeScore, str]] = []
+    for score, path in items:
         number = form_number(score.form) if score.kind is PracticeKind.cbssa else None
         if number is not None:
-            if number in taken and not score.seen_before:
+            first = taken.setdefault(number, score.date)
+            if first == score.date and out and _same_sitting(out, number, score.date):
+                continue  # the same sitting written again
+            if first < score.date and not score.seen_before:
                 score = score.model_copy(update={"seen_before": True})
-            taken.add(number)
-        out.append(score)
+        out.append((score, path))
     return out
+
+
+def _same_sitting(kept: list[tuple[PracticeScore, str]], number: int, day: dt.date) -> bool:
+    """Whether a CBSSA of form ``number`` taken on ``day`` is already among ``kept``."""
+    return any(
+        s.date == day and s.kind is PracticeKind.cbssa and form_number(s.form) == number
+        for s, _ in kept
+    )

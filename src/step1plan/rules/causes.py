@@ -26,7 +26,7 @@ from step1plan.models.report import CauseResult, Confidence, Evidence, Finding, 
 from step1plan.models.scores import PracticeScore
 from step1plan.plans import CausesPlan, ReadinessBar
 from step1plan.rules.base import Context, rule
-from step1plan.rules.wording import num, pct, plural
+from step1plan.rules.wording import num, num_short, pct, pct_short, plural
 
 CAUSE_TITLES: dict[CauseId, str] = {
     CauseId.weak_foundations: "Weak foundations",
@@ -257,12 +257,17 @@ def past(value: float, bar: float, span: float, *, below: bool, inclusive: bool 
     return min(1.0, 0.5 + 0.5 * distance / span)
 
 
-def _score_text(score: PracticeScore) -> str:
+def _score_text(score: PracticeScore, bar: ReadinessBar | None = None) -> str:
+    """The score's values in words; against ``bar``, a value under it never reads as the bar
+    itself (:func:`~step1plan.rules.wording.pct_short`)."""
     parts = []
     if score.epc is not None:
-        parts.append(f"EPC {num(score.epc)}")
+        epc = num(score.epc) if bar is None else num_short(score.epc, bar.min_epc)
+        parts.append(f"EPC {epc}")
     if score.pass_probability is not None:
-        parts.append(f"pass probability {pct(score.pass_probability)}")
+        p = score.pass_probability
+        shown = pct(p) if bar is None else pct_short(p, bar.min_pass_probability)
+        parts.append(f"pass probability {shown}")
     if score.percent_correct is not None:
         parts.append(f"{num(score.percent_correct)}% correct")
     return ", ".join(parts)
@@ -581,7 +586,7 @@ def premature_exam(inp: CauseInputs) -> CauseSignals:
             "low_practice",
             strength,
             f"the last NBME before the test ({score.form}, {score.date.isoformat()}: "
-            f"{_score_text(score)}) was under the readiness bar ({bar_text})",
+            f"{_score_text(score, bar)}) was under the readiness bar ({bar_text})",
             *evidence,
         )
         c.add(

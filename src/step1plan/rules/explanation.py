@@ -31,7 +31,7 @@ from step1plan.models.report import CauseResult, Finding, Readiness
 from step1plan.plans import StrategyPlan
 from step1plan.rules.base import Context
 from step1plan.rules.mistakes import check_text, count_words, read_explanation
-from step1plan.rules.wording import words
+from step1plan.rules.wording import num, words
 
 WENT_WRONG: dict[CauseId, str] = {
     CauseId.weak_foundations: "I had gaps in core basic science that I had not closed",
@@ -343,7 +343,7 @@ def _evidence(
     trend = _practice_trend(ctx, readiness, since)
     if trend is not None:
         return (
-            f"My NBME practice scores have risen from {trend[0]:g} to {trend[1]:g} "
+            f"My NBME practice scores have risen from {num(trend[0])} to {num(trend[1])} "
             "(equated percent correct)."
         )
     return None

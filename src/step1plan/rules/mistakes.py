@@ -39,7 +39,7 @@ from step1plan.models.report import (
 from step1plan.plans import StrategyPlan
 from step1plan.rules.base import REGISTRY, Context, rule
 from step1plan.rules.timeline import milestone, prep_length, prep_weeks_between
-from step1plan.rules.wording import weeks_text
+from step1plan.rules.wording import num, weeks_text
 
 MIN_POINTS_FOR_SWING = 3
 """Scores needed to see a swing around a trend (a line always fits two points exactly)."""
@@ -241,7 +241,7 @@ def no_coaching_erratic_scores(ctx: Context, readiness: Readiness) -> Finding | 
     swing = spread_around_trend([(d, v) for _, d, v in recent if v is not None])
     if swing <= bar.max_epc_spread:
         return None
-    values = ", ".join(f"{v:g}" for _, _, v in recent if v is not None)
+    values = ", ".join(num(v) for _, _, v in recent if v is not None)
     return make_finding(
         "M704",
         Severity.warning,

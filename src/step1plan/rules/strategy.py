@@ -35,7 +35,7 @@ from step1plan.rules.timeline import (
     prep_weeks_between,
     step2ck_attempts,
 )
-from step1plan.rules.wording import weeks_text, words
+from step1plan.rules.wording import plural, plural_head, weeks_text, words
 
 TIER_WORDS: dict[str, str] = {
     "less_competitive": "less competitive",
@@ -48,13 +48,6 @@ TIER_WORDS: dict[str, str] = {
 
 FALLBACK_TIERS = ("less_competitive", "moderate")
 """Tiers a parallel specialty is suggested from."""
-
-
-def plural(n: int, noun: str) -> str:
-    """``1 letter``, ``2 letters``; the first word of ``noun`` takes the plural."""
-    first, _, rest = noun.partition(" ")
-    word = first if n == 1 else first + "s"
-    return f"{n} {word}{' ' + rest if rest else ''}"
 
 
 def _profile(ctx: Context) -> Profile:
@@ -207,7 +200,7 @@ def _letters_finding(letters: int, target: int, img: bool) -> Finding:
     return make_finding(
         "S603",
         Severity.warning,
-        f"{plural(letters, what)} on record; aim for {target} (plan "
+        f"{plural_head(letters, what)} on record; aim for {target} (plan "
         "strategy.min_letters, a rule of thumb).",
         [("student.us_letters", letters)],
         "Ask attendings who supervised you closely and can describe your clinical judgement, "

@@ -237,7 +237,7 @@ def choose_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice:
         weeks = min(study.max_weeks, math.ceil(study.min_weeks + gap * study.weeks_per_epc_point))
         why = (
             f"{study.min_weeks} weeks plus {study.weeks_per_epc_point:g} a point for the "
-            f"{gap:g} EPC points between your latest NBME (EPC {epc:g}, {where}) and the bar "
+            f"{num(gap)} EPC points between your latest NBME (EPC {num(epc)}, {where}) and the bar "
             f"of {bar.min_epc:g} gives {weeks} weeks (at most {study.max_weeks})"
         )
     date = ctx.as_of + dt.timedelta(weeks=weeks)

@@ -46,7 +46,7 @@ from step1plan.rules.eligibility import (
     twelve_month_window,
 )
 from step1plan.rules.studyplan import RetakeChoice, plan_retake_date
-from step1plan.rules.wording import weeks_text
+from step1plan.rules.wording import num, weeks_text
 
 DAY = dt.timedelta(days=1)
 
@@ -519,7 +519,7 @@ def step2ck_prep(
         )
     length = prep_length(ctx)
     if length.weak_shelves:
-        shelves = ", ".join(f"{name} {score:g}" for name, score in length.weak_shelves)
+        shelves = ", ".join(f"{name} {num(score)}" for name, score in length.weak_shelves)
         reasons.append(
             f"it lasts {length.weeks} weeks instead of {tp.step2ck_prep_weeks} (minimum "
             f"{length.min_weeks}) because shelf scores under {tp.weak_shelf_score:g} ({shelves}) "

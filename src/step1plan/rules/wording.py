@@ -21,6 +21,13 @@ def plural(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def plural_head(n: int, noun: str) -> str:
+    """:func:`plural` for a noun phrase whose first word takes the plural: ``1 letter from US
+    physicians``, ``2 letters from US physicians``."""
+    first, _, rest = noun.partition(" ")
+    return plural(n, first) + (f" {rest}" if rest else "")
+
+
 @lru_cache(maxsize=4096)
 def num(x: float) -> str:
     """A number without a useless ``.0`` (``68``, ``68.5``). Cached: cohorts repeat values."""
@@ -65,4 +72,14 @@ def iso(day: dt.date) -> str:
     return day.isoformat()
 
 
-__all__ = ["iso", "num", "num_short", "pct", "pct_short", "plural", "weeks_text", "words"]
+__all__ = [
+    "iso",
+    "num",
+    "num_short",
+    "pct",
+    "pct_short",
+    "plural",
+    "plural_head",
+    "weeks_text",
+    "words",
+]
