@@ -99,23 +99,50 @@ THREE_FAILED = [
 INCOMPLETE = [{"exam": "step1", "date": "2025-12-01", "result": "incomplete"}]
 
 
+STEP2CK_FAILED = {"exam": "step2ck", "date": "2025-12-20", "result": "fail"}
+
+
 @pytest.mark.parametrize(
     ("attempts", "words"),
     [
-        (FAILED, "the failed attempt"),
-        (THREE_FAILED, "the three failed attempts"),
-        (INCOMPLETE, "the incomplete attempt"),
-        ([THREE_FAILED[0], INCOMPLETE[0]], "the failed attempt and the incomplete attempt"),
+        (FAILED, "the failed Step 1 attempt"),
+        (THREE_FAILED, "the three failed Step 1 attempts"),
+        (INCOMPLETE, "the incomplete Step 1 attempt"),
+        (
+            [THREE_FAILED[0], INCOMPLETE[0]],
+            "the failed Step 1 attempt and the incomplete Step 1 attempt",
+        ),
+        (
+            [THREE_FAILED[0], INCOMPLETE[0], STEP2CK_FAILED],
+            "the failed Step 1 attempt, the incomplete Step 1 attempt and the failed Step 2 CK "
+            "attempt",
+        ),
     ],
-    ids=["one failed", "three failed", "incomplete", "both"],
+    ids=["one failed", "three failed", "incomplete", "both", "and step 2 ck"],
 )
 def test_s601_s602_s608_name_the_attempts_as_they_were(
     default_plan: Plan, attempts: list[dict[str, str]], words: str
 ) -> None:
+    """Each names exactly these attempts: the whole phrase, ended where the sentence goes on."""
     ctx = ctx_for(default_plan, attempts=attempts, target={"specialty": "dermatology"})
-    for rule in (parallel_plan, program_list, explain_briefly):
+    expected = {
+        parallel_plan: f"With {words} on the transcript,",
+        program_list: f"Programs will see {words} on the transcript;",
+        explain_briefly: f"Programs will ask about {words};",
+    }
+    for rule, phrase in expected.items():
         found = rule(ctx)
-        assert found is not None and words in found.message, (rule, found)
+        assert found is not None and phrase in found.message, (rule, found)
+
+
+def test_s601_and_s608_quiet_with_only_a_step2ck_failure(default_plan: Plan) -> None:
+    """After a Step 1 pass, a Step 2 CK failure has no Step 1 failure to explain (explain
+    PROFILE refuses such a profile), and S601 speaks of Step 1 failures."""
+    passed = {"exam": "step1", "date": "2025-06-01", "result": "pass"}
+    ctx = ctx_for(
+        default_plan, attempts=[passed, STEP2CK_FAILED], target={"specialty": "dermatology"}
+    )
+    assert parallel_plan(ctx) is None and explain_briefly(ctx) is None
 
 
 # ---------------------------------------------------------------- S602

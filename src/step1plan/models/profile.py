@@ -213,11 +213,15 @@ class Profile(StrictModel):
         )
 
     @cached_property
-    def step1_unsuccessful(self) -> tuple[int, int]:
-        """How many Step 1 attempts were failed, and how many incomplete (computed once: the
-        strategy rules each name them)."""
-        results = [a.result for a in self.attempts if a.exam is Exam.step1]
-        return results.count(AttemptResult.fail), results.count(AttemptResult.incomplete)
+    def unsuccessful_attempts(self) -> tuple[int, int, int, int]:
+        """Failed and incomplete attempts: Step 1 failed, Step 1 incomplete, Step 2 CK failed,
+        Step 2 CK incomplete (computed once: the strategy rules each name them)."""
+        counts = [0, 0, 0, 0]
+        for a in self.attempts:
+            if a.result is not AttemptResult.passed:
+                slot = 0 if a.exam is Exam.step1 else 2
+                counts[slot + (a.result is AttemptResult.incomplete)] += 1
+        return counts[0], counts[1], counts[2], counts[3]
 
     def step1_attempts(self) -> list[Attempt]:
         """The Step 1 attempts, oldest first."""

@@ -57,23 +57,32 @@ def _profile(ctx: Context) -> Profile:
 
 
 def unsuccessful_attempts(profile: Profile) -> str:
-    """The Step 1 attempts programs will ask about, in words: ``the failed attempt``, ``the
-    three failed attempts``, ``the incomplete attempt``, ``the failed attempt and the
-    incomplete attempt`` (empty without any)."""
-    return _attempts_phrase(*profile.step1_unsuccessful)
+    """The attempts programs will see and ask about, in words, Step 1 first: ``the failed
+    Step 1 attempt``, ``the three failed Step 1 attempts``, ``the incomplete Step 1 attempt
+    and the failed Step 2 CK attempt`` (empty without any)."""
+    return _attempts_phrase(*profile.unsuccessful_attempts)
 
 
-@lru_cache(maxsize=64)
-def _attempts_phrase(failed: int, incomplete: int) -> str:
-    """:func:`unsuccessful_attempts` from the two counts. Cached: a pure function of two
+@lru_cache(maxsize=256)
+def _attempts_phrase(
+    step1_failed: int, step1_incomplete: int, step2ck_failed: int, step2ck_incomplete: int
+) -> str:
+    """:func:`unsuccessful_attempts` from the four counts. Cached: a pure function of four
     small counts."""
     parts = []
-    for n, what in ((failed, "failed"), (incomplete, "incomplete")):
+    for n, what in (
+        (step1_failed, "failed Step 1"),
+        (step1_incomplete, "incomplete Step 1"),
+        (step2ck_failed, "failed Step 2 CK"),
+        (step2ck_incomplete, "incomplete Step 2 CK"),
+    ):
         if n == 1:
             parts.append(f"the {what} attempt")
         elif n > 1:
             parts.append(f"the {words(n)} {what} attempts")
-    return " and ".join(parts)
+    if len(parts) <= 2:
+        return " and ".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def specialty_tier(ctx: Context) -> tuple[str, str]:
@@ -95,9 +104,10 @@ def parallel_plan(ctx: Context) -> Finding | None:
     Quiet without a failed or incomplete Step 1 attempt.
     """
     label, tier = specialty_tier(ctx)
-    attempts = unsuccessful_attempts(_profile(ctx))
-    if tier not in ctx.plan.strategy.parallel_plan_tiers or not attempts:
+    profile = _profile(ctx)
+    if tier not in ctx.plan.strategy.parallel_plan_tiers or not profile.failed_step1():
         return None
+    attempts = unsuccessful_attempts(profile)
     examples = [
         s.label for s in ctx.plan.strategy.specialties.values() if s.tier in FALLBACK_TIERS
     ][:3]
@@ -362,10 +372,10 @@ def explain_briefly(ctx: Context) -> Finding | None:
     that proves the fix) answers the question before it becomes an objection (seed).
     Quiet without a failed attempt.
     """
-    attempts = unsuccessful_attempts(_profile(ctx))
-    if not attempts:
+    profile = _profile(ctx)
+    if not profile.failed_step1():
         return None
-    return _explain_briefly_finding(attempts)
+    return _explain_briefly_finding(unsuccessful_attempts(profile))
 
 
 @lru_cache(maxsize=64)
