@@ -482,6 +482,24 @@ def test_attempts_out_of_order(default_plan: Plan) -> None:
     assert line.startswith("p.yaml:8:3: attempts: attempts must be oldest first")
 
 
+def test_an_attempt_after_a_pass_of_the_same_step(default_plan: Plan) -> None:
+    """A passed Step cannot be taken again (DOMAIN.md, usmle.org): a located input error."""
+    text = VALID.replace(
+        "practice:",
+        "  - {exam: step1, date: 2026-09-01, result: pass}\n"
+        "  - {exam: step1, date: 2026-10-01, result: fail}\npractice:",
+    )
+    line = one_problem(text, default_plan)
+    assert line.startswith("p.yaml:8:3: attempts: attempt 2 (step1, 2026-10-01) comes after the")
+    assert line.endswith("a passed Step cannot be taken again")
+    ok = VALID.replace(  # a Step 2 CK after the Step 1 pass is a different Step
+        "practice:",
+        "  - {exam: step1, date: 2026-09-01, result: pass}\n"
+        "  - {exam: step2ck, date: 2026-10-01, result: fail}\npractice:",
+    )
+    load_profile_text(ok, "p.yaml", AS_OF, default_plan)  # no error
+
+
 def test_all_problems_of_a_file_are_reported_in_file_order(default_plan: Plan) -> None:
     text = (
         VALID.replace("attempts:", "atempts: 1\nattempts:")

@@ -199,6 +199,16 @@ class Profile(StrictModel):
                     f"attempts must be oldest first: attempt {i} ({value[i].date}) "
                     f"is before attempt {i - 1} ({value[i - 1].date})"
                 )
+        passed: dict[Exam, int] = {}
+        for i, attempt in enumerate(value):
+            if attempt.exam in passed:  # a passed Step cannot be taken again (DOMAIN, usmle.org)
+                j = passed[attempt.exam]
+                raise ValueError(
+                    f"attempt {i} ({attempt.exam.value}, {attempt.date}) comes after the pass in "
+                    f"attempt {j} ({value[j].date}): a passed Step cannot be taken again"
+                )
+            if attempt.result is AttemptResult.passed:
+                passed[attempt.exam] = i
         return value
 
     def failed_step1(self) -> bool:
