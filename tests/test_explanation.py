@@ -560,26 +560,36 @@ def practice(day: str, form: str, **result: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("entries", "held"),
     [
-        ([practice("2026-10-01", "CBSSA 29", unfinished_blocks=0)], True),
+        ([practice("2027-03-10", "CBSSA 29", unfinished_blocks=0)], True),
         (
             [
-                practice("2026-10-01", "CBSSA 29", unfinished_blocks=2),
-                practice("2026-11-01", "UWSA 2", score=230, unfinished_blocks=0),
+                practice("2026-10-01", "CBSSA 29", unfinished_blocks=2),  # long before: not recent
+                practice("2027-03-20", "UWSA 2", score=230, unfinished_blocks=0),
             ],
             True,
         ),
+        (
+            [  # a recent one still unfinished: R309 fails, so no claim that pacing held
+                practice("2027-03-10", "CBSSA 29", unfinished_blocks=2),
+                practice("2027-03-20", "UWSA 2", score=230, unfinished_blocks=0),
+            ],
+            False,
+        ),
         ([], False),
-        ([practice("2026-10-01", "CBSSA 29")], False),  # nothing recorded
-        ([practice("2026-10-01", "CBSSA 29", unfinished_blocks=1)], False),
+        ([practice("2027-03-10", "CBSSA 29")], False),  # nothing recorded
+        ([practice("2027-03-10", "CBSSA 29", unfinished_blocks=1)], False),
+        ([practice("2026-10-01", "CBSSA 29", unfinished_blocks=0)], False),  # not recent
         ([practice("2026-08-01", "CBSSA 28", unfinished_blocks=0)], False),  # before the fail
-        ([practice("2026-10-01", "Kaplan 1", unfinished_blocks=0)], False),  # not full-length
+        ([practice("2027-03-10", "Kaplan 1", unfinished_blocks=0)], False),  # not full-length
     ],
     ids=[
         "finished_every_block",
-        "finished_at_the_latest",
+        "finished_every_recent_block",
+        "a_recent_block_unfinished",
         "no_practice",
         "not_recorded",
         "still_unfinished",
+        "only_long_ago",
         "only_before_the_failure",
         "other_kind",
     ],
@@ -595,15 +605,22 @@ def test_pacing_held_backs_the_timing_fix(
     assert (f"[{timing}]" in text) is not held
 
 
-@pytest.mark.parametrize("plan_written", [True, False], ids=["with_a_plan", "without_one"])
+@pytest.mark.parametrize(
+    ("plan_written", "rehearsed", "backed"),
+    [(True, True, True), (False, True, False), (True, False, False)],
+    ids=["with_a_plan", "without_one", "never_rehearsed"],
+)
 def test_a_written_test_day_plan_backs_the_test_day_fix(
-    default_plan: Plan, plan_written: bool
+    default_plan: Plan, plan_written: bool, rehearsed: bool, backed: bool
 ) -> None:
-    ctx = ctx_for(default_plan, study={"test_day_plan": plan_written})
-    assert explanation._has_test_day_plan(ctx, D(2026, 8, 20)) is plan_written
+    """The fix says the routine was built and rehearsed: a written plan and a full-length
+    practice exam since the failure to rehearse it on."""
+    entries = [practice("2027-03-10", "CBSSA 29")] if rehearsed else []
+    ctx = ctx_for(default_plan, study={"test_day_plan": plan_written}, practice=entries)
+    assert explanation._has_test_day_plan(ctx, D(2026, 8, 20)) is backed
     text = draft_explanation(ctx, (cause(CauseId.test_anxiety_fatigue, 1),), None)
     fix = explanation.CHANGED[CauseId.test_anxiety_fatigue]
-    assert (f"Since then I have {fix}" in text) is plan_written
+    assert (f"Since then I have {fix}" in text) is backed
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from step1plan.models.areas import ContentAreas
 from step1plan.models.common import AttemptResult, Band, CauseId, Exam, PracticeKind
 from step1plan.models.profile import Attempt, Profile
 from step1plan.models.report import CauseResult, Finding, Readiness
+from step1plan.models.scores import PracticeScore
 from step1plan.plans import StrategyPlan
 from step1plan.rules.base import Context
 from step1plan.rules.mistakes import check_text, count_words, read_explanation
@@ -234,27 +235,40 @@ def _unbacked(clause: str) -> str:
     return f"[{clause}]"
 
 
-def _pacing_held(ctx: Context, since: dt.date | None) -> bool:
-    """Backs the timing fix: the latest full-length practice exam (CBSSA, Free 120, UWSA) taken
-    after ``since`` that records its unfinished blocks finished every block.
+def _full_length_since(ctx: Context, since: dt.date | None) -> list[PracticeScore]:
+    """Full-length practice exams (CBSSA, Free 120, UWSA) taken after ``since``, oldest first."""
+    return [
+        score
+        for score in ctx.scores  # sorted by date
+        if _after(score.date, since) and score.kind is not PracticeKind.other
+    ]
 
-    None recorded is no backing, as readiness check R309 counts it as missing evidence.
+
+def _pacing_held(ctx: Context, since: dt.date | None) -> bool:
+    """Backs the timing fix as readiness check R309 would pass it: the recent full-length
+    practice exams after ``since`` (within the retaker bar's ``window_days`` of the as-of date,
+    the student having failed) record their unfinished blocks, and every one finished them all.
+
+    None recorded is no backing, as R309 counts it as missing evidence.
     """
-    latest: int | None = None
-    for score in ctx.scores:  # sorted by date
-        if (
-            score.unfinished_blocks is not None
-            and _after(score.date, since)
-            and score.kind is not PracticeKind.other
-        ):
-            latest = score.unfinished_blocks
-    return latest == 0
+    window = ctx.plan.readiness.retaker.window_days
+    recorded = [
+        score.unfinished_blocks
+        for score in _full_length_since(ctx, since)
+        if score.unfinished_blocks is not None and (ctx.as_of - score.date).days <= window
+    ]
+    return bool(recorded) and not any(recorded)
 
 
 def _has_test_day_plan(ctx: Context, since: dt.date | None) -> bool:
-    """Backs the test-day fix: ``study.test_day_plan`` is set (what readiness check R310 asks
-    for: a written plan for the day, rehearsed on a full-length assessment)."""
-    return ctx.profile is not None and ctx.profile.study.test_day_plan
+    """Backs the test-day fix, a routine built and rehearsed on full practice days: the written
+    plan ``study.test_day_plan`` that readiness check R310 asks for, and at least one
+    full-length practice exam after ``since`` to have rehearsed it on."""
+    return (
+        ctx.profile is not None
+        and ctx.profile.study.test_day_plan
+        and bool(_full_length_since(ctx, since))
+    )
 
 
 BACKED_BY: dict[CauseId, Callable[[Context, dt.date | None], bool]] = {
