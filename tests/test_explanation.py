@@ -535,7 +535,9 @@ def test_draft_cites_step2ck_only_when_passed_after_the_failure(
     attempts = sorted([ck, FAILED], key=lambda a: str(a["date"]))
     text = draft_explanation(ctx_for(default_plan, attempts=attempts), CAUSES[:1], None)
     assert ("I passed Step 2 CK with a score of 241." in text) is cited
-    assert (explanation.PLACEHOLDER in text) is not cited
+    # before the failure: no new Step 2 CK score can come, so the placeholder does not ask one
+    assert (explanation.PLACEHOLDER_AFTER_STEP2CK in text) is not cited
+    assert explanation.PLACEHOLDER not in text
 
 
 def test_draft_cites_a_step1_pass_after_the_last_failure(default_plan: Plan) -> None:

@@ -78,6 +78,11 @@ CLOSE = (
 PLACEHOLDER = (
     "[Add your evidence here: the retake result, a Step 2 CK score or your practice-exam trend.]"
 )
+PLACEHOLDER_AFTER_STEP2CK = (
+    "[Add your evidence here: the retake result or your practice-exam trend.]"
+)
+"""The evidence placeholder for a student whose Step 2 CK pass came before the failure: no new
+Step 2 CK score can be added (a passed Step cannot be taken again)."""
 
 
 @cache
@@ -408,7 +413,11 @@ def draft_explanation(
     since = _last_failed(step1)
     wrong = _what_went_wrong(failed, tuple(order[:2]), _missed(step1, failed))
     fixes = _fixes(ctx, profile, step1, order, since)
-    evidence = _evidence(ctx, profile, step1, since, readiness) or PLACEHOLDER
+    step2ck_passed = any(
+        a.exam is Exam.step2ck and a.result is AttemptResult.passed for a in profile.attempts
+    )
+    placeholder = PLACEHOLDER_AFTER_STEP2CK if step2ck_passed else PLACEHOLDER
+    evidence = _evidence(ctx, profile, step1, since, readiness) or placeholder
     limit = ctx.plan.strategy.explanation_max_words
 
     def assemble(n_fixes: int, close: bool) -> str:
