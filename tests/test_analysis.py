@@ -48,6 +48,22 @@ def test_context_marks_a_cbssa_form_taken_earlier_as_seen_before() -> None:
     assert ctx.scores[0] is first  # an unchanged score is not copied
 
 
+def test_context_keeps_one_sitting_written_twice_once_with_what_either_copy_says() -> None:
+    day, later = dt.date(2026, 11, 10), dt.date(2026, 11, 20)
+    first = PracticeScore(date=day, form="CBSSA 30", epc=72)
+    again = PracticeScore(date=day, form="NBME 30", epc=70, pass_probability=0.8, seen_before=True)
+    repeat = PracticeScore(date=later, form="CBSSA 29", epc=71)
+    repeat_again = PracticeScore(date=later, form="NBME 29", epc=71, unfinished_blocks=0)
+    earlier = PracticeScore(date=dt.date(2026, 10, 1), form="CBSSA 29", epc=60)
+    scores = [first, again, earlier, repeat, repeat_again]
+    ctx = make_context(load_plan("default"), AS_OF, None, scores, ["a", "b", "c", "d", "e"])
+    assert list(ctx.score_paths) == ["c", "a", "d"]  # one entry a sitting, the first copy's path
+    merged, later_one = ctx.scores[1], ctx.scores[2]
+    assert (merged.form, merged.epc) == ("CBSSA 30", 72)  # where both give a value, the first's
+    assert (merged.pass_probability, merged.seen_before) == (0.8, True)  # what only one says
+    assert later_one.seen_before and later_one.unfinished_blocks == 0  # a repeat, written twice
+
+
 def test_context_without_profile_names_scores_by_index() -> None:
     scores = [PracticeScore(date=dt.date(2026, 9, 1), form="Free 120", percent_correct=70)]
     ctx = make_context(load_plan("default"), AS_OF, None, scores)

@@ -140,29 +140,46 @@ def mark_repeated_forms(
 ) -> list[tuple[PracticeScore, str]]:
     """The scores with their evidence paths (sorted by date), each CBSSA whose form number was
     taken on an earlier day marked ``seen_before``, and a CBSSA written twice for the same day
-    kept once (the first): a form seen before inflates the score (DOMAIN.md "Practice
+    merged into the first copy: a form seen before inflates the score (DOMAIN.md "Practice
     assessments", M), whether or not the student ticked the flag, while the same sitting
     written twice (in the profile and in its ``scores_file``, or as ``NBME 27`` and
-    ``CBSSA 27``) is one piece of evidence, not two and not a repeat. Only CBSSAs: their forms
-    have numbers; other assessments keep the student's own flag. An unchanged score is the
-    same object."""
-    taken: dict[int, dt.date] = {}  # form number -> the day it was first taken
+    ``CBSSA 27``) is one piece of evidence, not two and not a repeat. The merged copy is seen
+    before when either copy says so and takes the values only the later copy gives (where both
+    give one, the first copy's stands). Only CBSSAs: their forms have numbers; other
+    assessments keep the student's own flag. An unchanged score is the same object."""
+    first_day: dict[int, dt.date] = {}  # form number -> the day it was first taken
+    kept: dict[tuple[int, dt.date], int] = {}  # (form number, day) -> index in ``out``
     out: list[tuple[PracticeScore, str]] = []
     for score, path in items:
         number = form_number(score.form) if score.kind is PracticeKind.cbssa else None
-        if number is not None:
-            first = taken.setdefault(number, score.date)
-            if first == score.date and out and _same_sitting(out, number, score.date):
-                continue  # the same sitting written again
-            if first < score.date and not score.seen_before:
-                score = score.model_copy(update={"seen_before": True})
+        if number is None:
+            out.append((score, path))
+            continue
+        sitting = (number, score.date)
+        if sitting in kept:  # the same sitting written again
+            index = kept[sitting]
+            out[index] = (_merged(out[index][0], score), out[index][1])
+            continue
+        if first_day.setdefault(number, score.date) < score.date and not score.seen_before:
+            score = score.model_copy(update={"seen_before": True})
+        kept[sitting] = len(out)
         out.append((score, path))
     return out
 
 
-def _same_sitting(kept: list[tuple[PracticeScore, str]], number: int, day: dt.date) -> bool:
-    """Whether a CBSSA of form ``number`` taken on ``day`` is already among ``kept``."""
-    return any(
-        s.date == day and s.kind is PracticeKind.cbssa and form_number(s.form) == number
-        for s, _ in kept
-    )
+_MERGED_FIELDS = ("epc", "pass_probability", "score", "percent_correct", "unfinished_blocks")
+
+
+def _merged(first: PracticeScore, again: PracticeScore) -> PracticeScore:
+    """One sitting written twice as one score: ``first``, seen before if either copy is, with
+    the values only ``again`` gives."""
+    update: dict[str, Any] = {
+        name: getattr(again, name)
+        for name in _MERGED_FIELDS
+        if getattr(first, name) is None and getattr(again, name) is not None
+    }
+    if again.seen_before and not first.seen_before:
+        update["seen_before"] = True
+    if first.content_areas is None and again.content_areas is not None:
+        update["content_areas"] = again.content_areas
+    return first.model_copy(update=update) if update else first
