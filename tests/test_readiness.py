@@ -243,9 +243,15 @@ def test_a_score_at_the_edge_of_the_low_pass_zone_is_not_a_near_miss(
 
 def test_a_short_score_is_never_written_as_the_bar(plan: Plan) -> None:
     r302 = check(run([cbssa(20, 72, 0.95), cbssa(6, 71, 0.8996), f120(3, 64.996)], plan), "R302")
-    assert r302 is not None and "89.9% pass probability" in r302.message
+    assert r302 is not None and "89.96% pass probability" in r302.message
     r306 = check(run([f120(3, 64.996)], plan), "R306")
-    assert r306 is not None and "64.99% correct; the bar is 65%" in r306.message
+    assert r306 is not None and "64.996% correct; the bar is 65%" in r306.message
+
+
+def test_a_near_miss_just_above_the_edge_never_reads_as_the_edge(plan: Plan) -> None:
+    r302 = check(run([cbssa(20, 70, 0.5004), cbssa(6, 70, 0.6), f120(3, 70)], plan), "R302")
+    assert r302 is not None and "Near miss" in r302.message
+    assert "50.04% pass probability" in r302.message
 
 
 def test_only_the_low_scores_are_called_low(plan: Plan) -> None:

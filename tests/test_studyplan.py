@@ -188,6 +188,19 @@ def test_p402_gap_ignores_scores_that_do_not_show_the_student_now(
     assert "EPC 62" in both.note
 
 
+@pytest.mark.parametrize(
+    ("epc", "words"),
+    [(69, "the 1 EPC point between"), (69.9999, "the 0.0001 EPC points between")],
+)
+def test_p402_writes_the_gap_as_it_is(default_plan: Plan, epc: float, words: str) -> None:
+    """A gap of a point is one point, and a gap of a hair is not written as none (nor the EPC
+    as the bar of 70)."""
+    profile = make_profile(practice=[{"date": "2026-11-20", "form": "CBSSA 30", "epc": epc}])
+    choice = choose_retake_date(ctx_of(default_plan, profile), NOT_READY)
+    assert words in choice.note
+    assert "EPC 70," not in choice.note
+
+
 def test_p402_triggers_with_no_epc_and_uses_the_longest_window(default_plan: Plan) -> None:
     choice = choose_retake_date(ctx_of(default_plan, make_profile()), NOT_READY)
     assert choice.date == AS_OF + dt.timedelta(weeks=default_plan.study.max_weeks)

@@ -39,7 +39,7 @@ def test_num_plural_and_words() -> None:
 
 @pytest.mark.parametrize(
     ("value", "bar", "text"),
-    [(0.8996, 0.9, "89.9%"), (0.8949, 0.9, "89.5%"), (0.9, 0.9, "90%"), (0.9004, 0.9, "90%")],
+    [(0.8996, 0.9, "89.96%"), (0.8949, 0.9, "89.5%"), (0.9, 0.9, "90%"), (0.9004, 0.9, "90.04%")],
 )
 def test_pct_short_never_writes_a_short_value_as_the_bar(
     value: float, bar: float, text: str
@@ -48,7 +48,7 @@ def test_pct_short_never_writes_a_short_value_as_the_bar(
 
 
 @pytest.mark.parametrize(
-    ("value", "bar", "text"), [(67.996, 68, "67.99"), (67.5, 68, "67.5"), (68.004, 68, "68")]
+    ("value", "bar", "text"), [(67.996, 68, "67.996"), (67.5, 68, "67.5"), (68.004, 68, "68.004")]
 )
 def test_num_short_never_writes_a_short_value_as_the_bar(
     value: float, bar: float, text: str
@@ -60,3 +60,9 @@ def test_plural_head_puts_the_plural_on_the_first_word() -> None:
     assert plural_head(1, "letter from US physicians") == "1 letter from US physicians"
     assert plural_head(2, "letter from US physicians") == "2 letters from US physicians"
     assert plural_head(0, "month") == "0 months"
+
+
+def test_a_value_between_two_edges_reads_as_neither() -> None:
+    assert pct_short(0.5004, 0.9, 0.5) == "50.04%"  # just above the low-pass edge
+    assert num_short(65.004, 70, 65) == "65.004"
+    assert pct_short(0.7, 0.9, 0.5) == "70%"

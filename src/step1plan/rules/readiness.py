@@ -313,11 +313,14 @@ def judge(a: Assessment, data: ReadinessData) -> Judgement:
     judged = data.bar.judged_on(a.score.epc, a.score.pass_probability)
     assert judged is not None  # a counted CBSSA has an EPC or a pass probability
     field, value, threshold = judged
+    # Written apart from both the bar and the low-pass edge, so that a score called short of
+    # one, or above the other, never reads as equal to it.
     if field == "pass_probability":
-        measure = f"{pct_short(value, threshold)} pass probability"
         near = data.plan.borderline_pass_probability
+        measure = f"{pct_short(value, threshold, near)} pass probability"
     else:
-        measure, near = f"EPC {num_short(value, threshold)}", data.plan.low_pass_epc
+        near = data.plan.low_pass_epc
+        measure = f"EPC {num_short(value, threshold, near)}"
     # A near miss is strictly above the low-pass zone: a score at its edge (50% pass
     # probability, EPC 65) sits in it.
     return Judgement(a, measure, value + _EPS >= threshold, value > near + _EPS, field)

@@ -37,7 +37,7 @@ from step1plan.models.scores import form_number
 from step1plan.plans import Plan, ReadinessBar
 from step1plan.rules.base import Context, rule
 from step1plan.rules.causes import Area, area_label, outline_order, outline_weights
-from step1plan.rules.wording import num, pct, weeks_text
+from step1plan.rules.wording import num, num_short, pct, weeks_text
 
 PHASES: tuple[str, str, str] = ("foundations", "integration", "readiness")
 """Phase names, in order: rebuild foundations, integrate with timed mixed blocks, prove
@@ -235,10 +235,12 @@ def choose_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice:
         epc, where = latest
         gap = max(0.0, bar.min_epc - epc)
         weeks = min(study.max_weeks, math.ceil(study.min_weeks + gap * study.weeks_per_epc_point))
+        points = num_short(gap, 0.0)  # a gap of 0.0001 is not written as none
         why = (
             f"{study.min_weeks} weeks plus {study.weeks_per_epc_point:g} a point for the "
-            f"{num(gap)} EPC points between your latest NBME (EPC {num(epc)}, {where}) and the bar "
-            f"of {bar.min_epc:g} gives {weeks} weeks (at most {study.max_weeks})"
+            f"{points} EPC point{'' if gap == 1 else 's'} between your latest NBME (EPC "
+            f"{num_short(epc, bar.min_epc)}, {where}) and the bar of {bar.min_epc:g} gives "
+            f"{weeks} weeks (at most {study.max_weeks})"
         )
     date = ctx.as_of + dt.timedelta(weeks=weeks)
     return RetakeChoice(

@@ -5,7 +5,6 @@ the causes, the readiness checks and the study plan alike)."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from functools import lru_cache
 
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -40,23 +39,28 @@ def pct(p: float) -> str:
     return f"{round(p * 100, 1):g}%"
 
 
-def pct_short(p: float, bar: float) -> str:
-    """:func:`pct` for a probability judged against ``bar``: one under the bar is rounded down
-    where rounding to the nearest would write the bar itself (0.8996 against 0.9 reads
-    ``89.9%``, never ``90%``: a value shown equal to its bar must not be called short of it)."""
-    text = pct(p)
-    if p < bar and text == pct(bar):
-        return f"{math.floor(p * 1000) / 10:g}%"
+def _apart(value: float, edges: tuple[float, ...], scale: float, digits: int) -> str:
+    """``value`` x ``scale`` to ``digits`` decimals, or as many more (up to 3) as it takes not
+    to read like an edge it differs from."""
+    for d in range(digits, digits + 4):
+        text = f"{round(value * scale, d):g}"
+        if all(value == e or text != f"{round(e * scale, d):g}" for e in edges):
+            return text
     return text
 
 
-def num_short(x: float, bar: float) -> str:
-    """:func:`num` for a number judged against ``bar``, rounded down under the bar where
-    rounding to the nearest would write the bar itself (67.996 against 68 reads ``67.99``)."""
-    text = num(x)
-    if x < bar and text == num(bar):
-        return f"{math.floor(x * 100) / 100:g}"
-    return text
+def pct_short(p: float, *edges: float) -> str:
+    """:func:`pct` for a probability judged against ``edges`` (a bar, the low-pass zone): a
+    value that differs from an edge never reads as it, more decimals being shown where rounding
+    would make them equal (0.8996 against 0.9 reads ``89.96%``, never ``90%``, so a score called
+    short of 90% never shows 90%; 0.5004 against 0.5 reads ``50.04%``)."""
+    return _apart(p, edges, 100, 1) + "%"
+
+
+def num_short(x: float, *edges: float) -> str:
+    """:func:`num` for a number judged against ``edges``, as :func:`pct_short` (67.9999
+    against 68 reads ``67.9999``, never ``68``)."""
+    return _apart(x, edges, 1, 2)
 
 
 def weeks_text(n: float) -> str:
