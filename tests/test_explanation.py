@@ -607,6 +607,18 @@ def test_pacing_held_backs_the_timing_fix(
     assert (f"[{timing}]" in text) is not held
 
 
+def test_pacing_held_before_a_retake_long_past(default_plan: Plan) -> None:
+    """Practice before a retake already passed is judged as of that retake, not as of today:
+    it does not go stale once the student has passed."""
+    attempts = [
+        {"exam": "step1", "date": "2026-08-20", "result": "fail"},
+        {"exam": "step1", "date": "2026-12-01", "result": "pass"},
+    ]
+    entries = [practice("2026-11-20", "CBSSA 29", unfinished_blocks=0)]  # 11 days before it
+    ctx = ctx_for(default_plan, attempts=attempts, practice=entries)  # as of 2027-04-01
+    assert explanation._pacing_held(ctx, D(2026, 8, 20))
+
+
 @pytest.mark.parametrize(
     ("plan_written", "rehearsed", "backed"),
     [(True, True, True), (False, True, False), (True, False, False)],

@@ -252,17 +252,30 @@ def _full_length_since(ctx: Context, since: dt.date | None) -> list[PracticeScor
 def _pacing_held(ctx: Context, since: dt.date | None) -> bool:
     """Backs the timing fix as readiness check R309 would pass it: the recent full-length
     practice exams after ``since`` (within the retaker bar's ``window_days`` of the as-of date,
-    the student having failed) record their unfinished blocks, and every one finished them all.
+    the student having failed; of the retake, once one was taken) record their unfinished
+    blocks, and every one finished them all.
 
     None recorded is no backing, as R309 counts it as missing evidence.
     """
     window = ctx.plan.readiness.retaker.window_days
+    until = _next_attempt(ctx, since) or ctx.as_of  # a later attempt closes that practice
     recorded = [
         score.unfinished_blocks
         for score in _full_length_since(ctx, since)
-        if score.unfinished_blocks is not None and (ctx.as_of - score.date).days <= window
+        if score.unfinished_blocks is not None and 0 <= (until - score.date).days <= window
     ]
     return bool(recorded) and not any(recorded)
+
+
+def _next_attempt(ctx: Context, since: dt.date | None) -> dt.date | None:
+    """The first Step 1 attempt after ``since`` (a retake already taken), if any: the practice
+    before it is what the pacing was judged on, however long ago."""
+    if ctx.profile is None or since is None:
+        return None
+    for attempt in ctx.profile.attempts:  # oldest first
+        if attempt.exam is Exam.step1 and attempt.date > since:
+            return attempt.date
+    return None
 
 
 def _has_test_day_plan(ctx: Context, since: dt.date | None) -> bool:
