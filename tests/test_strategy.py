@@ -135,6 +135,22 @@ def test_s601_s602_s608_name_the_attempts_as_they_were(
         assert found is not None and phrase in found.message, (rule, found)
 
 
+@pytest.mark.parametrize(
+    ("attempts", "words"),
+    [
+        ([{"exam": "step1", "date": "2025-06-01", "result": "pass"}, STEP2CK_FAILED], "failure is"),
+        ([*FAILED, STEP2CK_FAILED], "failures are"),
+    ],
+    ids=["one failure", "two"],
+)
+def test_s607_after_a_step2ck_failure_counts_the_failures(
+    default_plan: Plan, attempts: list[dict[str, str]], words: str
+) -> None:
+    ctx = ctx_for(default_plan, attempts=attempts)
+    found = step2ck_signal(ctx, timeline(ctx))
+    assert found is not None and f"that the {words} behind you." in found.message
+
+
 def test_s601_and_s608_quiet_with_only_a_step2ck_failure(default_plan: Plan) -> None:
     """After a Step 1 pass, a Step 2 CK failure has no Step 1 failure to explain (explain
     PROFILE refuses such a profile), and S601 speaks of Step 1 failures."""

@@ -323,19 +323,23 @@ def step2ck_signal(ctx: Context, timeline: Timeline) -> Finding | None:
     if not retake and not profile.failed_step1():
         return None
     test, start = milestone(timeline, "step2ck_test"), milestone(timeline, "step2ck_prep_start")
+    several = sum(profile.unsuccessful_attempts) > 1
     if test is not None and start is not None:
-        return _step2ck_finding(start.date, test.date, retake)
-    return _step2ck_finding(None, None, retake)
+        return _step2ck_finding(start.date, test.date, retake, several)
+    return _step2ck_finding(None, None, retake, several)
 
 
 @lru_cache(maxsize=2048)
-def _step2ck_finding(start: dt.date | None, test: dt.date | None, retake: bool) -> Finding:
+def _step2ck_finding(
+    start: dt.date | None, test: dt.date | None, retake: bool, several: bool = True
+) -> Finding:
     """The S607 finding for a Step 2 CK preparation start and test day on the timeline (both
-    or neither), and whether Step 2 CK was already attempted without a pass. The weeks never
+    or neither), whether Step 2 CK was already attempted without a pass, and whether there was
+    more than one unsuccessful attempt. The weeks never
     read negative: a test planned before its preparation can start (a clerkship still running)
     reads 0 weeks, and T505/M705 flag it; a Step 2 CK planned before the Step 1 retake has its
     own preparation from the as-of date (timeline T508). Cached: a pure function of the two
-    dates and the flag, which a cohort sharing its as-of date repeats; findings are
+    dates and the flags, which a cohort sharing its as-of date repeats; findings are
     immutable."""
     when = ""
     evidence: list[tuple[str, object]] = []
@@ -351,8 +355,9 @@ def _step2ck_finding(start: dt.date | None, test: dt.date | None, retake: bool) 
         Severity.info,
         (
             "Step 2 CK is where the recovery shows. After a Step 2 CK attempt without a pass, "
-            "only a pass with a strong score on the retake can show programs that the failures "
-            "are behind you."
+            "only a pass with a strong score on the retake can show programs that "
+            + ("the failures are" if several else "the failure is")
+            + " behind you."
             if retake
             else "Step 2 CK is where the recovery shows: a first-attempt pass with a strong "
             "score shows programs that what went wrong on Step 1 has been fixed."
