@@ -49,14 +49,16 @@ def _apart(value: float, edges: tuple[float, ...], scale: float, digits: int) ->
     return text
 
 
+@lru_cache(maxsize=4096)
 def pct_short(p: float, *edges: float) -> str:
     """:func:`pct` for a probability judged against ``edges`` (a bar, the low-pass zone): a
     value that differs from an edge never reads as it, more decimals being shown where rounding
     would make them equal (0.8996 against 0.9 reads ``89.96%``, never ``90%``, so a score called
     short of 90% never shows 90%; 0.5004 against 0.5 reads ``50.04%``)."""
-    return _apart(p, edges, 100, 1) + "%"
+    return _apart(p, edges, 100, 1) + "%"  # cached: cohorts repeat scores and bars
 
 
+@lru_cache(maxsize=4096)
 def num_short(x: float, *edges: float) -> str:
     """:func:`num` for a number judged against ``edges``, as :func:`pct_short` (67.9999
     against 68 reads ``67.9999``, never ``68``)."""
