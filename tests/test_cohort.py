@@ -816,3 +816,19 @@ def test_a_full_temporary_folder_is_named_not_the_output(
     assert "cannot write the temporary file that holds the rows: No space left" in line
     assert str(out) not in line
     assert not out.exists()
+
+
+def test_an_oversized_profile_is_refused_with_its_size_before_reading(tmp_path: Path) -> None:
+    """As diagnose refuses it (read_text): the size from stat, not the 1 MiB read so far."""
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as handle:
+        handle.truncate(3 * 1024 * 1024)
+    result = cli("cohort", big, "--format", "csv", "--as-of", AS_OF)
+    assert result.exit_code == 0  # an invalid profile is reported and the run goes on
+    assert f"{big}: file is too large (3145728 bytes; the limit is 1048576)" in result.stderr
+
+
+def test_many_named_files_are_found_without_checking_each_against_all() -> None:
+    """Naming the cohort's files one by one (a shell glob) finds each once, in order."""
+    files = sorted(COHORT.rglob("*.yaml"))
+    assert discover([*files, *files]) == [str(f) for f in files]

@@ -44,7 +44,7 @@ from step1plan.analysis import make_context
 from step1plan.errors import InputError, Problem, UserError, shown_problems
 from step1plan.load.messages import shown_name
 from step1plan.load.profile import load_profile_data
-from step1plan.load.textfile import read_capped, read_text
+from step1plan.load.textfile import MAX_BYTES, read_capped, read_text, too_large
 from step1plan.models.record import record
 
 if TYPE_CHECKING:
@@ -244,14 +244,16 @@ def iter_profiles(paths: Sequence[Path]) -> Iterator[str]:
             raise UserError(f"{root}: no such file or folder")
         roots.append(text)
     unique: list[str] = []
+    folders: list[str] = []  # the folder PATHs among ``unique``, kept as it grows
     seen: set[str] = set()
     for text in roots:  # PATHs may overlap: drop a PATH that a folder PATH already covers
         real = os.path.realpath(text)  # the same file or folder named twice, or by a link
-        if real in seen or _covered(text, [r for r in unique if os.path.isdir(r)]):
+        if real in seen or _covered(text, folders):
             continue
         seen.add(real)
         if os.path.isdir(text):
             unique = [r for r in unique if not _covered(r, [text])]
+            folders = [r for r in folders if r in unique] + [text]
         unique.append(text)
     streams = [_walk(r) if os.path.isdir(r) else iter((r,)) for r in unique]
     return heapq.merge(*streams) if len(streams) > 1 else streams[0]
@@ -373,6 +375,8 @@ def load_context(
                     else "not a regular file (a pipe or a device)"
                 )
                 raise InputError([Problem(file, what)])
+            if info.st_size > MAX_BYTES:  # as read_text refuses it: before reading, with its size
+                raise too_large(file, info.st_size)
             data: str | bytes = read_capped(fd, size=info.st_size)  # the loader checks the size
         finally:
             os.close(fd)
