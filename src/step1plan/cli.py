@@ -139,12 +139,10 @@ def handle_errors(func: F) -> F:
 
 
 def _parse_date(value: str | None) -> dt.date:
-    from step1plan.models.common import EARLIEST_DATE, LATEST_DATE
-
     if value is None:
         return dt.date.today()
     from step1plan.errors import UserError
-    from step1plan.models.common import iso_date
+    from step1plan.models.common import EARLIEST_DATE, LATEST_DATE, iso_date
 
     try:
         day = iso_date(value)
