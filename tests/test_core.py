@@ -481,3 +481,24 @@ def test_an_output_folder_that_refuses_new_files_is_an_input_error(
     with pytest.raises(UserError, match=r"cannot write in .*: Permission denied"):
         write_atomic(tmp_path / "out.txt", "x")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize("command", [["diagnose"], ["validate"], ["explain", "--check"]])
+def test_a_named_pipe_without_a_writer_does_not_hang(tmp_path: Path, command: list[str]) -> None:
+    """Opened without blocking, it reads as empty: a located error and exit 2. Run in a child
+    process with a timeout, so that a regression fails instead of hanging the suite."""
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "p.yaml"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "step1plan", *command, str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(str(fifo)) and "Traceback" not in done.stderr

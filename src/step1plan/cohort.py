@@ -44,7 +44,7 @@ from step1plan.analysis import make_context
 from step1plan.errors import InputError, Problem, UserError, shown_problems
 from step1plan.load.messages import shown_name
 from step1plan.load.profile import load_profile_data
-from step1plan.load.textfile import MAX_BYTES, read_capped, read_text, too_large
+from step1plan.load.textfile import MAX_BYTES, OPEN_FLAGS, read_capped, read_text, too_large
 from step1plan.models.record import record
 
 if TYPE_CHECKING:
@@ -259,11 +259,6 @@ def iter_profiles(paths: Sequence[Path]) -> Iterator[str]:
     return heapq.merge(*streams) if len(streams) > 1 else streams[0]
 
 
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
-"""How a cohort opens each profile: ``O_NONBLOCK`` only matters for a named pipe, which
-would otherwise wait for a writer (:func:`load_context` then refuses it)."""
-
-
 def read_ahead(files: Iterable[str], depth: int = READ_AHEAD) -> Iterator[str]:
     """The same files in the same order, each announced to the kernel ``depth`` files before it
     is analysed (``posix_fadvise(WILLNEED)``), so that the disk reads the next profiles while
@@ -283,7 +278,7 @@ def read_ahead(files: Iterable[str], depth: int = READ_AHEAD) -> Iterator[str]:
     window: deque[str] = deque()
     for file in files:
         try:
-            fd = os.open(file, _OPEN_FLAGS)
+            fd = os.open(file, OPEN_FLAGS)
         except OSError:
             pass
         else:
@@ -365,7 +360,7 @@ def load_context(
     path = Path(file)
     try:
         # Without blocking: a named pipe among the profiles would wait for a writer for ever.
-        fd = os.open(file, _OPEN_FLAGS)
+        fd = os.open(file, OPEN_FLAGS)
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):

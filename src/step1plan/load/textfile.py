@@ -15,27 +15,38 @@ bigger is a mistake or hostile, and the cap bounds memory and time (input limit,
 BOM = "\ufeff"
 
 
+OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+"""How inputs are opened: without blocking, as a named pipe with no writer would otherwise
+wait for ever (``O_NONBLOCK`` changes nothing for a regular file)."""
+
+
 def read_text(path: Path, display: str, limit: int = MAX_BYTES) -> str:
     """Read ``path`` as UTF-8 text (a leading BOM removed), refusing files over ``limit`` bytes.
 
     Raises :class:`InputError` for a missing or unreadable file, an oversized file (checked with
-    ``stat`` before reading) and bytes that are not UTF-8 (located at the first bad byte).
+    ``stat`` before reading) and bytes that are not UTF-8 (located at the first bad byte). A
+    pipe (``diagnose <(...)``) is read to its end; the file is opened without blocking, so a
+    named pipe that no program writes to reads as empty instead of hanging.
     """
     try:
-        info = path.stat()
+        fd = os.open(path, OPEN_FLAGS)
     except FileNotFoundError:
         raise InputError([Problem(display, "no such file")]) from None
     except OSError as exc:
         raise InputError([Problem(display, f"cannot read file: {exc.strerror}")]) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise InputError([Problem(display, "is a folder, not a file")])
-    if info.st_size > limit:
-        raise too_large(display, info.st_size, limit)
     try:
-        with path.open("rb") as handle:
-            data = read_capped(handle.fileno(), limit, size=info.st_size)
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError([Problem(display, "is a folder, not a file")])
+        if info.st_size > limit:
+            raise too_large(display, info.st_size, limit)
+        if not stat.S_ISREG(info.st_mode):
+            os.set_blocking(fd, True)  # a pipe: wait for what its writer sends
+        data = read_capped(fd, limit, size=info.st_size)
     except OSError as exc:
         raise InputError([Problem(display, f"cannot read file: {exc.strerror}")]) from None
+    finally:
+        os.close(fd)
     if len(data) > limit:  # the file grew, or is a device/pipe without a size
         raise InputError([Problem(display, f"file is too large (the limit is {limit} bytes)")])
     return decode_utf8(data, display)
