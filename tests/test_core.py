@@ -484,7 +484,11 @@ def test_an_output_folder_that_refuses_new_files_is_an_input_error(
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
-@pytest.mark.parametrize("command", [["diagnose"], ["validate"], ["explain", "--check"]])
+@pytest.mark.parametrize(
+    "command",
+    [["diagnose"], ["validate"], ["explain", "--check"]],
+    ids=["diagnose", "validate", "explain"],
+)
 def test_a_named_pipe_without_a_writer_does_not_hang(tmp_path: Path, command: list[str]) -> None:
     """Opened without blocking, it reads as empty: a located error and exit 2. Run in a child
     process with a timeout, so that a regression fails instead of hanging the suite."""
