@@ -190,7 +190,11 @@ def test_p402_gap_ignores_scores_that_do_not_show_the_student_now(
 
 @pytest.mark.parametrize(
     ("epc", "words"),
-    [(69, "the 1 EPC point between"), (69.9999, "the 0.0001 EPC points between")],
+    [
+        (69, "the 1 EPC point between"),
+        (68.996, "the 1 EPC point between"),  # a gap of 1.004 is written, and counted, as 1
+        (69.9999, "the 0.0001 EPC points between"),
+    ],
 )
 def test_p402_writes_the_gap_as_it_is(default_plan: Plan, epc: float, words: str) -> None:
     """A gap of a point is one point, and a gap of a hair is not written as none (nor the EPC

@@ -19,6 +19,10 @@ SHIPPED = ("default", "strict")
 """Plans shipped with the tool, usable by name with ``--plan``."""
 
 
+TOLERANCE = 1e-9
+"""Float noise allowed when a value is compared with a plan threshold."""
+
+
 class ReadinessBar(StrictModel):
     """One set of readiness thresholds (first-timer or retaker)."""
 
@@ -42,6 +46,13 @@ class ReadinessBar(StrictModel):
         if epc is not None:
             return "epc", epc, self.min_epc
         return None
+
+    @staticmethod
+    def at_least(value: float, threshold: float) -> bool:
+        """``value`` reaches ``threshold``, allowing for float noise (a 95 % written as 0.95 or
+        as 95/100): every comparison with a bar goes through it, so the checks (R302) and the
+        causes (C105) never disagree on a value at the bar."""
+        return value + TOLERANCE >= threshold
 
 
 class ReadinessPlan(StrictModel):

@@ -30,6 +30,7 @@ from rich.measure import Measurement
 from rich.text import Text
 
 from step1plan.models.report import ScorePoint
+from step1plan.plans import TOLERANCE
 from step1plan.rules.wording import num, num_short, pct, pct_short
 
 SCALE_LOW, SCALE_HIGH = 40.0, 90.0
@@ -54,7 +55,7 @@ SHORT_MARK = "✗"
 _ON_SCALE = ("cbssa", "free120")
 _FIXED = 10 + 2 + FORM_WIDTH + 2 + VALUE_WIDTH + 2 + PASS_WIDTH + 2
 """Characters before the bar: date, form, value and pass probability with their gaps."""
-_EPS = 1e-9
+_EPS = TOLERANCE
 """Tolerance of comparisons with the bar, the readiness checks' own."""
 
 

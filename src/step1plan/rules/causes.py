@@ -295,7 +295,7 @@ def _judged_on(score: PracticeScore, bar: ReadinessBar) -> tuple[str, float, flo
 def _meets_bar(score: PracticeScore, bar: ReadinessBar) -> bool:
     """The score is at or above the readiness bar on the value it is judged on."""
     judged = _judged_on(score, bar)
-    return judged is not None and judged[1] >= judged[2]
+    return judged is not None and bar.at_least(judged[1], judged[2])
 
 
 def _score_evidence(score: PracticeScore, path: str) -> tuple[Evidence, ...]:
@@ -581,7 +581,8 @@ def premature_exam(inp: CauseInputs) -> CauseSignals:
         if judged is not None:
             field, value, threshold, bar_text = judged
             span = p.spans.probability if field == "pass_probability" else p.spans.epc_points
-            strength = past(value, threshold, span, below=True)
+            if not bar.at_least(value, threshold):  # as R302 judges it
+                strength = past(value, threshold, span, below=True)
         c.add(
             "low_practice",
             strength,

@@ -64,13 +64,13 @@ from step1plan.models.report import (
     Verdict,
 )
 from step1plan.models.scores import PracticeScore
-from step1plan.plans import ReadinessBar, ReadinessPlan
+from step1plan.plans import TOLERANCE, ReadinessBar, ReadinessPlan
 from step1plan.rules.base import Context, rule
 from step1plan.rules.studyplan import taken_cbssa_forms
 from step1plan.rules.wording import iso, num, num_short, pct, pct_short, plural, words
 
-_EPS = 1e-9
-"""Tolerance of threshold comparisons (a 95 % written as 0.95 or 95/100)."""
+_EPS = TOLERANCE
+"""Tolerance of threshold comparisons (a 95 % written as 0.95 or 95/100), the plans' own."""
 
 TEST_DAY_CAUSES = (CauseId.timing, CauseId.test_anxiety_fatigue)
 """Causes that make the timing and test-day-plan checks apply (DESIGN.md cause ids)."""
@@ -323,7 +323,7 @@ def judge(a: Assessment, data: ReadinessData) -> Judgement:
         measure = f"EPC {num_short(value, threshold, near)}"
     # A near miss is strictly above the low-pass zone: a score at its edge (50% pass
     # probability, EPC 65) sits in it.
-    return Judgement(a, measure, value + _EPS >= threshold, value > near + _EPS, field)
+    return Judgement(a, measure, data.bar.at_least(value, threshold), value > near + _EPS, field)
 
 
 @record
@@ -438,7 +438,7 @@ def _enough_message(
 def _more_cbssas(short: int, have: int, bar_phrase: str, window: int) -> str:
     """R301's next step when ``short`` CBSSAs are missing beside the ``have`` counted ones.
     Cached like :func:`_enough_message`."""
-    counted = f"the {'one' if have == 1 else words(have)} already counted"
+    counted = f"the {words(have)} already counted"
     if short > 1:
         within = f", within {window} days of each other" + (f" and of {counted}" if have else "")
     else:

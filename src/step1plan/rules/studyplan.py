@@ -238,7 +238,7 @@ def choose_retake_date(ctx: Context, readiness: Readiness) -> RetakeChoice:
         points = num_short(gap, 0.0)  # a gap of 0.0001 is not written as none
         why = (
             f"{study.min_weeks} weeks plus {study.weeks_per_epc_point:g} a point for the "
-            f"{points} EPC point{'' if gap == 1 else 's'} between your latest NBME (EPC "
+            f"{points} EPC point{'' if points == '1' else 's'} between your latest NBME (EPC "
             f"{num_short(epc, bar.min_epc)}, {where}) and the bar of {bar.min_epc:g} gives "
             f"{weeks} weeks (at most {study.max_weeks})"
         )
