@@ -304,6 +304,8 @@ def test_c105_quiet_after_a_recent_unseen_nbme_above_the_bar(default_plan: Plan)
         ({"epc": 66}, True, "(EPC 68)"),  # no probability reported: judged on the EPC
         # just under the bar: written as 89.96%, never as the 90% it falls short of
         ({"epc": 70, "pass_probability": 0.8996}, True, "(pass probability 90%)"),
+        # an EPC just under the bar is written apart from it too
+        ({"epc": 67.9999}, True, "(EPC 68)"),
         # at the bar but for float noise: R302 lets it clear, so C105 must too
         ({"epc": 66, "pass_probability": 0.9 - 1e-12}, False, None),
     ],
@@ -317,7 +319,8 @@ def test_c105_judges_the_last_nbme_on_the_value_readiness_judges(
     assert bool(low) == under
     if bar is not None:
         assert low[0].reason.endswith(f"was under the readiness bar {bar}")
-        assert "pass probability 90%)" not in low[0].reason.split(" was under")[0]
+        shown = low[0].reason.split(" was under")[0]
+        assert "pass probability 90%)" not in shown and "EPC 68)" not in shown
 
 
 def test_c105_uses_the_retaker_bar_for_a_second_failure(default_plan: Plan) -> None:
@@ -419,7 +422,7 @@ def test_c108_triggers_with_only_a_self_report(default_plan: Plan) -> None:
     result = diagnose(ctx_of(default_plan, profile))
     (finding,) = [f for f in result.findings if f.code == "C108"]
     assert finding.severity is Severity.warning
-    assert "Only 1 of 6 kinds of evidence" in finding.message
+    assert "Only 1 of 6 kinds of evidence is in the profile" in finding.message
     assert "qbank.percent_correct" in finding.message
     assert "attempts[0].content_areas" in finding.message
     # nothing is guessed: only the named cause is listed

@@ -508,6 +508,13 @@ def test_r305_counts_the_days_to_the_test_in_words_that_agree(
     assert f"is {words} after it." in recent_enough(data).message
 
 
+def test_r305_without_any_unseen_cbssa(plan: Plan) -> None:
+    alone = recent_enough(readiness_data(make_context(plan, AS_OF, None, [f120(3, 70)])))
+    assert alone.message == "No unseen CBSSA: nothing shows the current level."
+    with_history = recent_enough(readiness_data(make_context(plan, AS_OF, profile(), [])))
+    assert with_history.message.startswith("No unseen CBSSA since the last attempt:")
+
+
 def test_r305_quiet_when_the_latest_cbssa_is_recent(plan: Plan) -> None:
     assert recent_enough(readiness_data(make_context(plan, AS_OF, None, strong()))).passed
 
