@@ -911,17 +911,14 @@ def verdict_of(checks: Sequence[Check], eligibility: Eligibility | None) -> Verd
     return Verdict.not_ready
 
 
-def _scores_at_bar(data: ReadinessData) -> bool:
-    """Every recent unseen CBSSA already clears the bar, as R302 judges it (none: False)."""
-    return bool(data.counted) and all(judge(a, data).clears for a in data.counted)
-
-
-def project(data: ReadinessData, verdict: Verdict) -> tuple[dt.date | None, str | None]:
+def project(
+    data: ReadinessData, verdict: Verdict, at_bar: bool = False
+) -> tuple[dt.date | None, str | None]:
     """A projected date when the EPC trend line reaches the bar's EPC, with its label.
 
     Nothing is projected, and nothing said, when the recent unseen CBSSAs already clear the bar
-    (R302 passes): the scores are there, and the other failed checks (a missing Free 120, too
-    few CBSSAs) say what still stands between the student and ``ready``.
+    (``at_bar``: R302 passed): the scores are there, and the other failed checks (a missing
+    Free 120, too few CBSSAs) say what still stands between the student and ``ready``.
 
     No date either when the line's latest CBSSA is older on the as-of date than the bar's
     ``max_days_before_test`` (the age R305 accepts): a line through stale scores cannot say
@@ -934,7 +931,7 @@ def project(data: ReadinessData, verdict: Verdict) -> tuple[dt.date | None, str 
     projection would then name a date the verdict does not follow, so none is given; this
     reason is given before the age of the line, as a new CBSSA would not change it.
     """
-    if verdict in (Verdict.ready, Verdict.ineligible) or _scores_at_bar(data):
+    if verdict in (Verdict.ready, Verdict.ineligible) or at_bar:
         return None, None
     fit = data.fit
     target = data.bar.min_epc
@@ -1144,7 +1141,8 @@ def assess_readiness(
     data = readiness_data(ctx, causes, eligibility)
     checks = tuple([c for r in READINESS_RULES if (c := r(data)) is not None])
     verdict = verdict_of(checks, eligibility)
-    projected, note = project(data, verdict)
+    r302 = next(c for c in checks if c.code == "R302")  # always run: it judged every CBSSA
+    projected, note = project(data, verdict, at_bar=r302.passed)
     counted = {id(a) for a in (*data.counted, data.free120) if a is not None}
     return Readiness(
         verdict=verdict,
