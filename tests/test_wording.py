@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from step1plan.rules.wording import (
+    and_list,
     num,
     num_short,
     pct,
@@ -66,3 +67,12 @@ def test_a_value_between_two_edges_reads_as_neither() -> None:
     assert pct_short(0.5004, 0.9, 0.5) == "50.04%"  # just above the low-pass edge
     assert num_short(65.004, 70, 65) == "65.004"
     assert pct_short(0.7, 0.9, 0.5) == "70%"
+
+
+def test_and_list() -> None:
+    assert [and_list(x) for x in ([], ["a"], ["a", "b"], ["a", "b", "c"])] == [
+        "",
+        "a",
+        "a and b",
+        "a, b and c",
+    ]

@@ -30,7 +30,7 @@ from rich.measure import Measurement
 from rich.text import Text
 
 from step1plan.models.report import ScorePoint
-from step1plan.plans import TOLERANCE
+from step1plan.plans import ReadinessBar
 from step1plan.rules.wording import num, num_short, pct, pct_short
 
 SCALE_LOW, SCALE_HIGH = 40.0, 90.0
@@ -55,8 +55,6 @@ SHORT_MARK = "✗"
 _ON_SCALE = ("cbssa", "free120")
 _FIXED = 10 + 2 + FORM_WIDTH + 2 + VALUE_WIDTH + 2 + PASS_WIDTH + 2
 """Characters before the bar: date, form, value and pass probability with their gaps."""
-_EPS = TOLERANCE
-"""Tolerance of comparisons with the bar, the readiness checks' own."""
 
 
 class _Bars(NamedTuple):
@@ -72,7 +70,7 @@ class _Bars(NamedTuple):
 def _short_on_probability(point: ScorePoint, bars: _Bars) -> bool:
     """A pass probability under the bar's: R302 fails the CBSSA whatever its EPC."""
     p, bar = point.pass_probability, bars.pass_probability
-    return p is not None and bar is not None and p + _EPS < bar
+    return p is not None and bar is not None and not ReadinessBar.at_least(p, bar)
 
 
 def _cell(value: float, width: int) -> int:
@@ -105,7 +103,7 @@ def _bar(point: ScorePoint, bars: _Bars, width: int) -> Text:
         at = min(_cell(bar, width), width - 1)
         marks[at] = SHORT_MARK if _short_on_probability(point, bars) else BAR_MARK
         judged_on_value = free120 or point.pass_probability is None
-        if judged_on_value and point.value + _EPS < bar:
+        if judged_on_value and not ReadinessBar.at_least(point.value, bar):
             filled = min(filled, at - 1)
     fill, style = _fill(point)
     for i in range(width):

@@ -32,7 +32,7 @@ from step1plan.models.scores import PracticeScore
 from step1plan.plans import StrategyPlan
 from step1plan.rules.base import Context
 from step1plan.rules.mistakes import check_text, count_words, read_explanation
-from step1plan.rules.wording import num, words
+from step1plan.rules.wording import and_list, num, words
 
 WENT_WRONG: dict[CauseId, str] = {
     CauseId.weak_foundations: "I had gaps in core basic science that I had not closed",
@@ -101,12 +101,6 @@ def check_explanation(text: str, *, limits: StrategyPlan | None = None) -> tuple
 
 def _month(day: dt.date) -> str:
     return f"{day:%B %Y}"
-
-
-def _join(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _failed_count(step1: Sequence[Attempt]) -> int:
@@ -330,7 +324,7 @@ def _fixes(
         clause = CHANGED[cause]
         if "{areas}" in clause:
             areas = _weak_areas(step1)
-            clause = clause.format(areas=_join(areas) if areas else "my weakest subjects")
+            clause = clause.format(areas=and_list(areas) if areas else "my weakest subjects")
         backed = BACKED_BY.get(cause)
         fixes.append(clause if backed is not None and backed(ctx, since) else _unbacked(clause))
     if profile.study.tutoring:
@@ -371,7 +365,7 @@ def _evidence(
         score = f" with a score of {passed2.score}" if passed2.score else ""
         parts.append(f"{'passed' if parts else 'I passed'} Step 2 CK{score}")
     if parts:
-        return _join(parts) + "."
+        return and_list(parts) + "."
     trend = _practice_trend(ctx, readiness, since)
     if trend is not None:
         return (
@@ -395,7 +389,7 @@ CHANGED_LEAD = "Since then I have"
 
 def _changed(fixes: Sequence[str]) -> str:
     """The what-changed sentence with these fixes."""
-    return f"{CHANGED_LEAD} {_join(fixes)}."
+    return f"{CHANGED_LEAD} {and_list(fixes)}."
 
 
 def _changed_words(fix_words: Sequence[int]) -> int:

@@ -35,7 +35,7 @@ from step1plan.rules.timeline import (
     prep_weeks_between,
     step2ck_attempts,
 )
-from step1plan.rules.wording import plural, plural_head, weeks_text, words
+from step1plan.rules.wording import and_list, plural, plural_head, weeks_text, words
 
 TIER_WORDS: dict[str, str] = {
     "less_competitive": "less competitive",
@@ -80,9 +80,7 @@ def _attempts_phrase(
             parts.append(f"the {what} attempt")
         elif n > 1:
             parts.append(f"the {words(n)} {what} attempts")
-    if len(parts) <= 2:
-        return " and ".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return and_list(parts)
 
 
 def specialty_tier(ctx: Context) -> tuple[str, str]:

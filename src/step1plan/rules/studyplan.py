@@ -736,16 +736,16 @@ def plan_retake_date(
     ``None`` when no attempt is left (eligibility blocked): there is no retake to plan for.
     ``eligibility`` is the profile's, when the caller has already assessed it.
     """
-    choice = choose_retake_date(ctx, readiness)
     if ctx.profile is None:
-        return choice
+        return choose_retake_date(ctx, readiness)
     if eligibility is None:
         from step1plan.rules.eligibility import assess_eligibility
 
         eligibility = assess_eligibility(ctx.profile.attempts, ctx.as_of)
     earliest = eligibility.earliest_next_attempt
     if eligibility.blocked or earliest is None:
-        return None
+        return None  # checked first: P402's recommendation would be thrown away
+    choice = choose_retake_date(ctx, readiness)
     if choice.date >= earliest:
         return choice
     rule_text = (

@@ -245,7 +245,7 @@ def step1_retake_date(
     """
     if choice is ...:
         choice = plan_retake_date(ctx, readiness, eligibility)
-    if choice is None or eligibility.blocked or eligibility.earliest_next_attempt is None:
+    if choice is None:  # plan_retake_date gives none when eligibility is blocked
         reason = " ".join(eligibility.reasons) or "no Step 1 attempt is left."
         return RetakeDate(None, "blocked", f"No Step 1 retake can be planned: {reason}")
     if choice.source == "planned":

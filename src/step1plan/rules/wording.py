@@ -5,6 +5,7 @@ the causes, the readiness checks and the study plan alike)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from functools import lru_cache
 
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -13,6 +14,13 @@ _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", 
 def words(n: int) -> str:
     """A small count in words (``two``), digits from 11 on."""
     return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
+
+
+def and_list(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def plural(n: int, noun: str) -> str:
@@ -79,6 +87,7 @@ def iso(day: dt.date) -> str:
 
 
 __all__ = [
+    "and_list",
     "iso",
     "num",
     "num_short",
