@@ -462,7 +462,8 @@ def test_s609_triggers_when_step2ck_attempts_run_out_after_a_step1_pass(
         found = no_attempt_left(ctx, eligibility)
         assert (found is not None) is fires
         if found is not None:
-            assert "Step 2 CK" in found.message
+            assert "(Step 2 CK, see the timeline)" in found.message
+            assert [e.path for e in found.evidence] == ["attempts"]
 
 
 @pytest.mark.parametrize(

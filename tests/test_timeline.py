@@ -443,6 +443,7 @@ def test_t504_triggers_when_the_planned_test_comes_before_a_clerkship_ends(
     assert prep.note is not None
     assert "after the clerkship (psychiatry) ends" in prep.note  # not "last": one runs on
     assert "2026-04-15 comes before the last remaining clerkship (pediatrics)" in prep.note
+    assert "shares its weeks with the clerkships still running" in prep.note
 
 
 def test_t504_waits_for_clerkships_ending_before_the_planned_test(default_plan: Plan) -> None:
@@ -618,6 +619,7 @@ def test_t508_triggers_for_step2ck_between_the_retake_and_its_result(default_pla
     order = exam_order(ctx, D(2026, 2, 4), D(2026, 3, 4))
     assert (order.after, order.earliest) == ("step1_retake", D(2026, 2, 5))
     assert order.note is not None and "before the Step 1 result (2026-03-04)" in order.note
+    assert "counted from the day after the retake instead of from the result" in order.note
     t = build_timeline(ctx, eligible(D(2026, 1, 10)), NOT_READY)
     assert dates(t)["step2ck_prep_start"] == D(2026, 2, 5)
     test = milestone(t, "step2ck_test")
@@ -720,6 +722,7 @@ def test_t509_triggers_a_wait_for_a_fourth_step2ck_attempt(default_plan: Plan) -
     assert (rules.blocked, rules.not_before) == (False, D(2027, 4, 10))
     assert rules.note is not None and "2027-04-10" in rules.note
     assert "timed to end" not in rules.note  # the test may well come later (the Step 1 chain)
+    assert rules.note.startswith("The next Step 2 CK test cannot be before 2027-04-10. 3 attempts")
     t = build_timeline(ctx_for(default_plan, AS_OF_CK, prof), NO_RETAKE, NOT_READY)
     got = dates(t)
     assert got["step2ck_test"] == D(2027, 4, 10)  # not the planned 2027-01-22
