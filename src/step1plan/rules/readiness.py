@@ -262,11 +262,8 @@ def readiness_data(
     trend = tuple([a for a in unseen if a.score.epc is not None][-plan.trend_window :])
     profile = ctx.profile
     planned = profile.target.step1_date if profile is not None else None
-    earliest: dt.date | None = as_of
-    if eligibility is not None and eligibility.blocked:
-        earliest = None  # no attempt is left (or Step 1 was passed): no test to look ahead to
-    elif eligibility is not None and eligibility.earliest_next_attempt is not None:
-        earliest = max(as_of, eligibility.earliest_next_attempt)
+    # Never before the as-of date; None when no attempt is left (or Step 1 was passed).
+    earliest = as_of if eligibility is None else eligibility.earliest_next_attempt
     reasons = _test_day_reasons(ctx, causes)
     # Positional: the arguments are the fields, in order.
     return ReadinessData(
