@@ -7,6 +7,8 @@ once; the node tree for error positions is built only when something is wrong.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,16 +116,15 @@ def _scores_file(doc: YamlDoc, profile_path: Path) -> tuple[Path | None, Problem
         return None, None
     path = profile_path.parent / name.strip()
     try:
-        if path.is_file():
-            return path, None
-        if path.is_dir():
-            what = "is a folder"
-        elif path.exists():
-            what = "is not a regular file (a pipe or a device)"
-        else:
-            what = "not found"
+        mode = os.stat(path).st_mode  # one stat for every case below
+    except FileNotFoundError:
+        what = "not found"
     except OSError as exc:  # a name too long for the file system, say
         what = f"cannot be read ({exc.strerror})"
+    else:
+        if stat.S_ISREG(mode):
+            return path, None
+        what = "is a folder" if stat.S_ISDIR(mode) else "is not a regular file (a pipe or a device)"
     return None, doc.problem(("scores_file",), f"scores file {what}: {shown(str(path), 240)}")
 
 
