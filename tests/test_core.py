@@ -506,3 +506,10 @@ def test_a_named_pipe_without_a_writer_does_not_hang(tmp_path: Path, command: li
     )
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith(str(fifo)) and "Traceback" not in done.stderr
+
+
+def test_a_problem_names_a_non_utf8_file_as_the_cohort_does() -> None:
+    """Problem.format writes every file name one way, in validate and diagnose as in cohort."""
+    line = Problem("caf\udce9.yaml", "no such file").format()
+    assert line == "caf\\xe9.yaml: no such file"
+    line.encode("utf-8")  # valid UTF-8, whatever the stream

@@ -41,8 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from step1plan.analysis import make_context
-from step1plan.errors import InputError, Problem, UserError, shown_problems
-from step1plan.load.messages import shown_name
+from step1plan.errors import InputError, Problem, UserError, shown_name, shown_problems
 from step1plan.load.profile import load_profile_data
 from step1plan.load.textfile import MAX_BYTES, OPEN_FLAGS, read_capped, read_text, too_large
 from step1plan.models.record import record

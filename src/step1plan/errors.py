@@ -10,6 +10,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
+def shown_name(text: str) -> str:
+    """A file name (or a message quoting one) as the outputs show it: as is, except for bytes
+    that are not UTF-8 (a name from another system's encoding), written as ``\\xe9`` so that
+    every output stays valid UTF-8 (Python keeps them as lone surrogates, which no UTF-8
+    writer accepts)."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One problem in one input file, located as precisely as the input allows."""
@@ -26,8 +36,9 @@ class Problem:
     """Dotted field path (``attempts.0.date``) or CSV column name."""
 
     def format(self) -> str:
-        """Render as ``FILE:LINE:COL: field: message`` (parts that are unknown are left out)."""
-        where = self.file
+        """Render as ``FILE:LINE:COL: field: message`` (parts that are unknown are left out),
+        file name and message as :func:`shown_name` shows them, in every command alike."""
+        where = shown_name(self.file)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
@@ -35,7 +46,7 @@ class Problem:
         parts = [where]
         if self.field:
             parts.append(self.field)
-        parts.append(self.message)
+        parts.append(shown_name(self.message))
         return ": ".join(parts)
 
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from step1plan.errors import shown_name
 from step1plan.models.common import PRINTABLE
 
 _QUOTED = re.compile(r"'([^']*)'")
@@ -61,16 +62,6 @@ def _describe(value: Any) -> str:
     if isinstance(value, int | float):
         return "a number"
     return "text"
-
-
-def shown_name(text: str) -> str:
-    """A file name (or a message quoting one) as the outputs show it: as is, except for bytes
-    that are not UTF-8 (a name from another system's encoding), written as ``\\xe9`` so that
-    every output stays valid UTF-8 (Python keeps them as lone surrogates, which no UTF-8
-    writer accepts)."""
-    if text.isascii():
-        return text
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def shown(text: str, limit: int = 40) -> str:
