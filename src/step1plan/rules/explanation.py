@@ -196,7 +196,7 @@ def _practice_trend(
             if p.kind == PracticeKind.cbssa.value
             and p.value is not None
             and not p.seen_before
-            and (since is None or p.date > since)
+            and _after(p.date, since)
         ]
     else:
         # The kind is read from the form name (a property), so it is tested last.
@@ -205,7 +205,7 @@ def _practice_trend(
             for s in ctx.scores
             if s.epc is not None
             and not s.seen_before
-            and (since is None or s.date > since)
+            and _after(s.date, since)
             and s.kind is PracticeKind.cbssa
         ]
     if len(values) < 2 or values[-1] <= values[0]:
