@@ -173,7 +173,7 @@ def startup(scratch: Path) -> dict[str, Run]:
 
 def profile_run(folder: Path, fmt: str, top: int) -> None:
     """cProfile one in-process cohort run; print hot functions and time per module."""
-    from step1plan.cohort import WRITERS, discover, run_cohort
+    from step1plan.cohort import WRITERS, discover, read_ahead, run_cohort
     from step1plan.plans import load_plan
 
     files = discover([folder])
@@ -181,7 +181,7 @@ def profile_run(folder: Path, fmt: str, top: int) -> None:
     writer = WRITERS[fmt](io.StringIO(), False)
     profiler = cProfile.Profile()
     profiler.enable()
-    run_cohort(files, dt.date.fromisoformat(AS_OF), plan, writer)
+    run_cohort(read_ahead(files), dt.date.fromisoformat(AS_OF), plan, writer)
     profiler.disable()
     stats = pstats.Stats(profiler)
     stats.sort_stats("tottime").print_stats(top)

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -650,6 +651,25 @@ def test_output_through_a_link_to_an_input_is_refused(tmp_path: Path, victim: st
     assert not [p for p in tmp_path.rglob("*.tmp")]
 
 
+@pytest.mark.skipif(not hasattr(os, "link"), reason="hard links")
+def test_output_that_is_a_profile_under_another_name_is_refused_as_it_is_read(
+    tmp_path: Path,
+) -> None:
+    # A hard link is the same file under another name: no path check can see it, only the
+    # device and inode of the profile as it is opened.
+    folder = scores_cohort(tmp_path)
+    target = tmp_path / "out.jsonl"
+    os.link(folder / "profile.yaml", target)
+    before = target.read_text()
+    result = cli("cohort", folder, "--format", "jsonl", "--as-of", AS_OF, "--output", target)
+    assert result.exit_code == 2, result.stderr
+    assert f"refusing to write the output over an input file ({folder / 'profile.yaml'})" in (
+        result.stderr
+    )
+    assert target.read_text() == before and (folder / "profile.yaml").read_text() == before
+    assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
 def test_output_never_over_a_score_file(tmp_path: Path) -> None:
     folder = scores_cohort(tmp_path)
     csv_file = folder / "nbme.csv"
@@ -747,10 +767,45 @@ def _files(tmp_path: Path, count: int) -> list[str]:
     return names
 
 
+def _names(opened: Iterable[tuple[str, int | None]]) -> list[str]:
+    """The names of read_ahead's pairs, each descriptor checked to be its file and closed."""
+    names = []
+    for name, fd in opened:
+        if fd is not None:
+            assert os.path.samestat(os.fstat(fd), os.stat(name))
+            os.close(fd)
+        names.append(name)
+    return names
+
+
 @pytest.mark.parametrize("count", [0, 1, 3, 4, 9])
 def test_read_ahead_yields_every_file_once_in_order(tmp_path: Path, count: int) -> None:
     files = _files(tmp_path, count)
-    assert list(read_ahead(iter(files), depth=3)) == files
+    assert _names(read_ahead(iter(files), depth=3)) == files
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="posix_fadvise")
+def test_read_ahead_opens_each_file_once_and_closes_what_is_left_when_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _files(tmp_path, 6)
+    opened: list[int] = []
+    real_open = os.open
+
+    def counting_open(path: str, flags: int) -> int:
+        fd = real_open(path, flags)
+        opened.append(fd)
+        return fd
+
+    monkeypatch.setattr(os, "open", counting_open)
+    stream = read_ahead(iter(files), depth=3)
+    first, fd = next(stream)
+    assert first == files[0] and fd == opened[0] and len(opened) == 4  # itself and three ahead
+    os.close(fd)
+    stream.close()  # the three opened ahead are closed with the stream
+    for left in opened[1:]:
+        with pytest.raises(OSError):
+            os.fstat(left)
 
 
 @pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="posix_fadvise")
@@ -766,8 +821,10 @@ def test_read_ahead_announces_each_file_depth_files_before_it_is_used(
         events.append(("advise", by_inode[os.fstat(fd).st_ino]))
 
     monkeypatch.setattr(os, "posix_fadvise", advise)
-    for file in read_ahead(iter(files), depth=2):
+    for file, fd in read_ahead(iter(files), depth=2):
         events.append(("use", file))
+        assert fd is not None
+        os.close(fd)
     assert [f for kind, f in events if kind == "advise"] == files
     for i, file in enumerate(files):
         announced = [f for kind, f in events[: events.index(("use", file))] if kind == "advise"]
@@ -780,7 +837,7 @@ def test_read_ahead_passes_on_missing_files_and_never_waits_on_a_pipe(tmp_path: 
     os.mkfifo(pipe)  # opening it for reading would block until a writer came
     files = [str(tmp_path / "a-missing.yaml"), str(pipe), *_files(tmp_path, 2)]
     seen: list[list[str]] = []
-    worker = threading.Thread(target=lambda: seen.append(list(read_ahead(iter(files), 4))))
+    worker = threading.Thread(target=lambda: seen.append(_names(read_ahead(iter(files), 4))))
     worker.daemon = True  # if it blocked on the pipe, the test fails instead of hanging
     worker.start()
     worker.join(timeout=10)
@@ -792,7 +849,7 @@ def test_read_ahead_without_posix_fadvise_passes_files_through(
 ) -> None:
     monkeypatch.delattr(os, "posix_fadvise", raising=False)
     files = _files(tmp_path, 5)
-    assert list(read_ahead(iter(files), depth=2)) == files
+    assert list(read_ahead(iter(files), depth=2)) == [(f, None) for f in files]
 
 
 class _FullSpool(io.StringIO):

@@ -35,7 +35,7 @@ import stat
 import sys
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
@@ -258,39 +258,49 @@ def iter_profiles(paths: Sequence[Path]) -> Iterator[str]:
     return heapq.merge(*streams) if len(streams) > 1 else streams[0]
 
 
-def read_ahead(files: Iterable[str], depth: int = READ_AHEAD) -> Iterator[str]:
-    """The same files in the same order, each announced to the kernel ``depth`` files before it
-    is analysed (``posix_fadvise(WILLNEED)``), so that the disk reads the next profiles while
-    the CPU works on this one.
+Opened = tuple[str, int | None]
+"""A profile's name and, when :func:`read_ahead` opened it, its open file descriptor."""
+
+
+def read_ahead(files: Iterable[str], depth: int = READ_AHEAD) -> Generator[Opened, None, None]:
+    """The same files in the same order, each opened and announced to the kernel ``depth``
+    files before it is analysed (``posix_fadvise(WILLNEED)``), so that the disk reads the next
+    profiles while the CPU works on this one.
 
     A profile that is not in the page cache (a large cohort, a fresh CI machine) would otherwise
-    cost a wait for the disk on every file: about 60 µs a profile here, 10 % of a cohort run. A
-    profile already in the cache costs one more open and close (a few µs). Only a hint: a file
-    that cannot be opened is passed on as is (its own read reports the problem), it is opened
-    without blocking (a named pipe would wait for a writer), and where the platform has no
-    ``posix_fadvise`` the files pass straight through.
+    cost a wait for the disk on every file: about 60 µs a profile here, 10 % of a cohort run.
+    Each file comes with the descriptor opened for the hint, which :func:`load_context` reads
+    and closes: a file is opened once. Whoever takes a pair owns its descriptor; the ones not
+    yet taken are closed when the stream is closed. A file that cannot be opened comes with
+    ``None`` (its own read reports the problem); files are opened without blocking (a named
+    pipe would wait for a writer); where the platform has no ``posix_fadvise`` every file
+    comes with ``None``, unopened.
     """
     advise = getattr(os, "posix_fadvise", None)
     if advise is None or depth <= 0:
-        yield from files
+        for file in files:
+            yield file, None
         return
-    window: deque[str] = deque()
-    for file in files:
-        try:
-            fd = os.open(file, OPEN_FLAGS)
-        except OSError:
-            pass
-        else:
+    window: deque[Opened] = deque()
+    try:
+        for file in files:
+            fd: int | None
             try:
-                advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+                fd = os.open(file, OPEN_FLAGS)
             except OSError:
-                pass
-            finally:
-                os.close(fd)
-        window.append(file)
-        if len(window) > depth:
+                fd = None
+            else:
+                with contextlib.suppress(OSError):  # only a hint
+                    advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+            window.append((file, fd))
+            if len(window) > depth:
+                yield window.popleft()
+        while window:
             yield window.popleft()
-    yield from window
+    finally:  # the stream was closed early (an error, the output guard): close what is left
+        for _, fd in window:
+            if fd is not None:
+                os.close(fd)
 
 
 def discover(paths: Sequence[Path]) -> list[str]:
@@ -349,19 +359,28 @@ def _redacted(ctx: Context) -> Context:
 
 
 def load_context(
-    file: str, as_of: dt.date, plan: Plan, redact: bool
+    file: str,
+    as_of: dt.date,
+    plan: Plan,
+    redact: bool,
+    fd: int | None = None,
+    check: Callable[[str, os.stat_result], None] | None = None,
 ) -> tuple[Context, tuple[Path, ...]]:
     """Load one profile (and its ``scores_file``) into a rule context; also return its inputs.
 
     The file is read once and parsed once, and its ``scores_file`` is loaded exactly as
-    ``diagnose`` loads it.
+    ``diagnose`` loads it. ``fd`` is the file already open (:func:`read_ahead`); it is closed
+    here. ``check(file, info)`` sees the file's ``fstat`` before it is read (the output guard).
     """
     path = Path(file)
     try:
         # Without blocking: a named pipe among the profiles would wait for a writer for ever.
-        fd = os.open(file, OPEN_FLAGS)
+        if fd is None:
+            fd = os.open(file, OPEN_FLAGS)
         try:
             info = os.fstat(fd)
+            if check is not None:
+                check(file, info)
             if not stat.S_ISREG(info.st_mode):
                 what = (  # a link to a folder, named like a profile
                     "is a folder, not a file"
@@ -555,6 +574,10 @@ def _refuse_output_in_cohort(output: Path, paths: Sequence[Path]) -> None:
         raise UserError(f"{output}: refusing to write the output over an input file")
 
 
+class OutputOverInput(UserError):
+    """The output file is one of the run's inputs: the whole run stops (not one profile)."""
+
+
 class _OutputGuard:
     """Refuses the run as soon as one of the files it reads is the output file.
 
@@ -583,22 +606,20 @@ class _OutputGuard:
             info = os.stat(path)
         except OSError:
             return  # the read reports it
-        if (info.st_dev, info.st_ino) == self.key:
-            raise UserError(
+        self.check_opened(path, info)
+
+    def check_opened(self, path: str | Path, info: os.stat_result) -> None:
+        """:meth:`check` for a file already open, from its ``fstat`` (no second ``stat``)."""
+        if self.key is not None and (info.st_dev, info.st_ino) == self.key:
+            raise OutputOverInput(
                 f"{self.output}: refusing to write the output over an input file ({path})"
             )
 
     def check_scores(self, inputs: Sequence[Path]) -> None:
         """:meth:`check` the files a profile read besides itself (``inputs[0]``, which
-        :meth:`checked` has checked already): its ``scores_file``."""
+        :meth:`check_opened` saw as it was opened): its ``scores_file``."""
         for path in inputs[1:]:
             self.check(path)
-
-    def checked(self, files: Iterable[str]) -> Iterator[str]:
-        """The same files, each checked before it is read."""
-        for file in files:
-            self.check(file)
-            yield file
 
 
 @contextlib.contextmanager
@@ -700,7 +721,7 @@ def exit_code(summary: CohortSummary, fail_on: set[str]) -> int:
 
 
 def run_cohort(
-    files: Iterable[str],
+    files: Iterable[str | Opened],
     as_of: dt.date,
     plan: Plan,
     writer: CohortWriter,
@@ -709,11 +730,14 @@ def run_cohort(
     say: Callable[[str], None] | None = None,
     tick: Callable[[], None] | None = None,
     on_inputs: Callable[[Sequence[Path]], None] | None = None,
+    check: Callable[[str, os.stat_result], None] | None = None,
 ) -> CohortSummary:
     """Analyse each file in order and feed the writer; return the summary counters.
 
+    ``files`` are names, or :func:`read_ahead`'s pairs (each descriptor is read and closed).
     ``say(line)`` receives every problem line (default: stderr), ``tick()`` is called after each
-    file, ``on_inputs(paths)`` receives the files each profile read.
+    file, ``check(file, info)`` sees each profile's ``fstat`` before it is read and
+    ``on_inputs(paths)`` receives the files each profile read.
     """
     from step1plan.analysis import analyse
 
@@ -721,10 +745,13 @@ def run_cohort(
     errors: list[Problem] = []
     emit = say or (lambda line: sys.stderr.write(line + "\n"))
     writer.start()
-    for file in files:
+    for item in files:
+        file, fd = (item, None) if isinstance(item, str) else item
         name = shown_name(file)
         try:
-            ctx, inputs = load_context(file, as_of, plan, redact)
+            ctx, inputs = load_context(file, as_of, plan, redact, fd, check)
+        except OutputOverInput:
+            raise  # stops the run: not a problem of this profile
         except UserError as exc:
             found = problems_of(file, exc)
             errors.extend(found)
@@ -773,13 +800,16 @@ def run_cohort_command(
     if output is not None:
         _refuse_output_in_cohort(output, paths)
         guard = _OutputGuard(output)
-        files = guard.checked(files)
-    files = read_ahead(files)
-    with open_output(output) as out, _progress(count or 0, messages) as tick:
+    opened = read_ahead(files)
+    with (
+        contextlib.closing(opened),  # closes the files read ahead when the run stops early
+        open_output(output) as out,
+        _progress(count or 0, messages) as tick,
+    ):
         writer = WRITERS[fmt](out, redact)
         with _start_up_frozen():
             summary = run_cohort(
-                files,
+                opened,
                 as_of,
                 plan,
                 writer,
@@ -788,6 +818,7 @@ def run_cohort_command(
                 say=messages.say,
                 tick=tick,
                 on_inputs=guard.check_scores if guard is not None else None,
+                check=guard.check_opened if guard is not None else None,
             )
     if fmt != "table" or output is not None:
         messages.say(_summary_line(summary))

@@ -176,7 +176,13 @@ class Profile(StrictModel):
     """QBank use before the attempt."""
     study: Study = Study()
     """Study habits."""
-    clerkships: Clerkships = Clerkships()
+    # A factory, not ``= Clerkships()``: pydantic deep-copies a default that holds lists for
+    # every profile without the key (3 us of the cohort's per-profile time); the schema still
+    # shows the empty default.
+    clerkships: Clerkships = Field(
+        default_factory=Clerkships,
+        json_schema_extra={"default": {"completed": [], "remaining": [], "shelves": {}}},
+    )
     """Clerkships and shelf scores."""
     scores_file: Text | None = Field(default=None, min_length=1, max_length=500)
     """A practice-score CSV, relative to the profile's folder."""

@@ -132,7 +132,7 @@ def _dumps(data: Any) -> str:
 
 def jsonl_line(report: Report) -> str:
     """One full report (``diagnose --format json``'s object) on one compact line."""
-    return report_line(report) + "\n"
+    return report_line(report, newline=True)
 
 
 def _csv_text(values: Iterable[Any]) -> str:

@@ -95,8 +95,9 @@ def report_dict(report: Report) -> dict[str, Any]:
     return {key: jsonable(getattr(report, key)) for key in REPORT_KEYS}
 
 
-def report_line(report: Report) -> str:
-    """The full report as one compact line of JSON (a cohort ``jsonl`` line, without its newline).
+def report_line(report: Report, newline: bool = False) -> str:
+    """The full report as one compact line of JSON (a cohort ``jsonl`` line, ending in a newline
+    when ``newline`` is true: orjson writes it, which saves copying a long line to add one).
 
     It holds the same object as :func:`report_dict` (same keys, same order, same values), but
     orjson encodes the result records, enums, dates and tuples directly: no intermediate dicts
@@ -110,9 +111,10 @@ def report_line(report: Report) -> str:
 
     top = {key: getattr(report, key) for key in REPORT_KEYS}
     try:
-        return orjson.dumps(top).decode()
+        return orjson.dumps(top, option=orjson.OPT_APPEND_NEWLINE if newline else None).decode()
     except orjson.JSONEncodeError:
-        return json.dumps(report_dict(report), ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(report_dict(report), ensure_ascii=False, separators=(",", ":"))
+        return text + "\n" if newline else text
 
 
 def _head(as_of: dt.date, student: StudentRef | None) -> dict[str, Any]:
