@@ -181,6 +181,26 @@ def test_jsonl_line_keeps_a_value_orjson_refuses() -> None:
     assert ordered(line) == ordered(json.dumps(report_dict(report)))
 
 
+def test_jsonl_writer_gives_the_same_lines_with_or_without_a_byte_stream() -> None:
+    # Under a text layer (a file, stdout) the lines go to its byte stream, after what the text
+    # layer already holds; a stream without one (StringIO) gets the same text.
+    reports = [make_report(), dataclasses.replace(make_report(), plan="strict")]
+    binary = io.BytesIO()
+    layered = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+    plain = io.StringIO()
+    for out in (layered, plain):
+        out.write("before\n")
+        writer = WRITERS["jsonl"](out, False)
+        writer.start()
+        for report in reports:
+            writer.student(row_of("p.yaml", report), report)
+        writer.finish(make_summary(ROWS), [])
+        out.flush()
+    expected = "before\n" + "".join(jsonl_line(r) for r in reports)
+    assert plain.getvalue() == expected
+    assert binary.getvalue().decode() == expected
+
+
 def test_csv_has_a_header_and_one_row_per_student() -> None:
     text = csv_header() + "".join(csv_line(r) for r in ROWS)
     table = list(csv.DictReader(io.StringIO(text)))

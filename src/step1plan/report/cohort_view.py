@@ -20,7 +20,7 @@ from rich.cells import cell_len
 
 from step1plan.cohort import COHORT_SCHEMA, COLUMNS, CohortRow, CohortSummary
 from step1plan.errors import Problem
-from step1plan.report.jsonout import report_line
+from step1plan.report.jsonout import report_line_bytes
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
@@ -132,7 +132,12 @@ def _dumps(data: Any) -> str:
 
 def jsonl_line(report: Report) -> str:
     """One full report (``diagnose --format json``'s object) on one compact line."""
-    return report_line(report, newline=True)
+    return jsonl_bytes(report).decode()
+
+
+def jsonl_bytes(report: Report) -> bytes:
+    """:func:`jsonl_line` in UTF-8, as the cohort writes it (no text layer in between)."""
+    return report_line_bytes(report, newline=True)
 
 
 def _csv_text(values: Iterable[Any]) -> str:

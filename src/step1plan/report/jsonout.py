@@ -96,8 +96,13 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def report_line(report: Report, newline: bool = False) -> str:
-    """The full report as one compact line of JSON (a cohort ``jsonl`` line, ending in a newline
-    when ``newline`` is true: orjson writes it, which saves copying a long line to add one).
+    """The full report as one compact line of JSON (:func:`report_line_bytes`, as text)."""
+    return report_line_bytes(report, newline).decode()
+
+
+def report_line_bytes(report: Report, newline: bool = False) -> bytes:
+    """The full report as one compact line of JSON in UTF-8 (a cohort ``jsonl`` line, ending in
+    a newline when ``newline`` is true: orjson writes it, which saves copying a long line).
 
     It holds the same object as :func:`report_dict` (same keys, same order, same values), but
     orjson encodes the result records, enums, dates and tuples directly: no intermediate dicts
@@ -111,10 +116,10 @@ def report_line(report: Report, newline: bool = False) -> str:
 
     top = {key: getattr(report, key) for key in REPORT_KEYS}
     try:
-        return orjson.dumps(top, option=orjson.OPT_APPEND_NEWLINE if newline else None).decode()
+        return orjson.dumps(top, option=orjson.OPT_APPEND_NEWLINE if newline else None)
     except orjson.JSONEncodeError:
         text = json.dumps(report_dict(report), ensure_ascii=False, separators=(",", ":"))
-        return text + "\n" if newline else text
+        return (text + "\n" if newline else text).encode()
 
 
 def _head(as_of: dt.date, student: StudentRef | None) -> dict[str, Any]:
