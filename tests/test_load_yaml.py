@@ -479,7 +479,16 @@ def test_attempts_out_of_order(default_plan: Plan) -> None:
         "  - {exam: step1, date: 2026-01-05, result: fail}\npractice:",
     )
     line = one_problem(text, default_plan)
-    assert line.startswith("p.yaml:8:3: attempts: attempts must be oldest first")
+    # Located at the date out of order (the list validator names the item), not the list.
+    assert line.startswith("p.yaml:13:25: attempts.1.date: attempts must be oldest first")
+
+
+def test_a_shelf_score_out_of_range_is_located_at_its_own_line(default_plan: Plan) -> None:
+    text = VALID.replace(
+        "practice:", "clerkships:\n  shelves:\n    surgery: 70\n    medicine: 170\npractice:"
+    )
+    line = one_problem(text, default_plan)
+    assert line.startswith("p.yaml:16:15: clerkships.shelves.medicine: shelf score for medicine")
 
 
 def test_an_attempt_after_a_pass_of_the_same_step(default_plan: Plan) -> None:
@@ -490,7 +499,7 @@ def test_an_attempt_after_a_pass_of_the_same_step(default_plan: Plan) -> None:
         "  - {exam: step1, date: 2026-10-01, result: fail}\npractice:",
     )
     line = one_problem(text, default_plan)
-    assert line.startswith("p.yaml:8:3: attempts: attempt 2 (step1, 2026-10-01) comes after the")
+    assert line.startswith("p.yaml:14:5: attempts.2: attempt 2 (step1, 2026-10-01) comes after the")
     assert line.endswith("a passed Step cannot be taken again")
     ok = VALID.replace(  # a Step 2 CK after the Step 1 pass is a different Step
         "practice:",

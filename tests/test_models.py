@@ -105,7 +105,7 @@ def test_attempts_must_be_oldest_first() -> None:
                 {"exam": "step1", "date": "2026-01-01", "result": "fail"},
             ],
         }
-    ) == [(("attempts",), "value_error")]
+    ) == [(("attempts",), "item_problem")]  # located at attempts[1].date by the loader
 
 
 def test_step1_attempts_and_failure() -> None:

@@ -27,6 +27,7 @@ from step1plan.errors import InputError, Problem
 from step1plan.load import blockyaml, fastyaml
 from step1plan.load.messages import friendly, shown, unknown_key
 from step1plan.load.textfile import read_text
+from step1plan.models.common import ITEM_PROBLEM
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[int | str, ...]
@@ -430,6 +431,8 @@ def located_problems(
     for err in errors:
         loc: Loc = tuple(err["loc"])
         kind = err["type"]
+        if kind == ITEM_PROBLEM:  # a list's validator naming one of its items (item_problem)
+            loc += tuple((err.get("ctx") or {}).get("at", ()))
         if kind == "extra_forbidden":
             problems.append(
                 doc.problem(loc, unknown_key(loc[-1], known_keys(model, loc[:-1])), key=True)

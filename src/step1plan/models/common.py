@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 
 class StrictModel(BaseModel):
@@ -146,6 +147,20 @@ def iso_date(text: str) -> dt.date:
     if not _ISO_DATE.match(text):
         raise ValueError(text)
     return dt.date.fromisoformat(text)
+
+
+ITEM_PROBLEM = "item_problem"
+"""The error type of :func:`item_problem`."""
+
+
+def item_problem(message: str, *at: int | str) -> PydanticCustomError:
+    """An error a list's (or mapping's) validator finds in one of its items, located there.
+
+    A field validator sees the whole list, so pydantic places its errors at the list itself;
+    ``at`` (an item index, then a field: ``1, "date"``) is carried in the error's context, and
+    the loader adds it to the location, so the message points at the line of the item's field.
+    """
+    return PydanticCustomError(ITEM_PROBLEM, "{message}", {"message": message, "at": at})
 
 
 def as_of_from(info: ValidationInfo) -> dt.date | None:

@@ -21,6 +21,7 @@ from step1plan.models.common import (
     QbankMode,
     StrictModel,
     Text,
+    item_problem,
     not_after_as_of,
 )
 from step1plan.models.scores import PracticeScore
@@ -153,7 +154,9 @@ class Clerkships(StrictModel):
     def _shelf_range(cls, value: dict[str, float]) -> dict[str, float]:
         for name, score in value.items():
             if not 0 <= score <= 100:
-                raise ValueError(f"shelf score for {name} must be between 0 and 100, got {score}")
+                raise item_problem(
+                    f"shelf score for {name} must be between 0 and 100, got {score}", name
+                )
         return value
 
 
@@ -201,17 +204,20 @@ class Profile(StrictModel):
     def _attempts_in_order(cls, value: list[Attempt]) -> list[Attempt]:
         for i in range(1, len(value)):
             if value[i].date < value[i - 1].date:
-                raise ValueError(
+                raise item_problem(
                     f"attempts must be oldest first: attempt {i} ({value[i].date}) "
-                    f"is before attempt {i - 1} ({value[i - 1].date})"
+                    f"is before attempt {i - 1} ({value[i - 1].date})",
+                    i,
+                    "date",
                 )
         passed: dict[Exam, int] = {}
         for i, attempt in enumerate(value):
             if attempt.exam in passed:  # a passed Step cannot be taken again (DOMAIN, usmle.org)
                 j = passed[attempt.exam]
-                raise ValueError(
+                raise item_problem(
                     f"attempt {i} ({attempt.exam.value}, {attempt.date}) comes after the pass in "
-                    f"attempt {j} ({value[j].date}): a passed Step cannot be taken again"
+                    f"attempt {j} ({value[j].date}): a passed Step cannot be taken again",
+                    i,
                 )
             if attempt.result is AttemptResult.passed:
                 passed[attempt.exam] = i
