@@ -80,7 +80,18 @@ def test_no_draft_when_no_attempt_is_left(runner: CliRunner, write: WriteFile) -
     assert list(data) == ["schema", "as_of", "student", "explanation", "finding"]
     assert data["explanation"] is None
     assert data["finding"]["code"] == "S609"
-    assert list(data["finding"]) == ["code", "title", "message", "recommendation"]
+    # The same shape as a finding of diagnose --format json (severity and evidence included).
+    report = json.loads(runner.invoke(app, ["diagnose", str(path), "--format", "json"]).stdout)
+    (s609,) = [f for f in report["strategy"]["advice"] if f["code"] == "S609"]
+    assert data["finding"] == s609
+    assert list(data["finding"]) == [
+        "code",
+        "title",
+        "severity",
+        "message",
+        "evidence",
+        "recommendation",
+    ]
     table = " ".join(explain(runner, str(path)).stdout.split())
     assert "No draft explanation for f-4" in table and "S609 No attempt left" in table
     assert "I did not pass" not in table

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from step1plan.models.report import SCHEMA, Finding, StudentRef
+from step1plan.report.jsonout import jsonable
 from step1plan.rules.mistakes import count_words, finding_sentence
 
 DRAFT_HINT = (
@@ -74,8 +75,9 @@ def draft_markdown(student: StudentRef, draft: str | Finding) -> str:
 
 def draft_dict(as_of: dt.date, student: StudentRef, draft: str | Finding) -> dict[str, Any]:
     """``explain --format json``: ``{schema, as_of, student, explanation}``. When no attempt is
-    left, ``explanation`` is ``null`` and a ``finding`` key (S609: ``code``, ``title``,
-    ``message``, ``recommendation``) says why."""
+    left, ``explanation`` is ``null`` and a ``finding`` key (S609, written as ``diagnose`` writes
+    a finding: ``code``, ``title``, ``severity``, ``message``, ``evidence``,
+    ``recommendation``) says why."""
     out: dict[str, Any] = {
         "schema": SCHEMA,
         "as_of": as_of.isoformat(),
@@ -83,12 +85,7 @@ def draft_dict(as_of: dt.date, student: StudentRef, draft: str | Finding) -> dic
         "explanation": draft if isinstance(draft, str) else None,
     }
     if isinstance(draft, Finding):
-        out["finding"] = {
-            "code": draft.code,
-            "title": draft.title,
-            "message": draft.message,
-            "recommendation": draft.recommendation,
-        }
+        out["finding"] = jsonable(draft)
     return out
 
 
