@@ -215,7 +215,7 @@ def test_bad_shard_is_a_usage_error_exit_2(tmp_path: Path) -> None:
 
 def test_open_output_writes_atomically(tmp_path: Path) -> None:
     target = tmp_path / "out.jsonl"
-    with open_output(target, []) as out:
+    with open_output(target) as out:
         out.write("line\n")
         assert not target.exists()
     assert target.read_text() == "line\n"
@@ -225,18 +225,11 @@ def test_open_output_writes_atomically(tmp_path: Path) -> None:
 def test_open_output_leaves_nothing_when_the_run_fails(tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
     target.write_text("old\n")
-    with pytest.raises(RuntimeError), open_output(target, []) as out:
+    with pytest.raises(RuntimeError), open_output(target) as out:
         out.write("half")
         raise RuntimeError("boom")
     assert target.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
-
-
-def test_open_output_refuses_an_input(tmp_path: Path) -> None:
-    profile = touch(tmp_path / "a.yaml")
-    with pytest.raises(UserError, match="over an input"), open_output(profile, [profile]):
-        pass
-    assert profile.read_text() == "x: 1\n"
 
 
 def _summary(invalid: int, not_ready: int) -> CohortSummary:

@@ -81,6 +81,20 @@ def test_write_atomic_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
     assert source.read_text() == "student: {id: a}\n"
 
 
+@pytest.mark.skipif(not hasattr(os, "link"), reason="hard links")
+def test_write_atomic_refuses_an_input_under_another_name(tmp_path: Path) -> None:
+    # The same file by a hard link or a symbolic link, as the cohort's guard sees it.
+    source = tmp_path / "profile.yaml"
+    source.write_text("student: {id: a}\n")
+    os.link(source, tmp_path / "hard.md")
+    (tmp_path / "soft.md").symlink_to(source)
+    for name in ("hard.md", "soft.md"):
+        with pytest.raises(UserError, match="over an input"):
+            write_atomic(tmp_path / name, "x", [source])
+    write_atomic(tmp_path / "new.md", "x", [source])  # not there yet: no input can be it
+    assert source.read_text() == "student: {id: a}\n"
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
 def test_write_atomic_writes_through_a_pipe_and_leaves_it_a_pipe(tmp_path: Path) -> None:
     # `-o /dev/null` (or a FIFO): renaming a temporary file over it would replace the device

@@ -633,11 +633,12 @@ class _OutputGuard:
 
 
 @contextlib.contextmanager
-def open_output(output: Path | None, inputs: Sequence[Path] = ()) -> Iterator[TextIO]:
+def open_output(output: Path | None) -> Iterator[TextIO]:
     """stdout, or a temporary file next to ``output`` renamed over it when the run succeeds.
 
-    Refuses an ``output`` that is one of ``inputs``. The temporary file is removed when the run
-    fails, so a failed run never leaves a half-written output.
+    The temporary file is removed when the run fails, so a failed run never leaves a
+    half-written output. (The inputs are checked before the run and as each is read:
+    :func:`_refuse_output_in_cohort`, :class:`_OutputGuard`.)
     """
     if output is None:
         yield sys.stdout
@@ -645,8 +646,7 @@ def open_output(output: Path | None, inputs: Sequence[Path] = ()) -> Iterator[Te
         return
     from step1plan.outfile import atomic_writer
 
-    name = os.path.basename(output)  # only inputs of the same name can be the same file
-    with atomic_writer(output, [p for p in inputs if os.path.basename(p) == name]) as handle:
+    with atomic_writer(output) as handle:
         yield handle
 
 

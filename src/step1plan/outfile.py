@@ -14,14 +14,17 @@ from step1plan.errors import UserError
 
 
 def check_not_input(target: Path, inputs: Iterable[Path]) -> None:
-    """Refuse an output path that is one of the input files."""
+    """Refuse an output path that is one of the input files: the same file (device and inode,
+    links followed), whatever its name: ``./a.yaml``, a symbolic link or a hard link to it, or
+    ``/dev/stdout`` while stdout is redirected into it. The cohort's guard compares the same
+    way. Nothing is refused while ``target`` does not exist: no input can be it."""
     try:
-        resolved = target.resolve()
+        info = os.stat(target)
     except OSError:
         return
     for path in inputs:
         try:
-            same = path.resolve() == resolved
+            same = os.path.samestat(info, os.stat(path))
         except OSError:
             continue
         if same:
