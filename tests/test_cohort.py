@@ -868,6 +868,27 @@ def test_a_full_temporary_folder_is_named_not_the_output(
     assert not out.exists()
 
 
+class _UnreadableSpool(io.StringIO):
+    """A temporary file whose disk fails when the rows are read back."""
+
+    def __iter__(self) -> Any:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+
+@pytest.mark.parametrize("fmt", ["md", "json", "table"])
+def test_a_failed_read_of_the_spooled_rows_names_the_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    monkeypatch.setattr(cohort.tempfile, "TemporaryFile", lambda *a, **k: _UnreadableSpool())
+    out = tmp_path / f"out.{fmt}"
+    result = cli("cohort", COHORT, "--format", fmt, "--as-of", AS_OF, "-o", out)
+    assert result.exit_code == 2
+    line = result.stderr.strip().splitlines()[-1]
+    reason = os.strerror(errno.EIO)
+    assert line.endswith(f"cannot read back the temporary file that holds the rows: {reason}")
+    assert not out.exists()
+
+
 def test_an_oversized_profile_is_refused_with_its_size_before_reading(tmp_path: Path) -> None:
     """As diagnose refuses it (read_text): the size from stat, not the 1 MiB read so far."""
     big = tmp_path / "big.yaml"

@@ -488,16 +488,17 @@ class CsvWriter(_Base):
 
 
 @contextlib.contextmanager
-def _spooling() -> Iterator[None]:
-    """Report a failure of the rows' temporary file as itself: it is in the temporary folder,
-    not where the output goes, so "cannot write the output" would send the user to the wrong
-    disk."""
+def _spooling(doing: str = "write") -> Iterator[None]:
+    """Report a failure of the rows' temporary file as itself (``doing``: ``write`` or ``read
+    back``): it is in the temporary folder, not where the output goes, so "cannot write the
+    output" would send the user to the wrong disk."""
     try:
         yield
     except OSError as exc:
+        hint = "; set TMPDIR to a folder with room" if doing == "write" else ""
         raise UserError(
-            f"{tempfile.gettempdir()}: cannot write the temporary file that holds the rows: "
-            f"{exc.strerror}; set TMPDIR to a folder with room"
+            f"{tempfile.gettempdir()}: cannot {doing} the temporary file that holds the rows: "
+            f"{exc.strerror}{hint}"
         ) from None
 
 
@@ -517,9 +518,12 @@ class _Spooled(_Base):
         """The spooled rows, from the first (each call reads the spool again)."""
         with _spooling():
             self.spool.flush()
+        # Only the spool's own reads are inside: an error of the consumer (writing the output)
+        # is raised where it happens, not in this suspended generator.
+        with _spooling("read back"):
             self.spool.seek(0)
-        for line in self.spool:
-            yield self.view.row_from_line(line)
+            for line in self.spool:
+                yield self.view.row_from_line(line)
 
     def finish(self, summary: CohortSummary, errors: Sequence[Problem]) -> None:
         try:
