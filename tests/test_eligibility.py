@@ -18,6 +18,7 @@ from step1plan.rules.eligibility import (
     already_passed,
     assess_eligibility,
     attempt_limit_reached,
+    exhausted_step,
     fourth_attempt_spacing,
     history_of,
     last_attempt,
@@ -120,8 +121,9 @@ def test_a_step2ck_history_holds_the_step2ck_attempts() -> None:
     mixed = attempts("2025-11-05", "2026-04-08:pass", exam="step2ck") + attempts("2024-06-01")
     history = history_of(mixed, D("2026-09-01"), Exam.step2ck)
     assert history.dates == (D("2025-11-05"), D("2026-04-08"))
-    assert (history.passed_on, history.step2ck_failed, history.exam) == (
+    assert (history.passed_on, history.closed_by, history.closed_taken, history.exam) == (
         D("2026-04-08"),
+        None,
         0,
         Exam.step2ck,
     )
@@ -133,6 +135,87 @@ def test_e201_names_step2ck_on_a_step2ck_history() -> None:
     assert found is not None and found.blocked
     assert found.reason.startswith("All 4 Step 2 CK attempts allowed are used")
     assert found.reason.endswith("for any Step.")  # no "Step 1 included" about Step 2 CK
+
+
+# ---------------------------------------------------------------- exhausted_step
+
+FOUR_DAYS = ("2021-11-10", "2022-05-04", "2023-02-15", "2024-03-20")
+FIVE_BEFORE_JULY_2021 = ("2017-01-10", "2018-02-01", "2019-03-01", "2020-04-01", "2020-09-01")
+
+
+@pytest.mark.parametrize(
+    ("history", "as_of", "expected"),
+    [
+        (attempts(*FOUR_DAYS), "2026-09-01", Exam.step1),
+        (
+            attempts("2021-06-01:pass") + attempts(*FOUR_DAYS, exam="step2ck"),
+            "2026-09-01",
+            Exam.step2ck,
+        ),
+        (attempts("2020-03-01") + attempts(*FOUR_DAYS, exam="step2ck"), "2026-09-01", Exam.step2ck),
+        # incomplete attempts count towards the limit
+        (
+            attempts("2022-01-10", "2023-02-01:incomplete", "2024-03-01", "2025-04-01"),
+            "2026-09-01",
+            Exam.step1,
+        ),
+        # attempts taken under the older limit of 6 count against today's 4
+        (attempts(*FIVE_BEFORE_JULY_2021), "2026-09-01", Exam.step1),
+        (attempts(*(f"201{y}-03-01" for y in range(4, 10))), "2021-05-01", Exam.step1),
+    ],
+    ids=[
+        "step1",
+        "step2ck_after_a_step1_pass",
+        "step2ck_step1_failed",
+        "incomplete",
+        "five_old_today",
+        "six_old",
+    ],
+)
+def test_exhausted_step_names_the_step_whose_limit_is_used_without_a_pass(
+    history: list[Attempt], as_of: str, expected: Exam
+) -> None:
+    assert exhausted_step(history, D(as_of)) is expected
+
+
+def test_exhausted_step_names_step1_when_both_limits_are_used() -> None:
+    both = [*attempts(*FOUR_DAYS, exam="step2ck"), *attempts(*FOUR_DAYS)]
+    assert exhausted_step(both, D("2026-09-01")) is Exam.step1
+    assert exhausted_step(both, D("2026-09-01"), (Exam.step2ck,)) is Exam.step2ck
+
+
+@pytest.mark.parametrize(
+    ("history", "as_of"),
+    [
+        ([], "2026-09-01"),
+        (attempts(*FOUR_DAYS[:3]), "2026-09-01"),  # one attempt left
+        (attempts(*FOUR_DAYS[:3], "2025-01-10:pass"), "2026-09-01"),  # passed on the 4th
+        (attempts(*FOUR_DAYS[:3]) + attempts("2025-01-10:pass", exam="step2ck"), "2026-09-01"),
+        (attempts(*FOUR_DAYS[:3], "2025-01-10:pass", exam="step2ck"), "2026-09-01"),
+        # neither Step at the limit, though six attempts in all
+        (attempts(*FOUR_DAYS[:3]) + attempts(*FOUR_DAYS[:3], exam="step2ck"), "2026-09-01"),
+        (attempts(*FOUR_DAYS), "2024-01-01"),  # the 4th is after the as-of date
+        (attempts(*FIVE_BEFORE_JULY_2021), "2021-05-01"),  # the limit was 6 then
+    ],
+    ids=[
+        "none",
+        "three",
+        "pass",
+        "step2ck_pass",
+        "step2ck_passed_on_the_4th",
+        "three_each",
+        "after_as_of",
+        "five_old",
+    ],
+)
+def test_exhausted_step_none_while_each_step_has_an_attempt_left_or_a_pass(
+    history: list[Attempt], as_of: str
+) -> None:
+    assert exhausted_step(history, D(as_of)) is None
+
+
+def test_exhausted_step_looks_only_at_the_steps_asked() -> None:
+    assert exhausted_step(attempts(*FOUR_DAYS), D("2026-09-01"), (Exam.step2ck,)) is None
 
 
 # ---------------------------------------------------------------- E201 attempt limit
@@ -163,6 +246,18 @@ def test_e201_triggers_when_step2ck_used_the_limit_without_a_pass() -> None:
     assert result.blocked and result.earliest_next_attempt is None
     assert (result.attempts_used, result.attempts_left) == (1, 0)
     assert any("All 4 Step 2 CK attempts" in r and "Step 1 included" in r for r in result.reasons)
+
+
+def test_e201_counts_the_attempts_of_the_step_whose_limit_is_used() -> None:
+    # Five Step 2 CK attempts under the older limit of 6: today's limit of 4 is used, and the
+    # reason counts the Step 2 CK attempts (5), not the Step 1 ones (1).
+    mixed = attempts(*FIVE_BEFORE_JULY_2021, exam="step2ck") + attempts("2025-01-10")
+    found = attempt_limit_reached(history_of(mixed, D("2026-09-01")))
+    assert found is not None and found.blocked
+    assert found.reason == (
+        "All 4 Step 2 CK attempts allowed are used without a pass (5 taken, incomplete ones "
+        "included): USMLE accepts no further application for any Step, Step 1 included."
+    )
 
 
 def test_e201_quiet_when_step2ck_was_failed_three_times_or_passed_on_the_fourth() -> None:

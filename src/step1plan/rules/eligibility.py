@@ -8,7 +8,9 @@ A Step already passed cannot be retaken.
 
 Each rule is a small pure function of the student's Step 1 attempt history and the as-of date.
 The same rules hold for every Step, so the timeline applies E201, E203 and E204 to the Step 2 CK
-history too (:func:`history_of` with ``exam=Exam.step2ck``; rule T509).
+history too (:func:`history_of` with ``exam=Exam.step2ck``; rule T509). Which Step, if any, has
+used its attempt limit without a pass, closing every Step, is decided in one place,
+:func:`exhausted_step`, for E201, the attempts left, T509 and the strategy rules S607 and S609.
 It returns a :class:`Constraint` when it limits the next attempt (a later earliest date, or no
 attempt at all) and ``None`` otherwise. :func:`assess_eligibility` combines them: the earliest
 next attempt is the latest date any rule imposes, and never before the as-of date.
@@ -67,12 +69,39 @@ def _in_force(fact: Fact[int], on: dt.date) -> bool:
 EXAM_LABELS: dict[Exam, str] = {Exam.step1: "Step 1", Exam.step2ck: "Step 2 CK"}
 """The Steps' names in messages."""
 
+STEPS: tuple[Exam, ...] = (Exam.step1, Exam.step2ck)
+"""The Steps the attempt limit is counted on, in the order :func:`exhausted_step` names them."""
+
+
+def exhausted_step(
+    attempts: Sequence[Attempt], as_of: dt.date, steps: Sequence[Exam] = STEPS
+) -> Exam | None:
+    """The Step whose attempt limit is used up without a pass by ``as_of``, if any: the first
+    of ``steps`` (Step 1, then Step 2 CK) with at least as many attempts up to that date as the
+    limit in force then, incomplete and failed ones included, and none of them a pass.
+
+    USMLE allows 4 attempts per Step for applications from 2021-07-01 (6 before; facts
+    ``attempt_limit``), and once a Step has used them all without a pass it accepts no further
+    application for any Step (DOMAIN.md "Attempts and retakes", usmle.org attempt-limit page,
+    H): the Step returned closes every Step, itself and the others. Attempts after ``as_of``
+    do not count. E201 and the attempts left (:func:`history_of`), T509 and S607/S609 all ask
+    this function.
+    """
+    limit = attempt_limit(as_of).value
+    if len(attempts) < limit:
+        return None  # too few attempts in all for any Step to reach the limit (most students)
+    for exam in steps:
+        results = [a.result for a in attempts if a.exam is exam and a.date <= as_of]
+        if len(results) >= limit and AttemptResult.passed not in results:
+            return exam
+    return None
+
 
 @record
 class AttemptHistory:
     """The attempts at one Step (Step 1 unless :attr:`exam` says otherwise) as the eligibility
-    rules see them, and the Step 2 CK attempts without a pass (which can end every Step's
-    eligibility)."""
+    rules see them, and the Step whose attempt limit, used up without a pass, ends every Step's
+    eligibility (if any)."""
 
     as_of: dt.date
     dates: tuple[dt.date, ...]
@@ -81,10 +110,13 @@ class AttemptHistory:
     """Date of a passing attempt, if any."""
     limit: int
     """Attempts allowed per Step on the as-of date (facts ``attempt_limit``)."""
-    step2ck_failed: int = 0
-    """Step 2 CK attempts up to the as-of date when none of them was a pass (0 after a pass):
-    at the limit, no Step can be applied for, Step 1 included. 0 in a Step 2 CK history,
-    whose own attempts are :attr:`dates`."""
+    closed_by: Exam | None = None
+    """The Step whose attempt limit is used up without a pass (:func:`exhausted_step`): no
+    Step can be applied for then, this one included. In a Step 1 history any Step (Step 1 when
+    both are); in a Step 2 CK history only Step 2 CK itself (T509)."""
+    closed_taken: int = 0
+    """The attempts :attr:`closed_by` has taken up to the as-of date, incomplete ones included
+    (0 when it is ``None``)."""
     exam: Exam = Exam.step1
     """The Step whose attempts :attr:`dates` holds."""
 
@@ -96,8 +128,9 @@ class AttemptHistory:
     @property
     def left(self) -> int:
         """Attempts left: 0 once Step 1 is passed (a passed Step cannot be retaken) or once any
-        Step has used the attempt limit without a pass (no Step can be applied for then)."""
-        if self.passed_on is not None or self.step2ck_failed >= self.limit:
+        Step has used the attempt limit without a pass (:attr:`closed_by`: no Step can be
+        applied for then)."""
+        if self.passed_on is not None or self.closed_by is not None:
             return 0
         return max(0, self.limit - len(self.dates))
 
@@ -125,22 +158,21 @@ def history_of(
     attempts: Sequence[Attempt], as_of: dt.date, exam: Exam = Exam.step1
 ) -> AttemptHistory:
     """The attempts at ``exam`` (Step 1 by default) up to ``as_of``, oldest first, the limit in
-    force then, and, for Step 1, the number of Step 2 CK attempts up to then when none was a
-    pass."""
+    force then, and the Step whose limit is used up without a pass (:func:`exhausted_step`):
+    any Step for Step 1; for Step 2 CK only Step 2 CK itself (T509, which the timeline reaches
+    only once Step 1 is passed or its retake is possible)."""
     own = [a for a in attempts if a.exam is exam and a.date <= as_of]
     own.sort(key=attrgetter("date"))
     passed = [a.date for a in own if a.result is AttemptResult.passed]
-    step2ck = (
-        [a.result for a in attempts if a.exam is Exam.step2ck and a.date <= as_of]
-        if exam is Exam.step1
-        else []
-    )
+    closed = exhausted_step(attempts, as_of, STEPS if exam is Exam.step1 else (exam,))
+    taken = 0 if closed is None else sum(a.exam is closed and a.date <= as_of for a in attempts)
     return AttemptHistory(
         as_of=as_of,
         dates=tuple([a.date for a in own]),
         passed_on=passed[0] if passed else None,
         limit=attempt_limit(as_of).value,
-        step2ck_failed=0 if AttemptResult.passed in step2ck else len(step2ck),
+        closed_by=closed,
+        closed_taken=taken,
         exam=exam,
     )
 
@@ -153,23 +185,20 @@ def attempt_limit_reached(history: AttemptHistory) -> Constraint | None:
     USMLE allows 4 attempts per Step for applications from 2021-07-01 (6 before), incomplete
     attempts included; after the last one without a pass, no Step can be applied for (DOMAIN.md
     "Attempts and retakes", usmle.org attempt-limit page, H; facts ``attempt_limit``). So the
-    limit reached on Step 2 CK ends Step 1 eligibility too. Practice scores cannot change this,
-    so the readiness verdict becomes ``ineligible``.
+    limit reached on Step 2 CK ends Step 1 eligibility too (:func:`exhausted_step`, which names
+    Step 1 when both are used up). Practice scores cannot change this, so the readiness verdict
+    becomes ``ineligible``.
     """
-    if history.passed_on is not None:
-        return None
-    if history.used >= history.limit:
-        step, taken = EXAM_LABELS[history.exam], history.used
-    elif history.step2ck_failed >= history.limit:
-        step, taken = "Step 2 CK", history.step2ck_failed
-    else:
+    closed = history.closed_by
+    if history.passed_on is not None or closed is None:
         return None
     # "Step 1 included" only where it tells something: another Step's limit ends this one.
-    also = f", {EXAM_LABELS[history.exam]} included" if step != EXAM_LABELS[history.exam] else ""
+    also = f", {EXAM_LABELS[history.exam]} included" if closed is not history.exam else ""
     return Constraint(
         "E201",
-        f"All {history.limit} {step} attempts allowed are used without a pass ({taken} taken, "
-        f"incomplete ones included): USMLE accepts no further application for any Step{also}.",
+        f"All {history.limit} {EXAM_LABELS[closed]} attempts allowed are used without a pass "
+        f"({history.closed_taken} taken, incomplete ones included): USMLE accepts no further "
+        f"application for any Step{also}.",
         blocked=True,
     )
 

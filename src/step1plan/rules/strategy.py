@@ -27,14 +27,10 @@ from step1plan.models.report import (
     Timeline,
 )
 from step1plan.rules.base import Context, rule
+from step1plan.rules.eligibility import exhausted_step
 from step1plan.rules.explanation import draft_explanation
 from step1plan.rules.mistakes import make_finding
-from step1plan.rules.timeline import (
-    first_passes,
-    milestone,
-    prep_weeks_between,
-    step2ck_attempts,
-)
+from step1plan.rules.timeline import first_passes, milestone, prep_weeks_between
 from step1plan.rules.wording import and_list, plural, plural_head, weeks_text, words
 
 TIER_WORDS: dict[str, str] = {
@@ -309,13 +305,15 @@ def step2ck_signal(ctx: Context, timeline: Timeline) -> Finding | None:
     method are fixed, and program directors in competitive specialties rank its score among
     their top selection factors (DOMAIN.md "Programs and applicants", Kindler et al. 2024, H).
     Quiet when a Step 2 CK pass is already on record, and when the attempt limit leaves no
-    Step 2 CK test to take (DOMAIN.md "Attempts and retakes", H; timeline T509). After a Step 2
-    CK attempt that was not passed, a first-attempt pass is no longer possible, so the advice
-    speaks of the retake. Quiet when neither Step has an unsuccessful attempt: there is no
-    failure to recover from.
+    Step 2 CK test to take (DOMAIN.md "Attempts and retakes", H;
+    :func:`~step1plan.rules.eligibility.exhausted_step` for Step 2 CK, which blocks it on the
+    timeline, T509). After a Step 2 CK attempt that was not passed, a first-attempt pass is no
+    longer possible, so the advice speaks of the retake. Quiet when neither Step has an
+    unsuccessful attempt: there is no failure to recover from.
     """
     profile = _profile(ctx)
-    if Exam.step2ck in first_passes(profile) or step2ck_attempts(profile, ctx.as_of).blocked:
+    step2ck_closed = exhausted_step(profile.attempts, ctx.as_of, (Exam.step2ck,)) is not None
+    if step2ck_closed or Exam.step2ck in first_passes(profile):
         return None
     retake = any(a.exam is Exam.step2ck for a in profile.attempts)  # none of them a pass
     if not retake and not profile.failed_step1():
@@ -401,11 +399,14 @@ def no_attempt_left(ctx: Context, eligibility: Eligibility | None) -> Finding | 
     """Say that the application advice does not apply once no Step can be applied for.
 
     After the attempt limit of a Step is used without a pass, USMLE accepts no application for
-    any Step (DOMAIN.md "Attempts and retakes", usmle.org attempt-limit page, H; rule E201 for
-    Step 1, T509 for Step 2 CK). Every other piece of advice here (program list, letters,
-    Step 2 CK, the explanation) assumes a pass still to come, so this finding replaces them.
-    Quiet while an attempt is left at each Step not yet passed, and when Step 1 was passed
-    (eligibility is blocked then too, by E202) with Step 2 CK still open.
+    any Step (DOMAIN.md "Attempts and retakes", usmle.org attempt-limit page, H;
+    :func:`~step1plan.rules.eligibility.exhausted_step`): the finding points to eligibility when
+    it is blocked with no attempt left and Step 1 not passed (rule E201, either Step's limit),
+    else to the timeline when the Step 2 CK limit is used (T509; after a Step 1 pass). Every
+    other piece of advice here (program list, letters, Step 2 CK, the explanation) assumes a
+    pass still to come, so this finding replaces them. Quiet while an attempt is left at each
+    Step not yet passed, and when Step 1 was passed (eligibility is blocked then too, by E202)
+    with Step 2 CK still open.
     """
     profile = _profile(ctx)
     step1_closed = (
@@ -420,7 +421,7 @@ def no_attempt_left(ctx: Context, eligibility: Eligibility | None) -> Finding | 
             ("eligibility.attempts_left", 0),
         ]
         where = "see eligibility"
-    elif step2ck_attempts(profile, ctx.as_of).blocked:
+    elif exhausted_step(profile.attempts, ctx.as_of, (Exam.step2ck,)) is not None:
         evidence = [("attempts", len(profile.attempts))]
         where = "Step 2 CK, see the timeline"
     else:

@@ -319,9 +319,10 @@ def step2ck_attempts(profile: Profile, as_of: dt.date) -> Step2ckAttempts:
     same exam in any 12 months, and a 4th or later attempt at least 12 months after the first
     and 6 after the most recent apply to every Step (DOMAIN.md "Attempts and retakes", H). So
     the eligibility rules E201, E203 and E204 run unchanged on the Step 2 CK attempt history
-    (:func:`~step1plan.rules.eligibility.history_of` with ``exam=Exam.step2ck``). The rule
-    triggers (writes a note) when they block any further Step 2 CK test (then no Match cycle
-    can be planned) or set a date the test must wait for.
+    (:func:`~step1plan.rules.eligibility.history_of` with ``exam=Exam.step2ck``; whether the
+    limit is used is :func:`~step1plan.rules.eligibility.exhausted_step`'s answer, which S607
+    and S609 ask directly). The rule triggers (writes a note) when they block any further
+    Step 2 CK test (then no Match cycle can be planned) or set a date the test must wait for.
     """
     if not any(a.exam is Exam.step2ck and a.date <= as_of for a in profile.attempts):
         return _NO_STEP2CK_LIMIT  # no Step 2 CK attempt yet: none of the rules can apply
