@@ -228,7 +228,7 @@ def readiness_data(
     bar_name = _bar_name(ctx)
     bar: ReadinessBar = getattr(plan, bar_name)
     since = ctx.latest_step1_date()
-    paths = ctx.score_paths or [f"scores[{i}]" for i in range(len(ctx.scores))]
+    paths = ctx.evidence_paths()
     items: list[Assessment] = []
     grouped: dict[tuple[PracticeKind, bool], list[Assessment]] = {}
     for score, path in zip(ctx.scores, paths, strict=True):  # already sorted by date
