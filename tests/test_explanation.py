@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from step1plan.analysis import make_context
+from step1plan.analysis import assess_ready, make_context
 from step1plan.models.common import CauseId
 from step1plan.models.profile import Profile
 from step1plan.models.report import (
@@ -18,9 +18,9 @@ from step1plan.models.report import (
     Confidence,
     Eligibility,
     Readiness,
-    ScorePoint,
     Verdict,
 )
+from step1plan.models.scores import PracticeScore
 from step1plan.plans import Plan
 from step1plan.rules import explanation
 from step1plan.rules.base import Context
@@ -370,22 +370,19 @@ def test_draft_with_evidence_passes_its_own_check(default_plan: Plan) -> None:
 
 
 def test_draft_cites_a_rising_practice_trend(default_plan: Plan) -> None:
-    points = tuple(
-        ScorePoint(
-            D(2027, 1, 1) + dt.timedelta(weeks=2 * i),
-            f"CBSSA {27 + i}",
-            "cbssa",
-            v,
-            None,
-            False,
-            True,
-        )
-        for i, v in enumerate((58, 63, 71))
-    )
-    readiness = Readiness(Verdict.borderline, points=points)
-    text = draft_explanation(ctx_for(default_plan), CAUSES[:1], readiness)
+    # The trend is read from the practice scores (readiness, as explain passes it, only bounds
+    # them by the as-of date): the draft says the same with and without it.
+    days = [D(2027, 1, 1) + dt.timedelta(weeks=2 * i) for i in range(3)]
+    practice = [
+        {"date": day.isoformat(), "form": f"CBSSA {27 + i}", "epc": v}
+        for i, (day, v) in enumerate(zip(days, (58, 63, 71), strict=True))
+    ]
+    ctx = ctx_for(default_plan, practice=practice)
+    _, readiness = assess_ready(ctx)
+    text = draft_explanation(ctx, CAUSES[:1], readiness)
     assert "risen from 58 to 71 (equated percent correct)" in text
     assert_clean_but_for_its_brackets(text)
+    assert draft_explanation(ctx, CAUSES[:1], None) == text
 
 
 @pytest.mark.parametrize(
@@ -400,22 +397,36 @@ def test_draft_trend_counts_only_scores_after_the_failed_attempt(
     default_plan: Plan, values: tuple[int, int, int], expected: str | None
 ) -> None:
     days = (D(2026, 7, 1), D(2026, 10, 1), D(2026, 11, 1))
-    points = tuple(
-        ScorePoint(day, f"CBSSA {26 + i}", "cbssa", v, None, False, True)
-        for i, (day, v) in enumerate(zip(days, values, strict=True))
-    )
-    readiness = Readiness(Verdict.not_ready, points=points)
-    text = draft_explanation(ctx_for(default_plan), CAUSES[:1], readiness)
-    if expected is None:
-        assert "risen" not in text
-    else:
-        assert expected in text
     practice = [
         {"date": day.isoformat(), "form": f"CBSSA {26 + i}", "epc": v}
         for i, (day, v) in enumerate(zip(days, values, strict=True))
     ]
-    from_scores = draft_explanation(ctx_for(default_plan, practice=practice), CAUSES[:1], None)
+    ctx = ctx_for(default_plan, practice=practice)
+    _, readiness = assess_ready(ctx)  # as explain passes it
+    text = draft_explanation(ctx, CAUSES[:1], readiness)
+    if expected is None:
+        assert "risen" not in text
+    else:
+        assert expected in text
+    from_scores = draft_explanation(ctx, CAUSES[:1], None)
     assert ("risen" in from_scores) == (expected is not None)
+
+
+def test_draft_trend_with_readiness_counts_only_scores_up_to_the_as_of_date(
+    default_plan: Plan,
+) -> None:
+    """The readiness explain passes shows the scores up to the as-of date only. The loader
+    refuses a later one, but a context built by hand may hold one: only the draft without
+    readiness counts it."""
+    scores = [
+        PracticeScore(date=D(2027, 1, 1), form="CBSSA 27", epc=60),
+        PracticeScore(date=D(2027, 2, 1), form="CBSSA 28", epc=64),
+        PracticeScore(date=AS_OF + dt.timedelta(days=1), form="CBSSA 29", epc=70),
+    ]
+    ctx = make_context(default_plan, AS_OF, ctx_for(default_plan).profile, scores)
+    _, readiness = assess_ready(ctx)
+    assert "risen from 60 to 64" in draft_explanation(ctx, CAUSES[:1], readiness)
+    assert "risen from 60 to 70" in draft_explanation(ctx, CAUSES[:1], None)
 
 
 def test_draft_for_two_failures_without_causes(default_plan: Plan) -> None:

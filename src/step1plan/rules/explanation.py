@@ -181,33 +181,24 @@ def _weak_areas(step1: Sequence[Attempt], limit: int = 2) -> list[str]:
 
 
 def _practice_trend(
-    ctx: Context, readiness: Readiness | None, since: dt.date | None
+    ctx: Context, readiness: Readiness | None, unseen: Sequence[tuple[PracticeScore, str]]
 ) -> tuple[float, float] | None:
-    """First and latest unseen CBSSA EPC taken after ``since`` (the last failed attempt), when
-    the latest is higher.
+    """First and latest EPC of the ``unseen`` CBSSAs, those taken after the last failed attempt
+    (:meth:`Context.unseen_cbssas`), when the latest is higher.
 
     Only scores after the failure count: the sentence tells what changed since then, and a
     score from before the attempt would show a rise that the student's recovery did not make.
+    Given a ``readiness`` that shows any score (``explain`` passes one), only the scores up to
+    the as-of date count, as it shows them; otherwise every score of the context does. The
+    loader refuses a score dated after the as-of date, so the two differ only for a context
+    built by hand.
     """
-    if readiness is not None and readiness.points:
-        values = [
-            p.value
-            for p in readiness.points
-            if p.kind == PracticeKind.cbssa.value
-            and p.value is not None
-            and not p.seen_before
-            and _after(p.date, since)
-        ]
-    else:
-        # The kind is read from the form name (a property), so it is tested last.
-        values = [
-            s.epc
-            for s in ctx.scores
-            if s.epc is not None
-            and not s.seen_before
-            and _after(s.date, since)
-            and s.kind is PracticeKind.cbssa
-        ]
+    shown_only = readiness is not None and bool(readiness.points)
+    values = [
+        score.epc
+        for score, _ in unseen
+        if score.epc is not None and (not shown_only or score.date <= ctx.as_of)
+    ]
     if len(values) < 2 or values[-1] <= values[0]:
         return None
     return values[0], values[-1]
@@ -291,15 +282,6 @@ BACKED_BY: dict[CauseId, Callable[[Context, dt.date | None], bool]] = {
 fixes (what was studied, and how) leave no record in the profile: always in brackets."""
 
 
-def _cbssas_since(ctx: Context, since: dt.date | None) -> int:
-    """How many unseen NBME CBSSAs were taken after ``since``."""
-    return sum(
-        1
-        for s in ctx.scores
-        if not s.seen_before and _after(s.date, since) and s.kind is PracticeKind.cbssa
-    )
-
-
 @lru_cache(maxsize=64)
 def _checkpoints(every_weeks: int, taken: int) -> str:
     """The practice-exam clause: the ``taken`` CBSSAs since the failure, or, with none, the
@@ -316,9 +298,11 @@ def _fixes(
     step1: Sequence[Attempt],
     order: list[CauseId],
     since: dt.date | None,
+    cbssas: int,
 ) -> list[str]:
     """The what-changed clauses: each top cause's fix (in brackets unless :data:`BACKED_BY`
-    backs it), tutoring when the profile has it, and the practice exams since ``since``."""
+    backs it), tutoring when the profile has it, and the ``cbssas`` unseen NBME CBSSAs taken
+    since ``since``."""
     fixes: list[str] = []
     for cause in order[:3]:
         clause = CHANGED[cause]
@@ -329,7 +313,7 @@ def _fixes(
         fixes.append(clause if backed is not None and backed(ctx, since) else _unbacked(clause))
     if profile.study.tutoring:
         fixes.append(TUTOR)
-    fixes.append(_checkpoints(ctx.plan.study.cbssa_every_weeks, _cbssas_since(ctx, since)))
+    fixes.append(_checkpoints(ctx.plan.study.cbssa_every_weeks, cbssas))
     return fixes
 
 
@@ -339,9 +323,10 @@ def _evidence(
     step1: Sequence[Attempt],
     since: dt.date | None,
     readiness: Readiness | None,
+    unseen: Sequence[tuple[PracticeScore, str]],
 ) -> str | None:
     """The results that show the change worked: the Step 1 pass, the Step 2 CK pass or, with
-    neither, a rising practice trend (:func:`_practice_trend`).
+    neither, a rising practice trend of the ``unseen`` CBSSAs (:func:`_practice_trend`).
 
     Each must be dated after ``since``, the last failed or incomplete Step 1 attempt: the draft
     gives them as what changed since then, so a Step 2 CK passed before that attempt is not
@@ -366,7 +351,7 @@ def _evidence(
         parts.append(f"{'passed' if parts else 'I passed'} Step 2 CK{score}")
     if parts:
         return and_list(parts) + "."
-    trend = _practice_trend(ctx, readiness, since)
+    trend = _practice_trend(ctx, readiness, unseen)
     if trend is not None:
         return (
             f"My NBME practice scores have risen from {num(trend[0])} to {num(trend[1])} "
@@ -419,12 +404,13 @@ def draft_explanation(
     failed = _failed_count(step1)
     since = _last_failed(step1)
     wrong = _what_went_wrong(failed, tuple(order[:2]), _missed(step1, failed))
-    fixes = _fixes(ctx, profile, step1, order, since)
+    unseen = ctx.unseen_cbssas(since)  # the NBME practice exams since the failure
+    fixes = _fixes(ctx, profile, step1, order, since, len(unseen))
     step2ck_passed = any(
         a.exam is Exam.step2ck and a.result is AttemptResult.passed for a in profile.attempts
     )
     placeholder = PLACEHOLDER_AFTER_STEP2CK if step2ck_passed else PLACEHOLDER
-    evidence = _evidence(ctx, profile, step1, since, readiness) or placeholder
+    evidence = _evidence(ctx, profile, step1, since, readiness, unseen) or placeholder
     limit = ctx.plan.strategy.explanation_max_words
 
     def assemble(n_fixes: int, close: bool) -> str:
