@@ -908,6 +908,32 @@ def test_latest_unseen_cbssa_falls_back_to_older_ones(plan: Plan) -> None:
     assert data.latest is not None and data.latest.score is old
 
 
+def test_trend_and_latest_are_the_contexts_unseen_cbssas_up_to_the_as_of_date(plan: Plan) -> None:
+    """readiness_data makes the selection of Context.unseen_cbssas (since the latest attempt) in
+    its one pass over the scores, bounded by the as-of date."""
+    scores = [
+        cbssa(120, 80),  # before the attempt of 2026-06-01
+        cbssa(70, 60),
+        cbssa(65, 75, seen_before=True),
+        uwsa(60, 240),
+        cbssa(55, None, 0.7),  # no EPC: not in the trend
+        cbssa(50, 62),
+        cbssa(45, 64),
+        cbssa(40, 66),
+        cbssa(38, 68),
+        cbssa(-1, 90),  # after the as-of date: only a context built by hand holds one
+    ]
+    ctx = make_context(plan, AS_OF, profile(), scores)
+    data = readiness_data(ctx)
+    unseen = [s for s, _ in ctx.unseen_cbssas(ctx.latest_step1_date()) if s.date <= AS_OF]
+    assert [s.epc for s in unseen] == [60, None, 62, 64, 66, 68]
+    window = plan.readiness.trend_window  # 4: the first one after the attempt is left out
+    assert [a.score for a in data.trend] == [s for s in unseen if s.epc is not None][-window:]
+    assert [a.score.epc for a in data.trend] == [62, 64, 66, 68]
+    assert not data.counted  # none is recent: the latest is the latest unseen one
+    assert data.latest is not None and data.latest.score is unseen[-1]
+
+
 # ---------------------------------------------------------------- booking advice and waiting
 
 

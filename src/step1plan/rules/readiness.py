@@ -257,6 +257,8 @@ def readiness_data(
         for a in by_kind.get((PracticeKind.free120, True), ())
         if not a.score.seen_before and a.score.percent_correct is not None
     ]
+    # Context.unseen_cbssas(since) up to the as-of date, taken from the assessments grouped
+    # above: the scores are read once, and the rules need their assessments.
     unseen = [a for a in by_kind.get((PracticeKind.cbssa, False), ()) if not a.score.seen_before]
     pool = counted or unseen
     trend = tuple([a for a in unseen if a.score.epc is not None][-plan.trend_window :])
