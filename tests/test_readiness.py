@@ -27,6 +27,7 @@ from step1plan.models.report import (
 )
 from step1plan.models.scores import PracticeScore
 from step1plan.plans import Plan, load_plan
+from step1plan.rules.base import blocks_all_finished
 from step1plan.rules.eligibility import assess_eligibility
 from step1plan.rules.readiness import (
     assess_readiness,
@@ -689,6 +690,42 @@ def test_r309_quiet_when_every_block_was_finished(plan: Plan) -> None:
     scores = [cbssa(20, 72, 0.96, unfinished_blocks=0), cbssa(6, 74, 0.97, unfinished_blocks=0)]
     result = timing_fixed(readiness_data(make_context(plan, AS_OF, _timing_profile(), scores)))
     assert result is not None and result.passed
+
+
+def _blocks(form: str, unfinished: int | None) -> PracticeScore:
+    result = {"percent_correct": 70} if form == "Free 120" else {"epc": 70}
+    return PracticeScore.model_validate(
+        {"date": AS_OF, "form": form, "unfinished_blocks": unfinished, **result}
+    )
+
+
+@pytest.mark.parametrize(
+    ("recorded", "finished"),
+    [
+        ([("CBSSA 30", 0), ("UWSA 2", 0), ("Free 120", 0)], True),
+        ([("CBSSA 30", 0), ("CBSSA 31", None)], True),  # one without the record is left out
+        ([("CBSSA 30", 0), ("Kaplan diagnostic", 3)], True),  # not a full-length practice exam
+        ([("CBSSA 30", 0), ("UWSA 2", 1)], False),
+        ([("Free 120", 2)], False),
+        ([("CBSSA 30", None), ("UWSA 2", None)], False),  # none recorded: missing evidence
+        ([("Kaplan diagnostic", 0)], False),  # only another kind records them
+        ([], False),
+    ],
+    ids=[
+        "all_finished",
+        "one_not_recorded",
+        "another_kind_unfinished",
+        "one_unfinished",
+        "free120_unfinished",
+        "none_recorded",
+        "only_another_kind",
+        "no_scores",
+    ],
+)
+def test_blocks_all_finished_is_r309s_test(
+    recorded: list[tuple[str, int | None]], finished: bool
+) -> None:
+    assert blocks_all_finished([_blocks(form, n) for form, n in recorded]) is finished
 
 
 def test_r309_quiet_when_timing_was_not_a_cause(plan: Plan) -> None:

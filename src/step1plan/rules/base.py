@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -116,3 +116,19 @@ class Context:
             and (since is None or score.date > since)
             and score.kind is cbssa
         ]
+
+
+def blocks_all_finished(scores: Iterable[PracticeScore]) -> bool:
+    """Readiness check R309's test of pacing: the full-length practice exams (CBSSA, Free 120,
+    UWSA) among ``scores`` that record their ``unfinished_blocks`` finished every block, and at
+    least one records them. An exam without the record is left out; none recorded is missing
+    evidence, not a pass. Which scores to look at is the caller's: R309 takes the recent ones,
+    the explanation draft those after the failure and within ``window_days`` of the as-of date
+    or of the retake taken since."""
+    other = PracticeKind.other
+    recorded = [
+        score.unfinished_blocks
+        for score in scores
+        if score.unfinished_blocks is not None and score.kind is not other
+    ]
+    return bool(recorded) and not any(recorded)

@@ -30,7 +30,7 @@ from step1plan.models.profile import Attempt, Profile
 from step1plan.models.report import CauseResult, Finding, Readiness
 from step1plan.models.scores import PracticeScore
 from step1plan.plans import StrategyPlan
-from step1plan.rules.base import Context
+from step1plan.rules.base import Context, blocks_all_finished
 from step1plan.rules.mistakes import check_text, count_words, read_explanation
 from step1plan.rules.wording import and_list, num, words
 
@@ -235,21 +235,22 @@ def _full_length_since(ctx: Context, since: dt.date | None) -> list[PracticeScor
 
 
 def _pacing_held(ctx: Context, since: dt.date | None) -> bool:
-    """Backs the timing fix as readiness check R309 would pass it: the recent full-length
-    practice exams after ``since`` (within the retaker bar's ``window_days`` of the as-of date,
-    the student having failed; of the retake, once one was taken) record their unfinished
-    blocks, and every one finished them all.
+    """Backs the timing fix as readiness check R309 would pass it (:func:`blocks_all_finished`):
+    the recent full-length practice exams after ``since`` (within the retaker bar's
+    ``window_days`` of the as-of date, the student having failed; of the retake, once one was
+    taken) record their unfinished blocks, and every one finished them all.
 
     None recorded is no backing, as R309 counts it as missing evidence.
     """
     window = ctx.plan.readiness.retaker.window_days
     until = _next_attempt(ctx, since) or ctx.as_of  # a later attempt closes that practice
-    recorded = [
-        score.unfinished_blocks
-        for score in _full_length_since(ctx, since)
-        if score.unfinished_blocks is not None and 0 <= (until - score.date).days <= window
-    ]
-    return bool(recorded) and not any(recorded)
+    return blocks_all_finished(
+        [
+            score
+            for score in ctx.scores  # sorted by date
+            if _after(score.date, since) and 0 <= (until - score.date).days <= window
+        ]
+    )
 
 
 def _next_attempt(ctx: Context, since: dt.date | None) -> dt.date | None:
