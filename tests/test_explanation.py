@@ -704,3 +704,43 @@ def test_opening_says_complete_for_incomplete_attempts(
     text = draft_explanation(ctx_for(default_plan, attempts=attempts), CAUSES[:1], None)
     assert text.startswith(opening)
     assert "M713" not in codes(text)  # still owned in the first person
+
+
+def test_history_reads_what_the_draft_tells_of_the_attempts_in_one_pass() -> None:
+    areas = {"disciplines": {"pathology": "lower"}}
+    profile = Profile.model_validate(
+        {
+            "student": {"id": "x-1"},
+            "attempts": [
+                {"exam": "step1", "date": "2025-06-01", "result": "incomplete"},
+                {"exam": "step2ck", "date": "2025-09-01", "result": "fail"},
+                {"exam": "step1", "date": "2026-02-20", "result": "fail", "content_areas": areas},
+                {"exam": "step1", "date": "2026-08-20", "result": "incomplete"},
+                {"exam": "step1", "date": "2026-12-02", "result": "pass"},
+                {"exam": "step2ck", "date": "2027-03-01", "result": "pass", "score": 247},
+            ],
+        }
+    )
+    history = explanation._history(profile.attempts)
+    assert (history.failed, history.missed) == (3, "pass")  # one of the three was a fail
+    assert history.last_failed == D(2026, 8, 20)
+    assert history.report is profile.attempts[2].content_areas  # the latest report given
+    assert history.step1_passed == D(2026, 12, 2)
+    assert history.step2ck_passed is profile.attempts[5]
+
+
+@pytest.mark.parametrize(
+    ("results", "failed", "missed"),
+    [((), 0, "pass"), (("incomplete",), 1, "complete"), (("pass",), 0, "pass")],
+    ids=["no_attempt", "incomplete_only", "passed_first"],
+)
+def test_history_without_a_failure_or_with_incomplete_attempts_only(
+    results: tuple[str, ...], failed: int, missed: str
+) -> None:
+    attempts = [{"exam": "step1", "date": "2026-08-20", "result": r} for r in results]
+    profile = Profile.model_validate({"student": {"id": "x-1"}, "attempts": attempts})
+    history = explanation._history(profile.attempts)
+    assert (history.failed, history.missed) == (failed, missed)
+    assert history.last_failed == (D(2026, 8, 20) if failed else None)
+    assert history.report is None and history.step2ck_passed is None
+    assert history.step1_passed == (D(2026, 8, 20) if results == ("pass",) else None)
