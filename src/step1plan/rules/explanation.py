@@ -371,7 +371,7 @@ def _words(part: str) -> int:
 
 
 CHANGED_LEAD = "Since then I have"
-"""The start of the what-changed sentence (its fixes follow, joined by :func:`_join`)."""
+"""The start of the what-changed sentence (its fixes follow, joined by :func:`and_list`)."""
 
 
 def _changed(fixes: Sequence[str]) -> str:
