@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from step1plan.analysis import make_context
 from step1plan.models.profile import Profile
 from step1plan.models.scores import PracticeScore
 from step1plan.plans import load_plan
+from step1plan.rules.base import Context
 
 AS_OF = dt.date(2026, 11, 27)
 
@@ -69,6 +71,64 @@ def test_context_without_profile_names_scores_by_index() -> None:
     ctx = make_context(load_plan("default"), AS_OF, None, scores)
     assert ctx.profile is None
     assert list(ctx.score_paths) == ["scores[0]"]
+
+
+def _scores_ctx(attempts: list[dict[str, str]], scores: list[PracticeScore]) -> Context:
+    profile = Profile.model_validate(
+        {"student": {"id": "s-1"}, "attempts": attempts}, context={"as_of": AS_OF}
+    )
+    paths = [f"nbme.csv:{i + 2}" for i in range(len(scores))]
+    return make_context(load_plan("default"), AS_OF, profile, scores, paths)
+
+
+FAILED_ON = dt.date(2026, 8, 20)
+FAILED = [{"exam": "step1", "date": FAILED_ON.isoformat(), "result": "fail"}]
+
+
+def test_unseen_cbssas_are_those_after_since_oldest_first_with_their_paths() -> None:
+    def score(day: str, form: str, **result: Any) -> PracticeScore:
+        return PracticeScore(date=dt.date.fromisoformat(day), form=form, **{"epc": 64, **result})
+
+    scores = [
+        score("2026-08-01", "CBSSA 26"),  # before the attempt
+        score("2026-08-20", "CBSSA 27"),  # on its day: not after it
+        score("2026-09-01", "CBSSA 28"),
+        score("2026-09-10", "CBSSA 29", seen_before=True),  # flagged by the student
+        score("2026-09-15", "UWSA 1", epc=None, score=230),  # another kind
+        score("2026-09-20", "Free 120", epc=None, percent_correct=70),
+        score("2026-09-25", "Kaplan diagnostic"),
+        score("2026-10-01", "NBME 26"),  # form 26 again: marked seen before by make_context
+        score("2026-10-05", "CBSSA 30", epc=None, pass_probability=0.8),  # no EPC still counts
+    ]
+    ctx = _scores_ctx(FAILED, scores)
+    assert ctx.latest_step1_date() == FAILED_ON
+    assert [(s.form, p) for s, p in ctx.unseen_cbssas(FAILED_ON)] == [
+        ("CBSSA 28", "nbme.csv:4"),
+        ("CBSSA 30", "nbme.csv:10"),
+    ]
+    # Without an attempt, every unseen CBSSA (not the repeated form 26)
+    assert [s.form for s, _ in ctx.unseen_cbssas(None)] == [
+        "CBSSA 26",
+        "CBSSA 27",
+        "CBSSA 28",
+        "CBSSA 30",
+    ]
+
+
+def test_unseen_cbssas_leave_the_as_of_bound_to_their_caller() -> None:
+    # The loader refuses a score dated after the as-of date; a context built by hand may hold
+    # one, and the selection keeps it: the callers that judge as of the as-of date filter it.
+    later = PracticeScore(date=AS_OF + dt.timedelta(days=1), form="CBSSA 31", epc=70)
+    ctx = _scores_ctx(FAILED, [later])
+    assert [s for s, _ in ctx.unseen_cbssas(FAILED_ON)] == [later]
+
+
+def test_unseen_cbssas_of_a_context_built_without_paths_name_them_by_index() -> None:
+    first = PracticeScore(date=dt.date(2026, 9, 1), form="UWSA 1", score=220)
+    second = PracticeScore(date=dt.date(2026, 9, 2), form="CBSSA 28", epc=64)
+    ctx = Context(plan=load_plan("default"), as_of=AS_OF, scores=(first, second))
+    assert ctx.evidence_paths() == ["scores[0]", "scores[1]"]
+    assert ctx.unseen_cbssas(None) == [(second, "scores[1]")]
 
 
 def test_partial_analysis_matches_the_full_report_on_every_example() -> None:

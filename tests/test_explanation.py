@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from step1plan.analysis import make_context
+from step1plan.analysis import assess_ready, make_context
 from step1plan.models.common import CauseId
 from step1plan.models.profile import Profile
 from step1plan.models.report import (
@@ -18,9 +18,9 @@ from step1plan.models.report import (
     Confidence,
     Eligibility,
     Readiness,
-    ScorePoint,
     Verdict,
 )
+from step1plan.models.scores import PracticeScore
 from step1plan.plans import Plan
 from step1plan.rules import explanation
 from step1plan.rules.base import Context
@@ -370,22 +370,19 @@ def test_draft_with_evidence_passes_its_own_check(default_plan: Plan) -> None:
 
 
 def test_draft_cites_a_rising_practice_trend(default_plan: Plan) -> None:
-    points = tuple(
-        ScorePoint(
-            D(2027, 1, 1) + dt.timedelta(weeks=2 * i),
-            f"CBSSA {27 + i}",
-            "cbssa",
-            v,
-            None,
-            False,
-            True,
-        )
-        for i, v in enumerate((58, 63, 71))
-    )
-    readiness = Readiness(Verdict.borderline, points=points)
-    text = draft_explanation(ctx_for(default_plan), CAUSES[:1], readiness)
+    # The trend is read from the practice scores (readiness, as explain passes it, only bounds
+    # them by the as-of date): the draft says the same with and without it.
+    days = [D(2027, 1, 1) + dt.timedelta(weeks=2 * i) for i in range(3)]
+    practice = [
+        {"date": day.isoformat(), "form": f"CBSSA {27 + i}", "epc": v}
+        for i, (day, v) in enumerate(zip(days, (58, 63, 71), strict=True))
+    ]
+    ctx = ctx_for(default_plan, practice=practice)
+    _, readiness = assess_ready(ctx)
+    text = draft_explanation(ctx, CAUSES[:1], readiness)
     assert "risen from 58 to 71 (equated percent correct)" in text
     assert_clean_but_for_its_brackets(text)
+    assert draft_explanation(ctx, CAUSES[:1], None) == text
 
 
 @pytest.mark.parametrize(
@@ -400,22 +397,36 @@ def test_draft_trend_counts_only_scores_after_the_failed_attempt(
     default_plan: Plan, values: tuple[int, int, int], expected: str | None
 ) -> None:
     days = (D(2026, 7, 1), D(2026, 10, 1), D(2026, 11, 1))
-    points = tuple(
-        ScorePoint(day, f"CBSSA {26 + i}", "cbssa", v, None, False, True)
-        for i, (day, v) in enumerate(zip(days, values, strict=True))
-    )
-    readiness = Readiness(Verdict.not_ready, points=points)
-    text = draft_explanation(ctx_for(default_plan), CAUSES[:1], readiness)
-    if expected is None:
-        assert "risen" not in text
-    else:
-        assert expected in text
     practice = [
         {"date": day.isoformat(), "form": f"CBSSA {26 + i}", "epc": v}
         for i, (day, v) in enumerate(zip(days, values, strict=True))
     ]
-    from_scores = draft_explanation(ctx_for(default_plan, practice=practice), CAUSES[:1], None)
+    ctx = ctx_for(default_plan, practice=practice)
+    _, readiness = assess_ready(ctx)  # as explain passes it
+    text = draft_explanation(ctx, CAUSES[:1], readiness)
+    if expected is None:
+        assert "risen" not in text
+    else:
+        assert expected in text
+    from_scores = draft_explanation(ctx, CAUSES[:1], None)
     assert ("risen" in from_scores) == (expected is not None)
+
+
+def test_draft_trend_with_readiness_counts_only_scores_up_to_the_as_of_date(
+    default_plan: Plan,
+) -> None:
+    """The readiness explain passes shows the scores up to the as-of date only. The loader
+    refuses a later one, but a context built by hand may hold one: only the draft without
+    readiness counts it."""
+    scores = [
+        PracticeScore(date=D(2027, 1, 1), form="CBSSA 27", epc=60),
+        PracticeScore(date=D(2027, 2, 1), form="CBSSA 28", epc=64),
+        PracticeScore(date=AS_OF + dt.timedelta(days=1), form="CBSSA 29", epc=70),
+    ]
+    ctx = make_context(default_plan, AS_OF, ctx_for(default_plan).profile, scores)
+    _, readiness = assess_ready(ctx)
+    assert "risen from 60 to 64" in draft_explanation(ctx, CAUSES[:1], readiness)
+    assert "risen from 60 to 70" in draft_explanation(ctx, CAUSES[:1], None)
 
 
 def test_draft_for_two_failures_without_causes(default_plan: Plan) -> None:
@@ -693,3 +704,43 @@ def test_opening_says_complete_for_incomplete_attempts(
     text = draft_explanation(ctx_for(default_plan, attempts=attempts), CAUSES[:1], None)
     assert text.startswith(opening)
     assert "M713" not in codes(text)  # still owned in the first person
+
+
+def test_history_reads_what_the_draft_tells_of_the_attempts_in_one_pass() -> None:
+    areas = {"disciplines": {"pathology": "lower"}}
+    profile = Profile.model_validate(
+        {
+            "student": {"id": "x-1"},
+            "attempts": [
+                {"exam": "step1", "date": "2025-06-01", "result": "incomplete"},
+                {"exam": "step2ck", "date": "2025-09-01", "result": "fail"},
+                {"exam": "step1", "date": "2026-02-20", "result": "fail", "content_areas": areas},
+                {"exam": "step1", "date": "2026-08-20", "result": "incomplete"},
+                {"exam": "step1", "date": "2026-12-02", "result": "pass"},
+                {"exam": "step2ck", "date": "2027-03-01", "result": "pass", "score": 247},
+            ],
+        }
+    )
+    history = explanation._history(profile.attempts)
+    assert (history.failed, history.missed) == (3, "pass")  # one of the three was a fail
+    assert history.last_failed == D(2026, 8, 20)
+    assert history.report is profile.attempts[2].content_areas  # the latest report given
+    assert history.step1_passed == D(2026, 12, 2)
+    assert history.step2ck_passed is profile.attempts[5]
+
+
+@pytest.mark.parametrize(
+    ("results", "failed", "missed"),
+    [((), 0, "pass"), (("incomplete",), 1, "complete"), (("pass",), 0, "pass")],
+    ids=["no_attempt", "incomplete_only", "passed_first"],
+)
+def test_history_without_a_failure_or_with_incomplete_attempts_only(
+    results: tuple[str, ...], failed: int, missed: str
+) -> None:
+    attempts = [{"exam": "step1", "date": "2026-08-20", "result": r} for r in results]
+    profile = Profile.model_validate({"student": {"id": "x-1"}, "attempts": attempts})
+    history = explanation._history(profile.attempts)
+    assert (history.failed, history.missed) == (failed, missed)
+    assert history.last_failed == (D(2026, 8, 20) if failed else None)
+    assert history.report is None and history.step2ck_passed is None
+    assert history.step1_passed == (D(2026, 8, 20) if results == ("pass",) else None)

@@ -27,6 +27,7 @@ from step1plan.models.report import (
 )
 from step1plan.models.scores import PracticeScore
 from step1plan.plans import Plan, load_plan
+from step1plan.rules.base import blocks_all_finished
 from step1plan.rules.eligibility import assess_eligibility
 from step1plan.rules.readiness import (
     assess_readiness,
@@ -691,6 +692,42 @@ def test_r309_quiet_when_every_block_was_finished(plan: Plan) -> None:
     assert result is not None and result.passed
 
 
+def _blocks(form: str, unfinished: int | None) -> PracticeScore:
+    result = {"percent_correct": 70} if form == "Free 120" else {"epc": 70}
+    return PracticeScore.model_validate(
+        {"date": AS_OF, "form": form, "unfinished_blocks": unfinished, **result}
+    )
+
+
+@pytest.mark.parametrize(
+    ("recorded", "finished"),
+    [
+        ([("CBSSA 30", 0), ("UWSA 2", 0), ("Free 120", 0)], True),
+        ([("CBSSA 30", 0), ("CBSSA 31", None)], True),  # one without the record is left out
+        ([("CBSSA 30", 0), ("Kaplan diagnostic", 3)], True),  # not a full-length practice exam
+        ([("CBSSA 30", 0), ("UWSA 2", 1)], False),
+        ([("Free 120", 2)], False),
+        ([("CBSSA 30", None), ("UWSA 2", None)], False),  # none recorded: missing evidence
+        ([("Kaplan diagnostic", 0)], False),  # only another kind records them
+        ([], False),
+    ],
+    ids=[
+        "all_finished",
+        "one_not_recorded",
+        "another_kind_unfinished",
+        "one_unfinished",
+        "free120_unfinished",
+        "none_recorded",
+        "only_another_kind",
+        "no_scores",
+    ],
+)
+def test_blocks_all_finished_is_r309s_test(
+    recorded: list[tuple[str, int | None]], finished: bool
+) -> None:
+    assert blocks_all_finished([_blocks(form, n) for form, n in recorded]) is finished
+
+
 def test_r309_quiet_when_timing_was_not_a_cause(plan: Plan) -> None:
     result = timing_fixed(readiness_data(make_context(plan, AS_OF, profile(), strong())))
     assert result is None
@@ -906,6 +943,32 @@ def test_latest_unseen_cbssa_falls_back_to_older_ones(plan: Plan) -> None:
     data = readiness_data(make_context(plan, AS_OF, None, [old, seen]))
     assert not data.counted
     assert data.latest is not None and data.latest.score is old
+
+
+def test_trend_and_latest_are_the_contexts_unseen_cbssas_up_to_the_as_of_date(plan: Plan) -> None:
+    """readiness_data makes the selection of Context.unseen_cbssas (since the latest attempt) in
+    its one pass over the scores, bounded by the as-of date."""
+    scores = [
+        cbssa(120, 80),  # before the attempt of 2026-06-01
+        cbssa(70, 60),
+        cbssa(65, 75, seen_before=True),
+        uwsa(60, 240),
+        cbssa(55, None, 0.7),  # no EPC: not in the trend
+        cbssa(50, 62),
+        cbssa(45, 64),
+        cbssa(40, 66),
+        cbssa(38, 68),
+        cbssa(-1, 90),  # after the as-of date: only a context built by hand holds one
+    ]
+    ctx = make_context(plan, AS_OF, profile(), scores)
+    data = readiness_data(ctx)
+    unseen = [s for s, _ in ctx.unseen_cbssas(ctx.latest_step1_date()) if s.date <= AS_OF]
+    assert [s.epc for s in unseen] == [60, None, 62, 64, 66, 68]
+    window = plan.readiness.trend_window  # 4: the first one after the attempt is left out
+    assert [a.score for a in data.trend] == [s for s in unseen if s.epc is not None][-window:]
+    assert [a.score.epc for a in data.trend] == [62, 64, 66, 68]
+    assert not data.counted  # none is recent: the latest is the latest unseen one
+    assert data.latest is not None and data.latest.score is unseen[-1]
 
 
 # ---------------------------------------------------------------- booking advice and waiting

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from step1plan.models.common import Exam
+from step1plan.models.common import Exam, PracticeKind
 from step1plan.models.record import record
 
 if TYPE_CHECKING:
@@ -79,6 +79,10 @@ class Context:
     score_paths: Sequence[str] = field(default_factory=tuple)
     """Evidence path of each score (``practice[0]`` or ``nbme.csv:3``), parallel to scores."""
 
+    def evidence_paths(self) -> Sequence[str]:
+        """:attr:`score_paths`, or ``scores[i]`` for each score of a context built without them."""
+        return self.score_paths or [f"scores[{i}]" for i in range(len(self.scores))]
+
     def latest_step1_date(self) -> dt.date | None:
         """The date of the latest Step 1 attempt on or before the as-of date: practice scores
         from before it say nothing about the student since (readiness and the retake date
@@ -89,3 +93,42 @@ class Context:
             if attempt.exam is Exam.step1 and attempt.date <= self.as_of:
                 return attempt.date
         return None
+
+    def unseen_cbssas(self, since: dt.date | None) -> list[tuple[PracticeScore, str]]:
+        """The unseen NBME CBSSAs taken after ``since`` (all of them when it is ``None``), each
+        with its evidence path, oldest first: the practice exams that tell where the student
+        has stood since that attempt.
+
+        A form seen before (its score is inflated) and any other kind (a Free 120, a UWSA, another
+        vendor's exam: other scales) are left out, and nothing else: a caller that needs an EPC,
+        or only the scores up to the as-of date, filters for it at its call. ``since`` is the
+        caller's too: the latest Step 1 attempt on or before the as-of date
+        (:meth:`latest_step1_date`) for readiness and the retake date, the last failed one for
+        the explanation draft.
+        """
+        cbssa = PracticeKind.cbssa
+        return [
+            (score, path)
+            # Not strict: a strict zip costs more than the whole filter of a few scores.
+            for score, path in zip(self.scores, self.evidence_paths(), strict=False)
+            # The kind is read from the form name (a property), so it is tested last.
+            if not score.seen_before
+            and (since is None or score.date > since)
+            and score.kind is cbssa
+        ]
+
+
+def blocks_all_finished(scores: Iterable[PracticeScore]) -> bool:
+    """Readiness check R309's test of pacing: the full-length practice exams (CBSSA, Free 120,
+    UWSA) among ``scores`` that record their ``unfinished_blocks`` finished every block, and at
+    least one records them. An exam without the record is left out; none recorded is missing
+    evidence, not a pass. Which scores to look at is the caller's: R309 takes the recent ones,
+    the explanation draft those after the failure and within ``window_days`` of the as-of date
+    or of the retake taken since."""
+    other = PracticeKind.other
+    recorded = [
+        score.unfinished_blocks
+        for score in scores
+        if score.unfinished_blocks is not None and score.kind is not other
+    ]
+    return bool(recorded) and not any(recorded)

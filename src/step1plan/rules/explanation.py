@@ -27,10 +27,11 @@ from step1plan.facts import content_outline
 from step1plan.models.areas import ContentAreas
 from step1plan.models.common import AttemptResult, Band, CauseId, Exam, PracticeKind
 from step1plan.models.profile import Attempt, Profile
+from step1plan.models.record import record
 from step1plan.models.report import CauseResult, Finding, Readiness
 from step1plan.models.scores import PracticeScore
 from step1plan.plans import StrategyPlan
-from step1plan.rules.base import Context
+from step1plan.rules.base import Context, blocks_all_finished
 from step1plan.rules.mistakes import check_text, count_words, read_explanation
 from step1plan.rules.wording import and_list, num, words
 
@@ -103,32 +104,54 @@ def _month(day: dt.date) -> str:
     return f"{day:%B %Y}"
 
 
-def _failed_count(step1: Sequence[Attempt]) -> int:
-    count = 0
-    for attempt in step1:
-        if attempt.result is AttemptResult.passed:
-            break
-        count += 1
-    return count
+@record
+class _History:
+    """What the draft tells of the attempts, read in one pass (:func:`_history`)."""
+
+    failed: int
+    """How many Step 1 attempts were failed or incomplete."""
+    missed: str
+    """The verb of the opening: "complete" when every one of them was incomplete (it ended
+    early, so "did not pass" would misstate it), else "pass"."""
+    last_failed: dt.date | None
+    """The date of the last of them: what "since then" refers to."""
+    report: ContentAreas | None
+    """The content areas of the latest of them that gives them, if any."""
+    step1_passed: dt.date | None
+    """The date of the Step 1 pass, if any."""
+    step2ck_passed: Attempt | None
+    """The Step 2 CK pass, if any."""
 
 
-def _last_failed(step1: Sequence[Attempt]) -> dt.date | None:
-    """The date of the last failed or incomplete Step 1 attempt: what "since then" refers to."""
-    return max((a.date for a in step1 if a.result is not AttemptResult.passed), default=None)
+def _history(attempts: Sequence[Attempt]) -> _History:
+    """Read the attempts once. They are validated oldest first, and none follows a pass of its
+    Step: each Step has at most one pass, and every failed or incomplete Step 1 attempt comes
+    before the Step 1 pass."""
+    failed = incomplete = 0
+    last_failed: dt.date | None = None
+    report: ContentAreas | None = None
+    step1_passed: dt.date | None = None
+    step2ck_passed: Attempt | None = None
+    passed = AttemptResult.passed
+    for attempt in attempts:
+        if attempt.exam is Exam.step1:
+            if attempt.result is passed:
+                step1_passed = attempt.date
+                continue
+            failed += 1
+            incomplete += attempt.result is AttemptResult.incomplete
+            last_failed = attempt.date
+            if attempt.content_areas is not None:
+                report = attempt.content_areas
+        elif attempt.exam is Exam.step2ck and attempt.result is passed:
+            step2ck_passed = attempt
+    missed = "complete" if failed and incomplete == failed else "pass"
+    return _History(failed, missed, last_failed, report, step1_passed, step2ck_passed)
 
 
 def _after(day: dt.date, since: dt.date | None) -> bool:
     """True when ``day`` is after ``since`` (any day when there is no failed attempt)."""
     return since is None or day > since
-
-
-def _missed(step1: Sequence[Attempt], failed: int) -> str:
-    """The verb of the opening: "complete" when every one of the first ``failed`` attempts was
-    incomplete (it ended early, so "did not pass" would misstate it), else "pass"."""
-    incomplete = AttemptResult.incomplete
-    if failed and all(a.result is incomplete for a in step1[:failed]):
-        return "complete"
-    return "pass"
 
 
 _RANK = attrgetter("rank")
@@ -154,18 +177,8 @@ def _labels_by_weight() -> tuple[tuple[tuple[str, str], str], ...]:
     return tuple(((w.group, w.key), w.label.lower()) for w in heaviest)
 
 
-def _latest_failing_report(step1: Sequence[Attempt]) -> ContentAreas | None:
-    """The content areas of the latest failed attempt that gives them, if any."""
-    passed = AttemptResult.passed
-    for attempt in reversed(step1):
-        if attempt.result is not passed and attempt.content_areas is not None:
-            return attempt.content_areas
-    return None
-
-
-def _weak_areas(step1: Sequence[Attempt], limit: int = 2) -> list[str]:
-    """The heaviest content areas marked ``lower`` on the latest failing report."""
-    report = _latest_failing_report(step1)
+def _weak_areas(report: ContentAreas | None, limit: int = 2) -> list[str]:
+    """The heaviest content areas marked ``lower`` on the latest failing ``report``."""
     if report is None:
         return []
     # Each band is read from the report's group model (the outline's areas are exactly its
@@ -181,33 +194,24 @@ def _weak_areas(step1: Sequence[Attempt], limit: int = 2) -> list[str]:
 
 
 def _practice_trend(
-    ctx: Context, readiness: Readiness | None, since: dt.date | None
+    ctx: Context, readiness: Readiness | None, unseen: Sequence[tuple[PracticeScore, str]]
 ) -> tuple[float, float] | None:
-    """First and latest unseen CBSSA EPC taken after ``since`` (the last failed attempt), when
-    the latest is higher.
+    """First and latest EPC of the ``unseen`` CBSSAs, those taken after the last failed attempt
+    (:meth:`Context.unseen_cbssas`), when the latest is higher.
 
     Only scores after the failure count: the sentence tells what changed since then, and a
     score from before the attempt would show a rise that the student's recovery did not make.
+    Given a ``readiness`` that shows any score (``explain`` passes one), only the scores up to
+    the as-of date count, as it shows them; otherwise every score of the context does. The
+    loader refuses a score dated after the as-of date, so the two differ only for a context
+    built by hand.
     """
-    if readiness is not None and readiness.points:
-        values = [
-            p.value
-            for p in readiness.points
-            if p.kind == PracticeKind.cbssa.value
-            and p.value is not None
-            and not p.seen_before
-            and _after(p.date, since)
-        ]
-    else:
-        # The kind is read from the form name (a property), so it is tested last.
-        values = [
-            s.epc
-            for s in ctx.scores
-            if s.epc is not None
-            and not s.seen_before
-            and _after(s.date, since)
-            and s.kind is PracticeKind.cbssa
-        ]
+    shown_only = readiness is not None and bool(readiness.points)
+    values = [
+        score.epc
+        for score, _ in unseen
+        if score.epc is not None and (not shown_only or score.date <= ctx.as_of)
+    ]
     if len(values) < 2 or values[-1] <= values[0]:
         return None
     return values[0], values[-1]
@@ -216,7 +220,7 @@ def _practice_trend(
 @lru_cache(maxsize=256)
 def _what_went_wrong(failed: int, top: tuple[CauseId, ...], missed: str) -> str:
     """The what-went-wrong sentence for ``failed`` attempts, the top causes and the verb of
-    :func:`_missed`. Without a diagnosed cause the reason is a placeholder
+    :attr:`_History.missed`. Without a diagnosed cause the reason is a placeholder
     (:data:`FALLBACK_WENT_WRONG`): the tool does not guess one. Cached: a pure function of a
     count, at most two fixed cause ids and one of two verbs, which repeat across students."""
     if failed <= 1:
@@ -244,21 +248,22 @@ def _full_length_since(ctx: Context, since: dt.date | None) -> list[PracticeScor
 
 
 def _pacing_held(ctx: Context, since: dt.date | None) -> bool:
-    """Backs the timing fix as readiness check R309 would pass it: the recent full-length
-    practice exams after ``since`` (within the retaker bar's ``window_days`` of the as-of date,
-    the student having failed; of the retake, once one was taken) record their unfinished
-    blocks, and every one finished them all.
+    """Backs the timing fix as readiness check R309 would pass it (:func:`blocks_all_finished`):
+    the recent full-length practice exams after ``since`` (within the retaker bar's
+    ``window_days`` of the as-of date, the student having failed; of the retake, once one was
+    taken) record their unfinished blocks, and every one finished them all.
 
     None recorded is no backing, as R309 counts it as missing evidence.
     """
     window = ctx.plan.readiness.retaker.window_days
     until = _next_attempt(ctx, since) or ctx.as_of  # a later attempt closes that practice
-    recorded = [
-        score.unfinished_blocks
-        for score in _full_length_since(ctx, since)
-        if score.unfinished_blocks is not None and 0 <= (until - score.date).days <= window
-    ]
-    return bool(recorded) and not any(recorded)
+    return blocks_all_finished(
+        [
+            score
+            for score in ctx.scores  # sorted by date
+            if _after(score.date, since) and 0 <= (until - score.date).days <= window
+        ]
+    )
 
 
 def _next_attempt(ctx: Context, since: dt.date | None) -> dt.date | None:
@@ -291,15 +296,6 @@ BACKED_BY: dict[CauseId, Callable[[Context, dt.date | None], bool]] = {
 fixes (what was studied, and how) leave no record in the profile: always in brackets."""
 
 
-def _cbssas_since(ctx: Context, since: dt.date | None) -> int:
-    """How many unseen NBME CBSSAs were taken after ``since``."""
-    return sum(
-        1
-        for s in ctx.scores
-        if not s.seen_before and _after(s.date, since) and s.kind is PracticeKind.cbssa
-    )
-
-
 @lru_cache(maxsize=64)
 def _checkpoints(every_weeks: int, taken: int) -> str:
     """The practice-exam clause: the ``taken`` CBSSAs since the failure, or, with none, the
@@ -313,60 +309,51 @@ def _checkpoints(every_weeks: int, taken: int) -> str:
 def _fixes(
     ctx: Context,
     profile: Profile,
-    step1: Sequence[Attempt],
+    report: ContentAreas | None,
     order: list[CauseId],
     since: dt.date | None,
+    cbssas: int,
 ) -> list[str]:
     """The what-changed clauses: each top cause's fix (in brackets unless :data:`BACKED_BY`
-    backs it), tutoring when the profile has it, and the practice exams since ``since``."""
+    backs it), tutoring when the profile has it, and the ``cbssas`` unseen NBME CBSSAs taken
+    since ``since``."""
     fixes: list[str] = []
     for cause in order[:3]:
         clause = CHANGED[cause]
         if "{areas}" in clause:
-            areas = _weak_areas(step1)
+            areas = _weak_areas(report)
             clause = clause.format(areas=and_list(areas) if areas else "my weakest subjects")
         backed = BACKED_BY.get(cause)
         fixes.append(clause if backed is not None and backed(ctx, since) else _unbacked(clause))
     if profile.study.tutoring:
         fixes.append(TUTOR)
-    fixes.append(_checkpoints(ctx.plan.study.cbssa_every_weeks, _cbssas_since(ctx, since)))
+    fixes.append(_checkpoints(ctx.plan.study.cbssa_every_weeks, cbssas))
     return fixes
 
 
 def _evidence(
     ctx: Context,
-    profile: Profile,
-    step1: Sequence[Attempt],
-    since: dt.date | None,
+    history: _History,
     readiness: Readiness | None,
+    unseen: Sequence[tuple[PracticeScore, str]],
 ) -> str | None:
     """The results that show the change worked: the Step 1 pass, the Step 2 CK pass or, with
-    neither, a rising practice trend (:func:`_practice_trend`).
+    neither, a rising practice trend of the ``unseen`` CBSSAs (:func:`_practice_trend`).
 
-    Each must be dated after ``since``, the last failed or incomplete Step 1 attempt: the draft
-    gives them as what changed since then, so a Step 2 CK passed before that attempt is not
-    evidence of recovery.
+    Each must be dated after the last failed or incomplete Step 1 attempt: the draft gives them
+    as what changed since then, so a Step 2 CK passed before that attempt is not evidence of
+    recovery.
     """
     parts: list[str] = []
-    passed = AttemptResult.passed
-    # Plain loops for the first passes: a next() over a generator costs more than the scan.
-    if since is not None:
-        for attempt in step1:
-            if attempt.result is passed and attempt.date > since:
-                parts.append(f"I then passed Step 1 in {_month(attempt.date)}")
-                break
-    passed2: Attempt | None = None
-    step2ck = Exam.step2ck
-    for attempt in profile.attempts:
-        if attempt.exam is step2ck and attempt.result is passed and _after(attempt.date, since):
-            passed2 = attempt
-            break
-    if passed2 is not None:
-        score = f" with a score of {passed2.score}" if passed2.score else ""
+    since, step1, step2ck = history.last_failed, history.step1_passed, history.step2ck_passed
+    if since is not None and step1 is not None and step1 > since:
+        parts.append(f"I then passed Step 1 in {_month(step1)}")
+    if step2ck is not None and _after(step2ck.date, since):
+        score = f" with a score of {step2ck.score}" if step2ck.score else ""
         parts.append(f"{'passed' if parts else 'I passed'} Step 2 CK{score}")
     if parts:
         return and_list(parts) + "."
-    trend = _practice_trend(ctx, readiness, since)
+    trend = _practice_trend(ctx, readiness, unseen)
     if trend is not None:
         return (
             f"My NBME practice scores have risen from {num(trend[0])} to {num(trend[1])} "
@@ -384,7 +371,7 @@ def _words(part: str) -> int:
 
 
 CHANGED_LEAD = "Since then I have"
-"""The start of the what-changed sentence (its fixes follow, joined by :func:`_join`)."""
+"""The start of the what-changed sentence (its fixes follow, joined by :func:`and_list`)."""
 
 
 def _changed(fixes: Sequence[str]) -> str:
@@ -415,16 +402,15 @@ def draft_explanation(
     if profile is None:
         raise ValueError("the explanation draft needs a profile")
     order = _ordered_causes(causes)
-    step1 = profile.step1_attempts()
-    failed = _failed_count(step1)
-    since = _last_failed(step1)
-    wrong = _what_went_wrong(failed, tuple(order[:2]), _missed(step1, failed))
-    fixes = _fixes(ctx, profile, step1, order, since)
-    step2ck_passed = any(
-        a.exam is Exam.step2ck and a.result is AttemptResult.passed for a in profile.attempts
-    )
-    placeholder = PLACEHOLDER_AFTER_STEP2CK if step2ck_passed else PLACEHOLDER
-    evidence = _evidence(ctx, profile, step1, since, readiness) or placeholder
+    history = _history(profile.attempts)
+    since = history.last_failed
+    wrong = _what_went_wrong(history.failed, tuple(order[:2]), history.missed)
+    unseen = ctx.unseen_cbssas(since)  # the NBME practice exams since the failure
+    fixes = _fixes(ctx, profile, history.report, order, since, len(unseen))
+    # No new Step 2 CK score can be added after a pass (a passed Step cannot be taken again)
+    passed2 = history.step2ck_passed is not None
+    placeholder = PLACEHOLDER_AFTER_STEP2CK if passed2 else PLACEHOLDER
+    evidence = _evidence(ctx, history, readiness, unseen) or placeholder
     limit = ctx.plan.strategy.explanation_max_words
 
     def assemble(n_fixes: int, close: bool) -> str:

@@ -65,7 +65,7 @@ from step1plan.models.report import (
 )
 from step1plan.models.scores import PracticeScore
 from step1plan.plans import TOLERANCE, ReadinessBar, ReadinessPlan
-from step1plan.rules.base import Context, rule
+from step1plan.rules.base import Context, blocks_all_finished, rule
 from step1plan.rules.studyplan import taken_cbssa_forms
 from step1plan.rules.wording import iso, num, num_short, pct, pct_short, plural, words
 
@@ -228,7 +228,7 @@ def readiness_data(
     bar_name = _bar_name(ctx)
     bar: ReadinessBar = getattr(plan, bar_name)
     since = ctx.latest_step1_date()
-    paths = ctx.score_paths or [f"scores[{i}]" for i in range(len(ctx.scores))]
+    paths = ctx.evidence_paths()
     items: list[Assessment] = []
     grouped: dict[tuple[PracticeKind, bool], list[Assessment]] = {}
     for score, path in zip(ctx.scores, paths, strict=True):  # already sorted by date
@@ -257,6 +257,8 @@ def readiness_data(
         for a in by_kind.get((PracticeKind.free120, True), ())
         if not a.score.seen_before and a.score.percent_correct is not None
     ]
+    # Context.unseen_cbssas(since) up to the as-of date, taken from the assessments grouped
+    # above: the scores are read once, and the rules need their assessments.
     unseen = [a for a in by_kind.get((PracticeKind.cbssa, False), ()) if not a.score.seen_before]
     pool = counted or unseen
     trend = tuple([a for a in unseen if a.score.epc is not None][-plan.trend_window :])
@@ -797,7 +799,6 @@ def timing_fixed(data: ReadinessData) -> Check | None:
     seconds = round(fmt.minutes_per_block * 60 / fmt.items_per_block)
     recent = [a for a in data.assessments if a.recent and a.kind is not PracticeKind.other]
     reported = [a for a in recent if a.score.unfinished_blocks is not None]
-    unfinished = [a for a in reported if (a.score.unfinished_blocks or 0) > 0]
     why = f"Timing or test-day factors were a cause ({data.cause_text})"
     change = _finish_blocks(seconds)
     evidence = tuple([a.evidence("unfinished_blocks") for a in reported])
@@ -811,7 +812,8 @@ def timing_fixed(data: ReadinessData) -> Check | None:
             change,
             required=False,
         )
-    if unfinished:
+    if not blocks_all_finished([a.score for a in reported]):
+        unfinished = [a for a in reported if a.score.unfinished_blocks]
         shown = _list([f"{a.label}: {a.score.unfinished_blocks}" for a in unfinished])
         return Check(
             "R309",

@@ -170,19 +170,13 @@ def _bar(ctx: Context) -> ReadinessBar:
 
 def _latest_epc(ctx: Context) -> tuple[float, str] | None:
     """The EPC of the newest NBME that tells where the student stands now, with its form, date
-    and evidence path: taken after the latest Step 1 attempt (as readiness counts them; a score
-    from before a failure says nothing about the student since) and not before the as-of date,
-    on a CBSSA form not seen before (a repeated form inflates the score; a UWSA or another
-    vendor's exam is on another scale)."""
-    since = ctx.latest_step1_date()
-    for score, path in zip(reversed(ctx.scores), reversed(ctx.score_paths), strict=True):
-        if (
-            score.epc is not None
-            and score.kind is PracticeKind.cbssa
-            and not score.seen_before
-            and score.date <= ctx.as_of
-            and (since is None or score.date > since)
-        ):
+    and evidence path: the latest of :meth:`Context.unseen_cbssas` that gives an EPC, dated on
+    or before the as-of date. Those are taken after the latest Step 1 attempt
+    (:meth:`Context.latest_step1_date`, as readiness counts them; a score from before a failure
+    says nothing about the student since), on a CBSSA form not seen before (a repeated form
+    inflates the score; a UWSA or another vendor's exam is on another scale)."""
+    for score, path in reversed(ctx.unseen_cbssas(ctx.latest_step1_date())):
+        if score.epc is not None and score.date <= ctx.as_of:
             return score.epc, f"{score.form} on {score.date.isoformat()} ({path})"
     return None
 
