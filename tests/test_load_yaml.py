@@ -491,6 +491,13 @@ def test_a_shelf_score_out_of_range_is_located_at_its_own_line(default_plan: Pla
     assert line.startswith("p.yaml:16:15: clerkships.shelves.medicine: shelf score for medicine")
 
 
+@pytest.mark.parametrize("name", ["{at}", "{message}"])
+def test_a_located_item_message_keeps_braces_as_written(name: str, default_plan: Plan) -> None:
+    text = VALID.replace("practice:", f"clerkships:\n  shelves:\n    '{name}': 170\npractice:")
+    line = one_problem(text, default_plan)
+    assert f"shelf score for {name} must be between 0 and 100, got 170.0" in line
+
+
 def test_an_attempt_after_a_pass_of_the_same_step(default_plan: Plan) -> None:
     """A passed Step cannot be taken again (DOMAIN.md, usmle.org): a located input error."""
     text = VALID.replace(

@@ -160,7 +160,9 @@ def item_problem(message: str, *at: int | str) -> PydanticCustomError:
     ``at`` (an item index, then a field: ``1, "date"``) is carried in the error's context, and
     the loader adds it to the location, so the message points at the line of the item's field.
     """
-    return PydanticCustomError(ITEM_PROBLEM, "{message}", {"message": message, "at": at})
+    # pydantic-core fills the template one context key at a time, in this order: ``at`` first,
+    # so a ``{at}`` in the message (a shelf named so) is left as written.
+    return PydanticCustomError(ITEM_PROBLEM, "{message}", {"at": at, "message": message})
 
 
 def as_of_from(info: ValidationInfo) -> dt.date | None:
