@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -644,6 +643,64 @@ def test_output_through_a_link_to_an_input_is_refused(tmp_path: Path, victim: st
     assert not [p for p in tmp_path.rglob("*.tmp")]
 
 
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_output_that_is_an_unreadable_profile_is_still_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A profile the run cannot open is reported as invalid, but it can still be the file the
+    # output replaces (the output is a link to it): the run must stop, not overwrite it.
+    folder = tmp_path / "cohort"
+    folder.mkdir()
+    shutil.copy(COHORT / "s-0001.yaml", folder / "s-0001.yaml")
+    real = tmp_path / "elsewhere.yaml"
+    shutil.copy(COHORT / "s-0002.yaml", real)
+    (folder / "s-0002.yaml").symlink_to(real)
+    (tmp_path / "out.jsonl").symlink_to(real)
+    before = real.read_text()
+    real_open = os.open
+
+    def no_read(path: Any, flags: int, *args: Any) -> int:
+        if str(path) == str(folder / "s-0002.yaml"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", no_read)
+    result = cli(
+        "cohort", folder, "--format", "jsonl", "--as-of", AS_OF, "-o", tmp_path / "out.jsonl"
+    )
+    assert result.exit_code == 2, result.stderr
+    assert "refusing to write the output over an input file" in result.stderr
+    assert real.read_text() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="read-ahead")
+def test_a_low_open_file_limit_fails_no_profile(tmp_path: Path) -> None:
+    # Read-ahead is only a hint: under `ulimit -n 24` every profile is still analysed.
+    import resource
+    import subprocess
+    import sys
+
+    folder = tmp_path / "big"
+    folder.mkdir()
+    for i in range(60):
+        shutil.copy(COHORT / f"s-{i % 10 + 1:04d}.yaml", folder / f"p{i:03d}.yaml")
+
+    def low_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (24, 24))
+
+    out = str(tmp_path / "out.csv")
+    args = ["cohort", str(folder), "--format", "csv", "--as-of", AS_OF, "-o", out]
+    done = subprocess.run(
+        [sys.executable, "-m", "step1plan", *args],
+        capture_output=True,
+        text=True,
+        preexec_fn=low_limit,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "60 profiles, 60 analysed" in done.stderr, done.stderr
+
+
 @pytest.mark.skipif(not hasattr(os, "link"), reason="hard links")
 def test_output_that_is_a_profile_under_another_name_is_refused_as_it_is_read(
     tmp_path: Path,
@@ -760,45 +817,23 @@ def _files(tmp_path: Path, count: int) -> list[str]:
     return names
 
 
-def _names(opened: Iterable[tuple[str, int | None]]) -> list[str]:
-    """The names of read_ahead's pairs, each descriptor checked to be its file and closed."""
-    names = []
-    for name, fd in opened:
-        if fd is not None:
-            assert os.path.samestat(os.fstat(fd), os.stat(name))
-            os.close(fd)
-        names.append(name)
-    return names
-
-
 @pytest.mark.parametrize("count", [0, 1, 3, 4, 9])
 def test_read_ahead_yields_every_file_once_in_order(tmp_path: Path, count: int) -> None:
     files = _files(tmp_path, count)
-    assert _names(read_ahead(iter(files), depth=3)) == files
+    assert list(read_ahead(iter(files), depth=3)) == files
 
 
 @pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="posix_fadvise")
-def test_read_ahead_opens_each_file_once_and_closes_what_is_left_when_stopped(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_read_ahead_keeps_no_file_open(tmp_path: Path) -> None:
+    # Holding the next files open would take descriptors the profiles' own reads need under a
+    # low open-file limit (ulimit -n): a hint must never make a profile fail.
     files = _files(tmp_path, 6)
-    opened: list[int] = []
-    real_open = os.open
-
-    def counting_open(path: str, flags: int) -> int:
-        fd = real_open(path, flags)
-        opened.append(fd)
-        return fd
-
-    monkeypatch.setattr(os, "open", counting_open)
+    before = set(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
     stream = read_ahead(iter(files), depth=3)
-    first, fd = next(stream)
-    assert first == files[0] and fd == opened[0] and len(opened) == 4  # itself and three ahead
-    os.close(fd)
-    stream.close()  # the three opened ahead are closed with the stream
-    for left in opened[1:]:
-        with pytest.raises(OSError):
-            os.fstat(left)
+    assert next(stream) == files[0]
+    if before is not None:
+        assert set(os.listdir("/proc/self/fd")) == before
+    assert list(stream) == files[1:]
 
 
 @pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="posix_fadvise")
@@ -814,10 +849,8 @@ def test_read_ahead_announces_each_file_depth_files_before_it_is_used(
         events.append(("advise", by_inode[os.fstat(fd).st_ino]))
 
     monkeypatch.setattr(os, "posix_fadvise", advise)
-    for file, fd in read_ahead(iter(files), depth=2):
+    for file in read_ahead(iter(files), depth=2):
         events.append(("use", file))
-        assert fd is not None
-        os.close(fd)
     assert [f for kind, f in events if kind == "advise"] == files
     for i, file in enumerate(files):
         announced = [f for kind, f in events[: events.index(("use", file))] if kind == "advise"]
@@ -830,7 +863,7 @@ def test_read_ahead_passes_on_missing_files_and_never_waits_on_a_pipe(tmp_path: 
     os.mkfifo(pipe)  # opening it for reading would block until a writer came
     files = [str(tmp_path / "a-missing.yaml"), str(pipe), *_files(tmp_path, 2)]
     seen: list[list[str]] = []
-    worker = threading.Thread(target=lambda: seen.append(_names(read_ahead(iter(files), 4))))
+    worker = threading.Thread(target=lambda: seen.append(list(read_ahead(iter(files), 4))))
     worker.daemon = True  # if it blocked on the pipe, the test fails instead of hanging
     worker.start()
     worker.join(timeout=10)
@@ -842,7 +875,7 @@ def test_read_ahead_without_posix_fadvise_passes_files_through(
 ) -> None:
     monkeypatch.delattr(os, "posix_fadvise", raising=False)
     files = _files(tmp_path, 5)
-    assert list(read_ahead(iter(files), depth=2)) == [(f, None) for f in files]
+    assert list(read_ahead(iter(files), depth=2)) == files
 
 
 class _FullSpool(io.StringIO):

@@ -35,7 +35,7 @@ import stat
 import sys
 import tempfile
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol, TextIO
@@ -258,49 +258,40 @@ def iter_profiles(paths: Sequence[Path]) -> Iterator[str]:
     return heapq.merge(*streams) if len(streams) > 1 else streams[0]
 
 
-Opened = tuple[str, int | None]
-"""A profile's name and, when :func:`read_ahead` opened it, its open file descriptor."""
-
-
-def read_ahead(files: Iterable[str], depth: int = READ_AHEAD) -> Generator[Opened, None, None]:
-    """The same files in the same order, each opened and announced to the kernel ``depth``
-    files before it is analysed (``posix_fadvise(WILLNEED)``), so that the disk reads the next
-    profiles while the CPU works on this one.
+def read_ahead(files: Iterable[str], depth: int = READ_AHEAD) -> Iterator[str]:
+    """The same files in the same order, each announced to the kernel ``depth`` files before it
+    is analysed (``posix_fadvise(WILLNEED)``), so that the disk reads the next profiles while
+    the CPU works on this one.
 
     A profile that is not in the page cache (a large cohort, a fresh CI machine) would otherwise
-    cost a wait for the disk on every file: about 60 µs a profile here, 10 % of a cohort run.
-    Each file comes with the descriptor opened for the hint, which :func:`load_context` reads
-    and closes: a file is opened once. Whoever takes a pair owns its descriptor; the ones not
-    yet taken are closed when the stream is closed. A file that cannot be opened comes with
-    ``None`` (its own read reports the problem); files are opened without blocking (a named
-    pipe would wait for a writer); where the platform has no ``posix_fadvise`` every file
-    comes with ``None``, unopened.
+    cost a wait for the disk on every file: about 60 µs a profile here, 10 % of a cohort run. A
+    profile already in the cache costs one more open and close (a few µs). Only a hint: a file
+    that cannot be opened is passed on as is (its own read reports the problem), it is opened
+    without blocking (a named pipe would wait for a writer), and where the platform has no
+    ``posix_fadvise`` the files pass straight through. No descriptor is kept open: holding the
+    next files open (to read them without a second open) made profiles fail under a low
+    open-file limit (``ulimit -n``), which a hint must never do.
     """
     advise = getattr(os, "posix_fadvise", None)
     if advise is None or depth <= 0:
-        for file in files:
-            yield file, None
+        yield from files
         return
-    window: deque[Opened] = deque()
-    try:
-        for file in files:
-            fd: int | None
+    window: deque[str] = deque()
+    for file in files:
+        try:
+            fd = os.open(file, OPEN_FLAGS)
+        except OSError:
+            pass
+        else:
             try:
-                fd = os.open(file, OPEN_FLAGS)
-            except OSError:
-                fd = None
-            else:
                 with contextlib.suppress(OSError):  # only a hint
                     advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
-            window.append((file, fd))
-            if len(window) > depth:
-                yield window.popleft()
-        while window:
-            yield window.popleft()
-    finally:  # the stream was closed early (an error, the output guard): close what is left
-        for _, fd in window:
-            if fd is not None:
+            finally:
                 os.close(fd)
+        window.append(file)
+        if len(window) > depth:
+            yield window.popleft()
+    yield from window
 
 
 def discover(paths: Sequence[Path]) -> list[str]:
@@ -363,20 +354,19 @@ def load_context(
     as_of: dt.date,
     plan: Plan,
     redact: bool,
-    fd: int | None = None,
     check: Callable[[str, os.stat_result], None] | None = None,
 ) -> tuple[Context, tuple[Path, ...]]:
     """Load one profile (and its ``scores_file``) into a rule context; also return its inputs.
 
     The file is read once and parsed once, and its ``scores_file`` is loaded exactly as
-    ``diagnose`` loads it. ``fd`` is the file already open (:func:`read_ahead`); it is closed
-    here. ``check(file, info)`` sees the file's ``fstat`` before it is read (the output guard).
+    ``diagnose`` loads it. ``check(file, info)`` sees the file's ``fstat`` before it is read
+    (the output guard), or its ``stat`` when it cannot be opened: a file this run cannot read
+    can still be the one its output would replace.
     """
     path = Path(file)
     try:
         # Without blocking: a named pipe among the profiles would wait for a writer for ever.
-        if fd is None:
-            fd = os.open(file, OPEN_FLAGS)
+        fd = os.open(file, OPEN_FLAGS)
         try:
             info = os.fstat(fd)
             if check is not None:
@@ -394,6 +384,13 @@ def load_context(
         finally:
             os.close(fd)
     except OSError:
+        if check is not None:
+            try:
+                info = os.stat(file)
+            except OSError:
+                pass  # nothing there to replace
+            else:
+                check(file, info)
         data = read_text(path, file)  # raises the located problem (missing, a folder, ...)
     loaded = load_profile_data(data, path, as_of, plan)
     ctx = make_context(plan, as_of, loaded.profile, loaded.scores, loaded.score_paths)
@@ -599,7 +596,8 @@ class _OutputGuard:
     names, links followed: the output replaces the file a link points to, so a link named
     ``out.json`` to a profile, or to a profile's ``scores_file``, must stop the run. Nothing
     is checked while ``output`` does not exist yet, or is not a regular file (``/dev/null``):
-    no input can be it. One ``stat`` a file otherwise.
+    no input can be it. A profile is compared through the ``fstat`` its read makes
+    (:meth:`check_opened`, no ``stat`` of its own); a ``scores_file`` through a ``stat``.
     """
 
     def __init__(self, output: Path) -> None:
@@ -735,7 +733,7 @@ def exit_code(summary: CohortSummary, fail_on: set[str]) -> int:
 
 
 def run_cohort(
-    files: Iterable[str | Opened],
+    files: Iterable[str],
     as_of: dt.date,
     plan: Plan,
     writer: CohortWriter,
@@ -748,7 +746,6 @@ def run_cohort(
 ) -> CohortSummary:
     """Analyse each file in order and feed the writer; return the summary counters.
 
-    ``files`` are names, or :func:`read_ahead`'s pairs (each descriptor is read and closed).
     ``say(line)`` receives every problem line (default: stderr), ``tick()`` is called after each
     file, ``check(file, info)`` sees each profile's ``fstat`` before it is read and
     ``on_inputs(paths)`` receives the files each profile read.
@@ -759,11 +756,10 @@ def run_cohort(
     errors: list[Problem] = []
     emit = say or (lambda line: sys.stderr.write(line + "\n"))
     writer.start()
-    for item in files:
-        file, fd = (item, None) if isinstance(item, str) else item
+    for file in files:
         name = shown_name(file)
         try:
-            ctx, inputs = load_context(file, as_of, plan, redact, fd, check)
+            ctx, inputs = load_context(file, as_of, plan, redact, check)
         except OutputOverInput:
             raise  # stops the run: not a problem of this profile
         except UserError as exc:
@@ -814,16 +810,11 @@ def run_cohort_command(
     if output is not None:
         _refuse_output_in_cohort(output, paths)
         guard = _OutputGuard(output)
-    opened = read_ahead(files)
-    with (
-        contextlib.closing(opened),  # closes the files read ahead when the run stops early
-        open_output(output) as out,
-        _progress(count or 0, messages) as tick,
-    ):
+    with open_output(output) as out, _progress(count or 0, messages) as tick:
         writer = WRITERS[fmt](out, redact)
         with _start_up_frozen():
             summary = run_cohort(
-                opened,
+                read_ahead(files),
                 as_of,
                 plan,
                 writer,
