@@ -8,6 +8,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -17,7 +18,7 @@ from step1plan.cli import app
 from step1plan.errors import InputError, Problem, UserError
 from step1plan.models.common import Band, CauseId
 from step1plan.models.report import Evidence, Finding, Severity
-from step1plan.outfile import write_atomic
+from step1plan.outfile import check_not_input, write_atomic
 from step1plan.report.jsonout import dumps, jsonable
 
 runner = CliRunner()
@@ -93,6 +94,27 @@ def test_write_atomic_refuses_an_input_under_another_name(tmp_path: Path) -> Non
             write_atomic(tmp_path / name, "x", [source])
     write_atomic(tmp_path / "new.md", "x", [source])  # not there yet: no input can be it
     assert source.read_text() == "student: {id: a}\n"
+
+
+def test_without_inode_numbers_outputs_are_told_apart_by_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Some Windows file systems report st_ino 0 for every file: two different files must not
+    # look the same, and the input itself must still be refused.
+    source = tmp_path / "profile.yaml"
+    source.write_text("student: {id: a}\n")
+    other = tmp_path / "report.md"
+    other.write_text("old\n")
+    real_stat = os.stat
+
+    def no_inodes(path: Any, *args: Any, **kwargs: Any) -> Any:
+        found = real_stat(path, *args, **kwargs)
+        return os.stat_result((found.st_mode, 0, *found[2:10]))
+
+    monkeypatch.setattr(os, "stat", no_inodes)
+    check_not_input(other, [source])  # a different file: allowed
+    with pytest.raises(UserError, match="over an input"):
+        check_not_input(tmp_path / "." / "profile.yaml", [source])
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")

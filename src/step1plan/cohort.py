@@ -596,8 +596,10 @@ class _OutputGuard:
     names, links followed: the output replaces the file a link points to, so a link named
     ``out.json`` to a profile, or to a profile's ``scores_file``, must stop the run. Nothing
     is checked while ``output`` does not exist yet, or is not a regular file (``/dev/null``):
-    no input can be it. A profile is compared through the ``fstat`` its read makes
-    (:meth:`check_opened`, no ``stat`` of its own); a ``scores_file`` through a ``stat``.
+    no input can be it; nor on a file system without inode numbers (the paths are checked
+    before the run, :func:`_refuse_output_in_cohort`). A profile is compared through the
+    ``fstat`` its read makes (:meth:`check_opened`, no ``stat`` of its own); a ``scores_file``
+    through a ``stat``.
     """
 
     def __init__(self, output: Path) -> None:
@@ -607,7 +609,7 @@ class _OutputGuard:
             info = os.stat(output)
         except OSError:
             return
-        if stat.S_ISREG(info.st_mode):
+        if stat.S_ISREG(info.st_mode) and info.st_ino:  # 0: no inode numbers to compare
             self.key = (info.st_dev, info.st_ino)
 
     def check(self, path: str | Path) -> None:

@@ -17,14 +17,20 @@ def check_not_input(target: Path, inputs: Iterable[Path]) -> None:
     """Refuse an output path that is one of the input files: the same file (device and inode,
     links followed), whatever its name: ``./a.yaml``, a symbolic link or a hard link to it, or
     ``/dev/stdout`` while stdout is redirected into it. The cohort's guard compares the same
-    way. Nothing is refused while ``target`` does not exist: no input can be it."""
+    way. Nothing is refused while ``target`` does not exist: no input can be it. A file system
+    without inode numbers (0, as some Windows ones report) falls back to the resolved paths."""
     try:
         info = os.stat(target)
     except OSError:
         return
     for path in inputs:
         try:
-            same = os.path.samestat(info, os.stat(path))
+            other = os.stat(path)
+            same = (
+                os.path.samestat(info, other)
+                if info.st_ino and other.st_ino
+                else path.resolve() == target.resolve()
+            )
         except OSError:
             continue
         if same:
