@@ -231,6 +231,26 @@ def test_open_output_leaves_nothing_when_the_run_fails(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 
 
+def test_every_format_counts_the_same_summary() -> None:
+    # jsonl builds no rows: its counts come from the reports, and must match the row formats'.
+    from step1plan.cohort import WRITERS, run_cohort
+    from step1plan.plans import load_plan
+
+    files = discover([COHORT])
+    summaries = {
+        fmt: run_cohort(
+            files,
+            dt.date.fromisoformat(AS_OF),
+            load_plan("default"),
+            WRITERS[fmt](io.StringIO(), False),
+        )
+        for fmt in ("jsonl", "csv", "json")
+    }
+    assert summaries["jsonl"] == summaries["csv"] == summaries["json"]
+    assert summaries["jsonl"].students == len(files) and sum(summaries["jsonl"].by_verdict.values())
+    assert sum(summaries["jsonl"].by_top_cause.values()) == len(files)
+
+
 def _summary(invalid: int, not_ready: int) -> CohortSummary:
     summary = CohortSummary(as_of=dt.date(2026, 11, 27), plan="default")
     summary.invalid, summary.not_yet_ready = invalid, not_ready

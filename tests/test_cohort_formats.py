@@ -94,7 +94,7 @@ def make_report(
 def make_summary(rows: Sequence[CohortRow], invalid: int = 0, shard: str | None = None) -> Any:
     summary = CohortSummary(as_of=AS_OF, plan="default", shard=shard)
     for row in rows:
-        summary.add_student(row)
+        summary.add_student(row.verdict, row.top_cause)
     for _ in range(invalid):
         summary.add_invalid()
     return summary
@@ -358,7 +358,7 @@ def _all_formats(redact: bool) -> dict[str, str]:
         for i, report in enumerate(reports):
             row = row_of(f"cohort/{i}.yaml", report)
             writer.student(row, report if writer.wants_report else None)
-            summary.add_student(row)
+            summary.add_student(row.verdict, row.top_cause)
         writer.finish(summary, ERRORS)
         out[fmt] = buffer.getvalue()
     return out
