@@ -218,3 +218,25 @@ def test_text_from_the_profile_is_never_read_as_rich_markup(tmp_path: Path) -> N
     result = run(profile, *AS_OF)
     assert result.exit_code == 0, result.output
     assert "([bold]Ann[/] [x)" in result.output and "CBSSA 27 [i]b[/i]" in result.output
+
+
+def test_export_into_a_missing_folder_is_refused_before_any_report_is_printed(
+    tmp_path: Path,
+) -> None:
+    result = run(PROFILE, *AS_OF, "--export", tmp_path / "nope" / "report.html")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.strip().endswith(f"folder {tmp_path / 'nope'} does not exist")
+
+
+def test_export_and_output_naming_the_same_file_are_refused(tmp_path: Path) -> None:
+    # Both would be written to it and one of the two lost.
+    same = tmp_path / "report.svg"
+    result = run(PROFILE, *AS_OF, "-f", "json", "-o", same, "--export", tmp_path / "." / same.name)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "--export and --output name the same file" in result.stderr
+    assert not same.exists()
+    both = run(PROFILE, *AS_OF, "-f", "json", "-o", tmp_path / "r.json", "--export", same)
+    assert both.exit_code == 0
+    assert json.loads((tmp_path / "r.json").read_text())["student"]["id"]
+    assert same.read_text().startswith("<svg")

@@ -292,12 +292,20 @@ def _render(
 EXPORT_SUFFIXES = (".html", ".svg")
 
 
-def _check_export(target: Path | None) -> None:
-    """Reject an ``--export`` name before any work is done or anything is printed."""
-    if target is not None and target.suffix.lower() not in EXPORT_SUFFIXES:
-        from step1plan.errors import UserError
+def _check_export(target: Path | None, output: Path | None) -> None:
+    """Reject an ``--export`` name before any work is done or anything is printed: not .html
+    or .svg, in a folder that does not exist, or the same file as ``--output`` (one of the two
+    would be lost)."""
+    if target is None:
+        return
+    from step1plan.errors import UserError
+    from step1plan.outfile import check_folder, same_file
 
+    if target.suffix.lower() not in EXPORT_SUFFIXES:
         raise UserError(f"{target}: --export takes a .html or .svg file name")
+    check_folder(target)
+    if output is not None and same_file(target, output):
+        raise UserError(f"{target}: --export and --output name the same file")
 
 
 def _export(items: list[RenderableType], target: Path, inputs: list[Path]) -> None:
@@ -345,7 +353,7 @@ def diagnose(
     from step1plan.load.profile import load_inputs
 
     day = _parse_date(as_of)
-    _check_export(export)
+    _check_export(export, output)
     the_plan = _plan(plan)
     loaded = load_inputs(profile, day, the_plan, scores=scores)
     if export is not None:  # refused before anything is printed, as an -o over an input is

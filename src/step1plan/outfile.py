@@ -13,27 +13,32 @@ from typing import TextIO
 from step1plan.errors import UserError
 
 
-def check_not_input(target: Path, inputs: Iterable[Path]) -> None:
-    """Refuse an output path that is one of the input files: the same file (device and inode,
-    links followed), whatever its name: ``./a.yaml``, a symbolic link or a hard link to it, or
-    ``/dev/stdout`` while stdout is redirected into it. The cohort's guard compares the same
-    way. Nothing is refused while ``target`` does not exist: no input can be it. A file system
-    without inode numbers (0, as some Windows ones report) falls back to the resolved paths."""
+def same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` name the same file, whatever the names: the same device and
+    inode (links followed) when both exist, else the same resolved path. A file system without
+    inode numbers (0, as some Windows ones report) is compared by path too."""
     try:
-        info = os.stat(target)
+        first, second = os.stat(a), os.stat(b)
     except OSError:
+        pass
+    else:
+        if first.st_ino and second.st_ino:
+            return os.path.samestat(first, second)
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def check_not_input(target: Path, inputs: Iterable[Path]) -> None:
+    """Refuse an output path that is one of the input files (:func:`same_file`): ``./a.yaml``,
+    a symbolic link or a hard link to it, or ``/dev/stdout`` while stdout is redirected into
+    it. The cohort's guard compares the same way. Nothing is refused while ``target`` does not
+    exist: no input can be it."""
+    if not os.path.exists(target):
         return
     for path in inputs:
-        try:
-            other = os.stat(path)
-            same = (
-                os.path.samestat(info, other)
-                if info.st_ino and other.st_ino
-                else path.resolve() == target.resolve()
-            )
-        except OSError:
-            continue
-        if same:
+        if same_file(target, path):
             raise UserError(f"{target}: refusing to write the output over an input file")
 
 
@@ -92,6 +97,23 @@ def _write_through(target: Path) -> Iterator[TextIO]:
         raise UserError(f"{target}: cannot write: {exc.strerror}") from None
 
 
+def _written_path(target: Path) -> Path:
+    """The file that writing ``target`` replaces: a symbolic link's target (even a dangling
+    link stays a link), else ``target`` itself."""
+    return Path(os.path.realpath(target)) if os.path.islink(target) else target
+
+
+def check_folder(target: Path) -> Path:
+    """The folder ``target`` is written in; a :class:`UserError` when it does not exist or is
+    not a folder (checked before a command prints or writes anything, and again on writing)."""
+    target = _written_path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise UserError(f"{target}: folder {folder} {what}")
+    return folder
+
+
 @contextlib.contextmanager
 def atomic_writer(target: Path, inputs: Iterable[Path] = ()) -> Iterator[TextIO]:
     """A text file to write ``target`` through: a temporary file in the same folder, renamed
@@ -107,12 +129,8 @@ def atomic_writer(target: Path, inputs: Iterable[Path] = ()) -> Iterator[TextIO]
         with _write_through(target) as handle:
             yield handle
         return
-    if os.path.islink(target):  # even a dangling one: the link stays, its target is written
-        target = Path(os.path.realpath(target))
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        what = "is not a folder" if folder.exists() else "does not exist"
-        raise UserError(f"{target}: folder {folder} {what}")
+    target = _written_path(target)
+    folder = check_folder(target)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:  # a read-only or special folder: nothing was created
