@@ -221,6 +221,33 @@ def test_check_file_over_one_mib(runner: CliRunner, write: WriteFile) -> None:
     assert "too large" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("content", "where", "code"),
+    [
+        (
+            "I own it.\nThen \x1b[2J\x1b]0;title\x07 I changed.\n",
+            "2:6",
+            "U+001B",
+        ),  # a terminal escape
+        ("\x00" * 5000, "1:1", "U+0000"),  # not text at all
+    ],
+)
+def test_check_refuses_control_characters(
+    runner: CliRunner, write: WriteFile, content: str, where: str, code: str
+) -> None:
+    path = write("ctrl.txt", content)
+    result = explain(runner, "--check", str(path))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.strip() == (
+        f"{path}:{where}: control character {code} is not allowed in the text"
+    )
+
+
+def test_check_accepts_tabs_and_crlf(runner: CliRunner, write: WriteFile) -> None:
+    path = write("plain.txt", "I did not pass Step 1.\tI own that.\r\nSince then I studied.\r\n")
+    assert explain(runner, "--check", str(path), "--format", "json").exit_code in (0, 1)
+
+
 def test_check_empty_file(runner: CliRunner, write: WriteFile) -> None:
     result = explain(runner, "--check", str(write("empty.txt", "  \n")))
     assert result.exit_code == 2

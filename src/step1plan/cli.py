@@ -605,13 +605,14 @@ def explain(
     day = _parse_date(as_of)
     the_plan = _plan(plan)
     if check is not None:
-        from step1plan.load.textfile import read_text
+        from step1plan.load.textfile import check_plain_text, read_text
         from step1plan.rules.explanation import check_explanation
 
         if profile is not None:
             raise UserError("explain: give either PROFILE (to draft) or --check FILE, not both")
         name = str(check)
         text = read_text(check, name)
+        check_plain_text(text, name)
         if not text.strip():
             raise UserError(f"{name}: the file is empty: there is no explanation to check")
         problems = check_explanation(text, limits=the_plan.strategy)

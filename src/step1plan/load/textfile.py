@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -81,6 +82,24 @@ def read_capped(fd: int, limit: int = MAX_BYTES, size: int | None = None) -> byt
 def too_large(display: str, size: int, limit: int = MAX_BYTES) -> InputError:
     """The error for an input of ``size`` bytes over ``limit``."""
     return InputError([Problem(display, f"file is too large ({size} bytes; the limit is {limit})")])
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters a plain text has no use for (tab and line ends are fine): an escape
+sequence would be replayed to the terminal that shows the text back."""
+
+
+def check_plain_text(text: str, display: str) -> None:
+    """Refuse a text with a control character, at its line and column (a NUL-filled file is
+    not text; ``ESC[2J`` in a text shown back would clear the terminal)."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return
+    before = text[: found.start()]
+    line = before.count("\n") + 1
+    column = found.start() - (before.rfind("\n") + 1) + 1
+    message = f"control character U+{ord(found.group()):04X} is not allowed in the text"
+    raise InputError([Problem(display, message, line, column)])
 
 
 def decode_utf8(data: bytes, display: str) -> str:
