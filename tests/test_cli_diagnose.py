@@ -240,3 +240,21 @@ def test_export_and_output_naming_the_same_file_are_refused(tmp_path: Path) -> N
     assert both.exit_code == 0
     assert json.loads((tmp_path / "r.json").read_text())["student"]["id"]
     assert same.read_text().startswith("<svg")
+
+
+@pytest.mark.parametrize("command", ["diagnose", "ready", "explain"])
+def test_markdown_headings_show_a_name_as_written_not_as_markup(
+    tmp_path: Path, command: str
+) -> None:
+    text = PROFILE.read_text(encoding="utf-8").replace(
+        "name: Priya K.", "name: 'A | **B** <b>x</b> [l](http://e)'", 1
+    )
+    assert "**B**" in text
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(text, encoding="utf-8")
+    shutil.copy(PROFILE.parent / "nbme.csv", tmp_path / "nbme.csv")
+    args = ["--profile", str(profile)] if command == "ready" else [str(profile)]
+    result = CliRunner().invoke(app, [command, *args, *AS_OF, "--format", "md"])
+    assert result.exit_code in (0, 1), result.output
+    heading = next(line for line in result.stdout.splitlines() if line.startswith("#"))
+    assert "A \\| \\*\\*B\\*\\* \\<b\\>x\\</b\\> \\[l\\](http://e)" in heading, heading

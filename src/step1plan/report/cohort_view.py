@@ -21,6 +21,7 @@ from rich.cells import cell_len
 from step1plan.cohort import COHORT_SCHEMA, COLUMNS, CohortRow, CohortSummary
 from step1plan.errors import Problem
 from step1plan.report.jsonout import report_line_bytes
+from step1plan.report.mdtext import md_escape
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
@@ -232,14 +233,6 @@ def display_columns(redact: bool) -> tuple[str, ...]:
 
 def _shown(value: Any) -> str:
     return MISSING if value is None else str(value)
-
-
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"} | {"\n": " ", "\r": " "})
-
-
-def md_escape(text: str) -> str:
-    """Text safe inside a Markdown table cell (no markup, no HTML, no column breaks)."""
-    return text.translate(_MD_SPECIAL)
 
 
 def _md_table(

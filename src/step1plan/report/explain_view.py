@@ -17,6 +17,7 @@ from rich.text import Text
 
 from step1plan.models.report import SCHEMA, Finding, StudentRef
 from step1plan.report.jsonout import jsonable
+from step1plan.report.mdtext import md_escape
 from step1plan.rules.mistakes import count_words, finding_sentence
 
 DRAFT_HINT = (
@@ -59,11 +60,18 @@ def draft_markdown(student: StudentRef, draft: str | Finding) -> str:
     if isinstance(draft, Finding):
         message, recommendation = _closed_lines(draft)
         return "\n".join(
-            [f"## No draft explanation for {_who(student)}", "", message, "", recommendation, ""]
+            [
+                f"## No draft explanation for {md_escape(_who(student))}",
+                "",
+                message,
+                "",
+                recommendation,
+                "",
+            ]
         )
     return "\n".join(
         [
-            f"## Draft explanation for {_who(student)}",
+            f"## Draft explanation for {md_escape(_who(student))}",
             "",
             draft,
             "",

@@ -7,6 +7,7 @@ title. Pure: no files are read and nothing is printed.
 from __future__ import annotations
 
 from step1plan.models.report import Report
+from step1plan.report.mdtext import md_escape
 from step1plan.report.table import header_lines, split_findings
 
 
@@ -17,7 +18,10 @@ def report_markdown(report: Report) -> str:
 
     title, meta = header_lines(report)
     cause_findings, other_findings = split_findings(report.findings)
-    parts = [f"# {title}\n\n_{meta}_\n", causes_markdown(report.causes, cause_findings)]
+    parts = [
+        f"# {md_escape(title)}\n\n_{md_escape(meta)}_\n",
+        causes_markdown(report.causes, cause_findings),
+    ]
     if report.study_plan is not None:
         parts.append(studyplan_markdown(report.study_plan))
     if report.readiness is not None:

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from step1plan.models.report import Check, Eligibility, Readiness, StudentRef, Verdict
+from step1plan.report.mdtext import md_escape
 from step1plan.report.trendchart import trend_chart, trend_lines
 
 VERDICT_STYLE = {
@@ -166,7 +167,7 @@ def readiness_markdown(
     readiness: Readiness, eligibility: Eligibility | None, student: StudentRef | None
 ) -> str:
     """The readiness report as Markdown (GitHub flavoured)."""
-    out = [f"## {_title(student)}", ""]
+    out = [f"## {md_escape(_title(student))}", ""]
     out.append(
         f"**Verdict: {verdict_word(readiness.verdict)}** (`{readiness.verdict.value}`): "
         f"{VERDICT_MEANING[readiness.verdict]}."
