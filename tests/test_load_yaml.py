@@ -491,11 +491,34 @@ def test_a_shelf_score_out_of_range_is_located_at_its_own_line(default_plan: Pla
     assert line.startswith("p.yaml:16:15: clerkships.shelves.medicine: shelf score for medicine")
 
 
-@pytest.mark.parametrize("name", ["{at}", "{message}"])
+@pytest.mark.parametrize("name", ["{at}", "{message}", "{more}"])
 def test_a_located_item_message_keeps_braces_as_written(name: str, default_plan: Plan) -> None:
     text = VALID.replace("practice:", f"clerkships:\n  shelves:\n    '{name}': 170\npractice:")
     line = one_problem(text, default_plan)
-    assert f"shelf score for {name} must be between 0 and 100, got 170.0" in line
+    assert f"shelf score for {name} must be between 0 and 100, got 170" in line
+
+
+def test_every_item_problem_of_a_list_is_reported_at_its_own_line(default_plan: Plan) -> None:
+    # As type errors are: each attempt out of order or after a pass, and each shelf out of range.
+    text = (
+        "schema_version: 1\nstudent: {id: s1}\nattempts:\n"
+        "  - {exam: step1, date: 2026-08-20, result: fail}\n"
+        "  - {exam: step1, date: 2026-05-14, result: fail}\n"
+        "  - {exam: step1, date: 2026-06-14, result: pass}\n"
+        "  - {exam: step1, date: 2026-07-14, result: fail}\n"
+        "clerkships:\n  shelves:\n    medicine: 171\n    surgery: 166\n    peds: 70\n"
+    )
+    lines = problems_of(text, default_plan)
+    assert [line.split(": ", 2)[:2] for line in lines] == [
+        ["p.yaml:5:25", "attempts.1.date"],
+        ["p.yaml:7:5", "attempts.3"],
+        ["p.yaml:10:15", "clerkships.shelves.medicine"],
+        ["p.yaml:11:14", "clerkships.shelves.surgery"],
+    ]
+    assert lines[1].endswith(
+        "comes after the pass in attempt 2 (2026-06-14): a passed Step cannot be taken again"
+    )
+    assert lines[3].endswith("shelf score for surgery must be between 0 and 100, got 166")
 
 
 def test_an_attempt_after_a_pass_of_the_same_step(default_plan: Plan) -> None:

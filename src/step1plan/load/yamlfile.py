@@ -427,12 +427,15 @@ def located_problems(
     doc: YamlDoc, errors: Iterable[ErrorDetails], model: type[BaseModel]
 ) -> list[Problem]:
     """Turn pydantic errors (``ValidationError.errors()``) into problems at their YAML nodes."""
-    problems = []
+    problems: list[Problem] = []
     for err in errors:
         loc: Loc = tuple(err["loc"])
         kind = err["type"]
-        if kind == ITEM_PROBLEM:  # a list's validator naming one of its items (item_problem)
-            loc += tuple((err.get("ctx") or {}).get("at", ()))
+        if kind == ITEM_PROBLEM:  # a list's validator naming its items (item_problems)
+            ctx = err.get("ctx") or {}
+            found = [(err["msg"], ctx.get("at", ())), *ctx.get("more", ())]
+            problems.extend(doc.problem(loc + tuple(at), message) for message, at in found)
+            continue
         if kind == "extra_forbidden":
             problems.append(
                 doc.problem(loc, unknown_key(loc[-1], known_keys(model, loc[:-1])), key=True)

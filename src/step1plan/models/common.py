@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -153,16 +154,29 @@ ITEM_PROBLEM = "item_problem"
 """The error type of :func:`item_problem`."""
 
 
-def item_problem(message: str, *at: int | str) -> PydanticCustomError:
-    """An error a list's (or mapping's) validator finds in one of its items, located there.
+ItemProblem = tuple[str, tuple[int | str, ...]]
+"""A problem of one item: its message and where it is (an item index, then a field)."""
 
-    A field validator sees the whole list, so pydantic places its errors at the list itself;
-    ``at`` (an item index, then a field: ``1, "date"``) is carried in the error's context, and
-    the loader adds it to the location, so the message points at the line of the item's field.
+
+def item_problems(found: Sequence[ItemProblem]) -> PydanticCustomError:
+    """The errors a list's (or mapping's) validator finds in its items, each located there.
+
+    A field validator sees the whole list, so pydantic places its one error at the list itself;
+    the item of each problem (``1, "date"``) is carried in the error's context, and the loader
+    adds it to the location and reports every problem on its own line, at the line of the
+    item's field. ``found`` is not empty.
     """
-    # pydantic-core fills the template one context key at a time, in this order: ``at`` first,
-    # so a ``{at}`` in the message (a shelf named so) is left as written.
-    return PydanticCustomError(ITEM_PROBLEM, "{message}", {"at": at, "message": message})
+    (message, at), *more = found
+    # pydantic-core fills the template one context key at a time, in this order: the message
+    # last, so that a ``{at}`` or ``{more}`` in it (a shelf named so) is left as written.
+    return PydanticCustomError(
+        ITEM_PROBLEM, "{message}", {"at": at, "more": tuple(more), "message": message}
+    )
+
+
+def item_problem(message: str, *at: int | str) -> PydanticCustomError:
+    """:func:`item_problems` for one problem."""
+    return item_problems([(message, at)])
 
 
 def as_of_from(info: ValidationInfo) -> dt.date | None:

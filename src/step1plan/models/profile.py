@@ -17,11 +17,12 @@ from step1plan.models.common import (
     Day,
     Exam,
     GraduateType,
+    ItemProblem,
     Level,
     QbankMode,
     StrictModel,
     Text,
-    item_problem,
+    item_problems,
     not_after_as_of,
 )
 from step1plan.models.scores import PracticeScore
@@ -152,11 +153,13 @@ class Clerkships(StrictModel):
     @field_validator("shelves")
     @classmethod
     def _shelf_range(cls, value: dict[str, float]) -> dict[str, float]:
-        for name, score in value.items():
-            if not 0 <= score <= 100:
-                raise item_problem(
-                    f"shelf score for {name} must be between 0 and 100, got {score}", name
-                )
+        found: list[ItemProblem] = [
+            (f"shelf score for {name} must be between 0 and 100, got {score:g}", (name,))
+            for name, score in value.items()
+            if not 0 <= score <= 100
+        ]
+        if found:
+            raise item_problems(found)  # each shelf at its own line
         return value
 
 
@@ -202,25 +205,30 @@ class Profile(StrictModel):
     @field_validator("attempts")
     @classmethod
     def _attempts_in_order(cls, value: list[Attempt]) -> list[Attempt]:
-        for i in range(1, len(value)):
-            if value[i].date < value[i - 1].date:
-                raise item_problem(
-                    f"attempts must be oldest first: attempt {i} ({value[i].date}) "
-                    f"is before attempt {i - 1} ({value[i - 1].date})",
-                    i,
-                    "date",
-                )
+        found: list[ItemProblem] = []  # each attempt out of order or after a pass, at its line
         passed: dict[Exam, int] = {}
         for i, attempt in enumerate(value):
+            if i and attempt.date < value[i - 1].date:
+                found.append(
+                    (
+                        f"attempts must be oldest first: attempt {i} ({attempt.date}) "
+                        f"is before attempt {i - 1} ({value[i - 1].date})",
+                        (i, "date"),
+                    )
+                )
             if attempt.exam in passed:  # a passed Step cannot be taken again (DOMAIN, usmle.org)
                 j = passed[attempt.exam]
-                raise item_problem(
-                    f"attempt {i} ({attempt.exam.value}, {attempt.date}) comes after the pass in "
-                    f"attempt {j} ({value[j].date}): a passed Step cannot be taken again",
-                    i,
+                found.append(
+                    (
+                        f"attempt {i} ({attempt.exam.value}, {attempt.date}) comes after the pass "
+                        f"in attempt {j} ({value[j].date}): a passed Step cannot be taken again",
+                        (i,),
+                    )
                 )
-            if attempt.result is AttemptResult.passed:
+            elif attempt.result is AttemptResult.passed:
                 passed[attempt.exam] = i
+        if found:
+            raise item_problems(found)
         return value
 
     def failed_step1(self) -> bool:
