@@ -521,6 +521,18 @@ def test_every_item_problem_of_a_list_is_reported_at_its_own_line(default_plan: 
     assert lines[3].endswith("shelf score for surgery must be between 0 and 100, got 166")
 
 
+def test_empty_clerkship_names_are_refused(default_plan: Plan) -> None:
+    # A report would show them as blanks ("shelf scores under 70 ( 60)").
+    text = VALID.replace(
+        "practice:", "clerkships:\n  completed: ['  ']\n  shelves:\n    '': 60\npractice:"
+    )
+    lines = problems_of(text, default_plan)
+    assert [line.split(": ", 2)[1:] for line in lines] == [
+        ["clerkships.completed.0", "must not be empty"],
+        ["clerkships.shelves.", "must not be empty"],
+    ]
+
+
 def test_an_attempt_after_a_pass_of_the_same_step(default_plan: Plan) -> None:
     """A passed Step cannot be taken again (DOMAIN.md, usmle.org): a located input error."""
     text = VALID.replace(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, StrictFloat, ValidationInfo, field_validator
 
@@ -131,10 +131,14 @@ class Study(StrictModel):
     """True when a written test-day plan (breaks, pacing, food, sleep) exists."""
 
 
+ClerkshipName = Annotated[Text, Field(min_length=1, max_length=60)]
+"""A clerkship's name (``pediatrics``): not empty, as every list of clerkships shows it."""
+
+
 class RemainingClerkship(StrictModel):
     """A clerkship still to do."""
 
-    name: Text = Field(min_length=1, max_length=60)
+    name: ClerkshipName
     """Its name (``pediatrics``)."""
     ends: Day
     """When it ends."""
@@ -143,11 +147,11 @@ class RemainingClerkship(StrictModel):
 class Clerkships(StrictModel):
     """Clinical clerkships and shelf exams."""
 
-    completed: list[Text] = Field(default_factory=list, max_length=30)
+    completed: list[ClerkshipName] = Field(default_factory=list, max_length=30)
     """Clerkships done."""
     remaining: list[RemainingClerkship] = Field(default_factory=list, max_length=30)
     """Clerkships still to do, with their end dates."""
-    shelves: dict[Text, StrictFloat] = Field(default_factory=dict, max_length=30)
+    shelves: dict[ClerkshipName, StrictFloat] = Field(default_factory=dict, max_length=30)
     """NBME shelf exam scores by clerkship (0-100)."""
 
     @field_validator("shelves")
