@@ -3,6 +3,7 @@ plans travel inside the wheel."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -188,6 +189,22 @@ def test_extends_chain_depth_is_capped(write: WriteFile) -> None:
 )
 def test_bad_plan_structure(write: WriteFile, content: str, expected: str) -> None:
     assert plan_errors(write("x.yaml", content))[0].startswith(expected)
+
+
+def test_a_plan_path_that_is_no_file_says_what_it_is(tmp_path: Path) -> None:
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    with pytest.raises(InputError) as info:
+        load_plan(str(folder))
+    assert info.value.lines() == [f"{folder}: is a folder, not a plan file"]
+    if hasattr(os, "mkfifo"):
+        pipe = tmp_path / "plan.yaml"
+        os.mkfifo(pipe)
+        with pytest.raises(InputError) as info:
+            load_plan(str(pipe))
+        assert info.value.lines() == [
+            f"{pipe}: is not a regular file (a pipe or a device), not a plan file"
+        ]
 
 
 def test_unknown_plan_name() -> None:

@@ -76,9 +76,14 @@ def load_plan_file(path: Path, display: str | None = None) -> Plan:
     """Load a plan file and the plans it extends; every problem at FILE:LINE:COL."""
     name = display or str(path)
     if not path.is_file():
-        raise InputError(
-            [Problem(name, f"no such plan; use {' or '.join(SHIPPED)}, or the path of a plan file")]
+        what = (  # the path exists, but is no file to read a plan from
+            "is a folder, not a plan file"
+            if path.is_dir()
+            else "is not a regular file (a pipe or a device), not a plan file"
+            if path.exists()
+            else f"no such plan; use {' or '.join(SHIPPED)}, or the path of a plan file"
         )
+        raise InputError([Problem(name, what)])
     docs = _chain(path, name)
     merged: dict[str, Any] = {}
     for doc in reversed(docs):
