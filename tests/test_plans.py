@@ -213,6 +213,12 @@ def test_unknown_plan_name() -> None:
     assert info.value.lines() == [
         "lenient: no such plan; use default or strict, or the path of a plan file"
     ]
+    with pytest.raises(InputError) as info:
+        load_plan("strictt")
+    assert info.value.lines() == [
+        "strictt: no such plan; did you mean 'strict'? Use default or strict, or the path of a "
+        "plan file"
+    ]
 
 
 def test_pyproject_ships_the_plans_inside_the_package() -> None:

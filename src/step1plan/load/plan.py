@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from step1plan.errors import InputError, Problem
+from step1plan.load.messages import suggest
 from step1plan.load.yamlfile import YamlDoc, find_node, load_yaml, located_problems, sort_problems
 from step1plan.plans import SHIPPED, Plan, _merge, resolve_plan_path
 
@@ -72,6 +73,14 @@ def _owner(docs: list[YamlDoc], loc: tuple[int | str, ...]) -> YamlDoc:
     return best
 
 
+def _no_such_plan(name: str) -> str:
+    """The message for a plan name that is neither shipped nor a file, with the closest shipped
+    name when one is close (``strictt``)."""
+    hint = suggest(name, SHIPPED)
+    usage = f"{' or '.join(SHIPPED)}, or the path of a plan file"
+    return f"no such plan{hint} Use {usage}" if hint else f"no such plan; use {usage}"
+
+
 def load_plan_file(path: Path, display: str | None = None) -> Plan:
     """Load a plan file and the plans it extends; every problem at FILE:LINE:COL."""
     name = display or str(path)
@@ -81,7 +90,7 @@ def load_plan_file(path: Path, display: str | None = None) -> Plan:
             if path.is_dir()
             else "is not a regular file (a pipe or a device), not a plan file"
             if path.exists()
-            else f"no such plan; use {' or '.join(SHIPPED)}, or the path of a plan file"
+            else _no_such_plan(name)
         )
         raise InputError([Problem(name, what)])
     docs = _chain(path, name)
