@@ -89,15 +89,19 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 sequence would be replayed to the terminal that shows the text back."""
 
 
+def position(text: str, offset: int) -> tuple[int, int]:
+    """The line and column (from 1) of the character at ``offset`` in ``text``."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
 def check_plain_text(text: str, display: str) -> None:
     """Refuse a text with a control character, at its line and column (a NUL-filled file is
     not text; ``ESC[2J`` in a text shown back would clear the terminal)."""
     found = _CONTROL.search(text)
     if found is None:
         return
-    before = text[: found.start()]
-    line = before.count("\n") + 1
-    column = found.start() - (before.rfind("\n") + 1) + 1
+    line, column = position(text, found.start())
     message = f"control character U+{ord(found.group()):04X} is not allowed in the text"
     raise InputError([Problem(display, message, line, column)])
 

@@ -26,7 +26,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from step1plan.errors import InputError, Problem
 from step1plan.load import blockyaml, fastyaml
 from step1plan.load.messages import friendly, shown, unknown_key
-from step1plan.load.textfile import read_text
+from step1plan.load.textfile import position, read_text
 from step1plan.models.common import ITEM_PROBLEM
 
 M = TypeVar("M", bound=BaseModel)
@@ -160,7 +160,7 @@ def compose(text: str) -> Node | None:
 
 def _syntax_problem(exc: yaml.YAMLError, text: str, display: str) -> Problem:
     if isinstance(exc, yaml.reader.ReaderError):
-        at_line, at_column = _position(text, exc.position)
+        at_line, at_column = position(text, exc.position)
         char = exc.character
         code = ord(char) if isinstance(char, str) and len(char) == 1 else char
         what = f"U+{code:04X}" if isinstance(code, int) else repr(char)
@@ -214,11 +214,6 @@ def _tab_indent(text: str, line0: int | None) -> tuple[int, int] | None:
             if "\t" in lead:
                 return index + 1, lead.index("\t") + 1
     return None
-
-
-def _position(text: str, offset: int) -> tuple[int, int]:
-    before = text[:offset]
-    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
 def _check_aliases(text: str, display: str) -> None:

@@ -1,6 +1,6 @@
 """Renderers of ``step1plan cohort``: pure functions from rows and counters to text.
 
-``jsonl`` lines are the full JSON reports (``report_line``); the other formats show one
+``jsonl`` lines are the full JSON reports (``report_line_bytes``); the other formats show one
 :class:`~step1plan.cohort.CohortRow` per student. Streaming formats render one line at a time
 (:func:`csv_line`, :func:`jsonl_line`); ``json`` and ``md`` are produced as chunks from an
 iterator of rows (:func:`json_chunks`, :func:`markdown_chunks`), so the caller never needs all the

@@ -95,11 +95,6 @@ def report_dict(report: Report) -> dict[str, Any]:
     return {key: jsonable(getattr(report, key)) for key in REPORT_KEYS}
 
 
-def report_line(report: Report, newline: bool = False) -> str:
-    """The full report as one compact line of JSON (:func:`report_line_bytes`, as text)."""
-    return report_line_bytes(report, newline).decode()
-
-
 def report_line_bytes(report: Report, newline: bool = False) -> bytes:
     """The full report as one compact line of JSON in UTF-8 (a cohort ``jsonl`` line, ending in
     a newline when ``newline`` is true: orjson writes it, which saves copying a long line).
