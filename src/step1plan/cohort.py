@@ -764,15 +764,15 @@ def run_cohort(
     shard: str | None = None,
     say: Callable[[str], None] | None = None,
     tick: Callable[[], None] | None = None,
-    on_inputs: Callable[[Sequence[Path]], None] | None = None,
-    check: Callable[[str, os.stat_result], None] | None = None,
+    guard: _OutputGuard | None = None,
 ) -> CohortSummary:
     """Analyse each file in order and feed the writer; return the summary counters.
 
     ``say(line)`` receives every problem line (default: stderr), ``tick()`` is called after each
-    file, ``check(file, info)`` sees each profile's ``fstat`` before it is read and
-    ``on_inputs(paths)`` receives the files each profile read.
+    file, and ``guard`` checks every file a profile reads against the output file (the profile
+    as it is opened, then its ``scores_file``).
     """
+    check = guard.check_opened if guard is not None else None
     from step1plan.analysis import analyse
 
     summary = CohortSummary(as_of=as_of, plan=plan.name, shard=shard)
@@ -792,8 +792,8 @@ def run_cohort(
                 emit(problem.format())
             summary.add_invalid()
         else:
-            if on_inputs is not None:
-                on_inputs(inputs)
+            if guard is not None:
+                guard.check_scores(inputs)
             try:
                 report = analyse(ctx, full=writer.wants_report)
             except Exception:
@@ -849,8 +849,7 @@ def run_cohort_command(
                 shard=f"{bounds[0]}/{bounds[1]}" if bounds else None,
                 say=messages.say,
                 tick=tick,
-                on_inputs=guard.check_scores if guard is not None else None,
-                check=guard.check_opened if guard is not None else None,
+                guard=guard,
             )
     if fmt != "table" or output is not None:
         messages.say(_summary_line(summary))
