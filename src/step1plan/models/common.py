@@ -151,7 +151,7 @@ def iso_date(text: str) -> dt.date:
 
 
 ITEM_PROBLEM = "item_problem"
-"""The error type of :func:`item_problem`."""
+"""The error type of :func:`item_problems`."""
 
 
 ItemProblem = tuple[str, tuple[int | str, ...]]
@@ -172,11 +172,6 @@ def item_problems(found: Sequence[ItemProblem]) -> PydanticCustomError:
     return PydanticCustomError(
         ITEM_PROBLEM, "{message}", {"at": at, "more": tuple(more), "message": message}
     )
-
-
-def item_problem(message: str, *at: int | str) -> PydanticCustomError:
-    """:func:`item_problems` for one problem."""
-    return item_problems([(message, at)])
 
 
 def as_of_from(info: ValidationInfo) -> dt.date | None:
