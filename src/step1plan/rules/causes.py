@@ -294,7 +294,7 @@ def _judged_on(score: PracticeScore, bar: ReadinessBar) -> tuple[str, float, flo
 
 def _meets_bar(score: PracticeScore, bar: ReadinessBar) -> bool:
     """The score is at or above the readiness bar on the value it is judged on."""
-    judged = _judged_on(score, bar)
+    judged = bar.judged_on(score.epc, score.pass_probability)  # no bar text needed here
     return judged is not None and bar.at_least(judged[1], judged[2])
 
 

@@ -569,7 +569,7 @@ def trend_not_falling(data: ReadinessData) -> Check | None:
     if fit is None:
         return None
     floor = data.plan.min_trend_slope_per_week
-    passed = fit.per_week + _EPS >= floor
+    passed = ReadinessBar.at_least(fit.per_week, floor)  # float noise, as at a bar
     first, last = fit.first.score, fit.last.score
     assert first.epc is not None and last.epc is not None
     return Check(
@@ -671,7 +671,7 @@ def free120(data: ReadinessData) -> Check:
         return Check("R306", title, False, message, (), want, required=False)
     value = latest.score.percent_correct
     assert value is not None
-    passed = value + _EPS >= need
+    passed = data.bar.at_least(value, need)
     floor = PASSING_ITEM_SHARE.value
     low = value <= floor + _EPS  # at the passing share is not yet clear of failing
     message = f"{latest.label}: {num_short(value, need)}% correct; the bar is {num(need)}%."
@@ -911,7 +911,7 @@ def verdict_of(checks: Sequence[Check], eligibility: Eligibility | None) -> Verd
 
 
 def project(
-    data: ReadinessData, verdict: Verdict, at_bar: bool = False
+    data: ReadinessData, verdict: Verdict, at_bar: bool
 ) -> tuple[dt.date | None, str | None]:
     """A projected date when the EPC trend line reaches the bar's EPC, with its label.
 
