@@ -248,11 +248,11 @@ def test_s607_triggers_while_step2ck_is_ahead(default_plan: Plan) -> None:
 
 def test_s607_finding_is_shared_for_the_same_dates_and_plain_without_them() -> None:
     start, test = dt.date(2026, 3, 4), dt.date(2026, 4, 29)
-    found = _step2ck_finding(start, test, False)
-    assert found is _step2ck_finding(start, test, False)  # cached: findings are immutable
+    found = _step2ck_finding(start, test, False, True)
+    assert found is _step2ck_finding(start, test, False, True)  # cached: findings are immutable
     assert "on 2026-04-29, after 8 weeks" in found.message
     assert [(e.path, e.value) for e in found.evidence] == [("timeline.step2ck_test", "2026-04-29")]
-    plain = _step2ck_finding(None, None, False)
+    plain = _step2ck_finding(None, None, False, True)
     assert "On the timeline" not in plain.message and plain.evidence == ()
 
 
@@ -267,7 +267,7 @@ def test_s607_counts_preparation_forward_when_step2ck_comes_first(default_plan: 
 
 def test_s607_never_writes_negative_weeks() -> None:
     # A test day before the preparation can start (a clerkship still running) reads 0 weeks.
-    found = _step2ck_finding(dt.date(2026, 5, 1), dt.date(2026, 4, 1), False)
+    found = _step2ck_finding(dt.date(2026, 5, 1), dt.date(2026, 4, 1), False, True)
     assert "on 2026-04-01, after 0 weeks of dedicated preparation" in found.message
 
 

@@ -237,14 +237,8 @@ class Profile(StrictModel):
 
     def failed_step1(self) -> bool:
         """True when any Step 1 attempt was failed or incomplete."""
-        return self._failed_step1
-
-    @cached_property
-    def _failed_step1(self) -> bool:
-        """:meth:`failed_step1`, computed once: the profile is immutable and many rules ask."""
-        return any(
-            a.exam is Exam.step1 and a.result is not AttemptResult.passed for a in self.attempts
-        )
+        failed, incomplete, _, _ = self.unsuccessful_attempts
+        return bool(failed or incomplete)
 
     @cached_property
     def unsuccessful_attempts(self) -> tuple[int, int, int, int]:

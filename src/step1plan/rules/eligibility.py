@@ -105,7 +105,8 @@ class AttemptHistory:
 
     as_of: dt.date
     dates: tuple[dt.date, ...]
-    """Dates of the Step 1 attempts up to the as-of date, oldest first (every result counts)."""
+    """Dates of the attempts at :attr:`exam` up to the as-of date, oldest first (every result
+    counts)."""
     passed_on: dt.date | None
     """Date of a passing attempt, if any."""
     limit: int
@@ -127,9 +128,9 @@ class AttemptHistory:
 
     @property
     def left(self) -> int:
-        """Attempts left: 0 once Step 1 is passed (a passed Step cannot be retaken) or once any
-        Step has used the attempt limit without a pass (:attr:`closed_by`: no Step can be
-        applied for then)."""
+        """Attempts left at :attr:`exam`: 0 once it is passed (a passed Step cannot be retaken)
+        or once any Step has used the attempt limit without a pass (:attr:`closed_by`: no Step
+        can be applied for then)."""
         if self.passed_on is not None or self.closed_by is not None:
             return 0
         return max(0, self.limit - len(self.dates))

@@ -52,10 +52,10 @@ def _profile(ctx: Context) -> Profile:
     return ctx.profile
 
 
-def unsuccessful_attempts(profile: Profile) -> str:
-    """The attempts programs will see and ask about, in words, Step 1 first: ``the failed
-    Step 1 attempt``, ``the three failed Step 1 attempts``, ``the incomplete Step 1 attempt
-    and the failed Step 2 CK attempt`` (empty without any)."""
+def attempts_phrase(profile: Profile) -> str:
+    """The attempts programs will see and ask about (:attr:`Profile.unsuccessful_attempts`), in
+    words, Step 1 first: ``the failed Step 1 attempt``, ``the three failed Step 1 attempts``,
+    ``the incomplete Step 1 attempt and the failed Step 2 CK attempt`` (empty without any)."""
     return _attempts_phrase(*profile.unsuccessful_attempts)
 
 
@@ -63,7 +63,7 @@ def unsuccessful_attempts(profile: Profile) -> str:
 def _attempts_phrase(
     step1_failed: int, step1_incomplete: int, step2ck_failed: int, step2ck_incomplete: int
 ) -> str:
-    """:func:`unsuccessful_attempts` from the four counts. Cached: a pure function of four
+    """:func:`attempts_phrase` from the four counts. Cached: a pure function of four
     small counts."""
     parts = []
     for n, what in (
@@ -101,7 +101,7 @@ def parallel_plan(ctx: Context) -> Finding | None:
     profile = _profile(ctx)
     if tier not in ctx.plan.strategy.parallel_plan_tiers or not profile.failed_step1():
         return None
-    attempts = unsuccessful_attempts(profile)
+    attempts = attempts_phrase(profile)
     examples = [
         s.label for s in ctx.plan.strategy.specialties.values() if s.tier in FALLBACK_TIERS
     ][:3]
@@ -139,7 +139,7 @@ def program_list(ctx: Context) -> Finding | None:
         student.graduate_type is GraduateType.img,
         student.visa_required,
         len(profile.attempts),
-        unsuccessful_attempts(profile),
+        attempts_phrase(profile),
         profile.target.specialty,
     )
 
@@ -315,11 +315,12 @@ def step2ck_signal(ctx: Context, timeline: Timeline) -> Finding | None:
     step2ck_closed = exhausted_step(profile.attempts, ctx.as_of, (Exam.step2ck,)) is not None
     if step2ck_closed or Exam.step2ck in first_passes(profile):
         return None
-    retake = any(a.exam is Exam.step2ck for a in profile.attempts)  # none of them a pass
-    if not retake and not profile.failed_step1():
+    counts = profile.unsuccessful_attempts  # Step 2 CK has no pass here: each attempt counts
+    if not any(counts):
         return None
+    retake = bool(counts[2] or counts[3])
     test, start = milestone(timeline, "step2ck_test"), milestone(timeline, "step2ck_prep_start")
-    several = sum(profile.unsuccessful_attempts) > 1
+    several = sum(counts) > 1
     if test is not None and start is not None:
         return _step2ck_finding(start.date, test.date, retake, several)
     return _step2ck_finding(None, None, retake, several)
@@ -327,7 +328,7 @@ def step2ck_signal(ctx: Context, timeline: Timeline) -> Finding | None:
 
 @lru_cache(maxsize=2048)
 def _step2ck_finding(
-    start: dt.date | None, test: dt.date | None, retake: bool, several: bool = True
+    start: dt.date | None, test: dt.date | None, retake: bool, several: bool
 ) -> Finding:
     """The S607 finding for a Step 2 CK preparation start and test day on the timeline (both
     or neither), whether Step 2 CK was already attempted without a pass, and whether there was
@@ -376,7 +377,7 @@ def explain_briefly(ctx: Context) -> Finding | None:
     profile = _profile(ctx)
     if not profile.failed_step1():
         return None
-    return _explain_briefly_finding(unsuccessful_attempts(profile))
+    return _explain_briefly_finding(attempts_phrase(profile))
 
 
 @lru_cache(maxsize=64)

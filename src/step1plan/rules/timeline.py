@@ -648,9 +648,9 @@ def _short_preparation(window: Step2ckWindow, test: dt.date) -> str:
     leaves = f"{weeks_text(left)} of preparation" if left > 0 else "no preparation time"
     minimum = prep_weeks_between(window.start, window.min_end)
     return (
-        f"leaves {leaves} from {window.start.isoformat()}, under the minimum of {minimum:g} "
-        "weeks (plan timeline.step2ck_min_prep_weeks). Rushing Step 2 CK to apply a year "
-        "sooner would weaken the main evidence of recovery."
+        f"leaves {leaves} from {window.start.isoformat()}, under the minimum of "
+        f"{weeks_text(minimum)} (plan timeline.step2ck_min_prep_weeks). Rushing Step 2 CK to "
+        "apply a year sooner would weaken the main evidence of recovery."
     )
 
 
