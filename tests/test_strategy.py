@@ -429,6 +429,25 @@ def test_s609_triggers_and_replaces_the_advice_when_no_attempt_is_left(
     assert strategy.explanation is None  # no "I did not pass my first four attempts" to send
 
 
+def test_s609_message_and_evidence_when_step1_attempts_run_out(default_plan: Plan) -> None:
+    ctx = ctx_for(default_plan, attempts=FOUR_FAILED)
+    assert ctx.profile is not None
+    found = no_attempt_left(ctx, assess_eligibility(ctx.profile.attempts, AS_OF))
+    assert found is not None
+    assert found.message == (
+        "No USMLE attempt is left (see eligibility): no Step can be applied for again, so the "
+        "application advice (program list, letters, Step 2 CK, an explanation of the failure) "
+        "does not apply and is not given."
+    )
+    assert [(e.path, e.value) for e in found.evidence] == [
+        ("eligibility.blocked", True),
+        ("eligibility.attempts_left", 0),
+    ]
+    assert found.recommendation is not None and found.recommendation.startswith(
+        "Ask your school (or, as an international graduate, ECFMG) which options remain"
+    )
+
+
 def test_explain_gets_s609_instead_of_a_draft_when_no_attempt_is_left(
     default_plan: Plan,
 ) -> None:

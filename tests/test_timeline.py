@@ -731,6 +731,10 @@ def test_t509_triggers_a_wait_for_a_fourth_step2ck_attempt(default_plan: Plan) -
     assert test is not None and test.note is not None and "T509" in test.note
     assert any(n.startswith("T509") for n in t.notes)
     assert t.feasible and t.match_year == 2028
+    assert (
+        "The planned Step 2 CK date 2027-01-22 is before the attempt rules allow the next Step 2 "
+        "CK test (2027-04-10, T509), so the timeline plans the test from the preparation window."
+    ) in test.note
 
 
 def test_t509_triggers_no_cycle_after_four_step2ck_fails(default_plan: Plan) -> None:
