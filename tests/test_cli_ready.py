@@ -216,3 +216,9 @@ def test_score_after_the_as_of_date_is_an_input_error(runner: CliRunner, csv_fil
     result = ready(runner, "--scores", csv_file(future))
     assert result.exit_code == 2
     assert "scores.csv" in result.stderr and "Traceback" not in result.output
+
+
+def test_ready_without_scores_or_profile_says_either_will_do(runner: CliRunner) -> None:
+    result = ready(runner)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.strip() == "ready: give --scores CSV, --profile PROFILE, or both"

@@ -412,7 +412,7 @@ def ready(
     from step1plan.models.report import Verdict
 
     if scores is None and profile is None:
-        raise UserError("ready: give --scores CSV (and optionally --profile PROFILE)")
+        raise UserError("ready: give --scores CSV, --profile PROFILE, or both")
     the_plan = _plan(plan)
     if profile is not None:
         loaded = load_inputs(profile, day, the_plan, scores=scores)
