@@ -173,8 +173,9 @@ def startup(scratch: Path) -> dict[str, Run]:
 
 def profile_run(folder: Path, fmt: str, top: int) -> None:
     """cProfile one in-process cohort run; print hot functions and time per module."""
-    from step1plan.cohort import WRITERS, discover, read_ahead, run_cohort
+    from step1plan.cohort import WRITERS, discover, run_cohort
     from step1plan.plans import load_plan
+    from step1plan.readahead import read_ahead
 
     files = discover([folder])
     plan = load_plan("default")

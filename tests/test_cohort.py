@@ -30,7 +30,6 @@ from step1plan.cohort import (
     exit_code,
     open_output,
     parse_shard,
-    read_ahead,
     shard_slice,
 )
 from step1plan.errors import UserError
@@ -823,79 +822,6 @@ def test_the_run_keeps_start_up_objects_out_of_the_collector_and_restores_it_aft
     assert result.exit_code == 0, result.stderr
     assert frozen_during and frozen_during[0] > before
     assert gc.get_freeze_count() == 0  # unfrozen when the run ends, even in-process
-
-
-# ---------------------------------------------------------------- read-ahead
-
-
-def _files(tmp_path: Path, count: int) -> list[str]:
-    names = []
-    for i in range(count):
-        path = tmp_path / f"p{i:02d}.yaml"
-        path.write_text(f"student: {{id: p{i}}}\n")
-        names.append(str(path))
-    return names
-
-
-@pytest.mark.parametrize("count", [0, 1, 3, 4, 9])
-def test_read_ahead_yields_every_file_once_in_order(tmp_path: Path, count: int) -> None:
-    files = _files(tmp_path, count)
-    assert list(read_ahead(iter(files), depth=3)) == files
-
-
-@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="posix_fadvise")
-def test_read_ahead_keeps_no_file_open(tmp_path: Path) -> None:
-    # Holding the next files open would take descriptors the profiles' own reads need under a
-    # low open-file limit (ulimit -n): a hint must never make a profile fail.
-    files = _files(tmp_path, 6)
-    before = set(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
-    stream = read_ahead(iter(files), depth=3)
-    assert next(stream) == files[0]
-    if before is not None:
-        assert set(os.listdir("/proc/self/fd")) == before
-    assert list(stream) == files[1:]
-
-
-@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="posix_fadvise")
-def test_read_ahead_announces_each_file_depth_files_before_it_is_used(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    files = _files(tmp_path, 8)
-    by_inode = {os.stat(f).st_ino: f for f in files}
-    events: list[tuple[str, str]] = []
-
-    def advise(fd: int, offset: int, length: int, how: int) -> None:
-        assert (offset, length, how) == (0, 0, os.POSIX_FADV_WILLNEED)
-        events.append(("advise", by_inode[os.fstat(fd).st_ino]))
-
-    monkeypatch.setattr(os, "posix_fadvise", advise)
-    for file in read_ahead(iter(files), depth=2):
-        events.append(("use", file))
-    assert [f for kind, f in events if kind == "advise"] == files
-    for i, file in enumerate(files):
-        announced = [f for kind, f in events[: events.index(("use", file))] if kind == "advise"]
-        assert announced == files[: min(i + 3, len(files))]  # itself and the next two
-
-
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
-def test_read_ahead_passes_on_missing_files_and_never_waits_on_a_pipe(tmp_path: Path) -> None:
-    pipe = tmp_path / "b.yaml"
-    os.mkfifo(pipe)  # opening it for reading would block until a writer came
-    files = [str(tmp_path / "a-missing.yaml"), str(pipe), *_files(tmp_path, 2)]
-    seen: list[list[str]] = []
-    worker = threading.Thread(target=lambda: seen.append(list(read_ahead(iter(files), 4))))
-    worker.daemon = True  # if it blocked on the pipe, the test fails instead of hanging
-    worker.start()
-    worker.join(timeout=10)
-    assert seen == [files]
-
-
-def test_read_ahead_without_posix_fadvise_passes_files_through(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delattr(os, "posix_fadvise", raising=False)
-    files = _files(tmp_path, 5)
-    assert list(read_ahead(iter(files), depth=2)) == files
 
 
 class _FullSpool(io.StringIO):

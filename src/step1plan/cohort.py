@@ -34,7 +34,6 @@ import re
 import stat
 import sys
 import tempfile
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -46,6 +45,7 @@ from step1plan.errors import InputError, Problem, UserError, shown_name, shown_p
 from step1plan.load.profile import load_profile_data
 from step1plan.load.textfile import MAX_BYTES, OPEN_FLAGS, read_capped, read_text, too_large
 from step1plan.models.record import record
+from step1plan.readahead import read_ahead
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -62,11 +62,6 @@ COHORT_SCHEMA = "step1plan.cohort/1"
 
 PROGRESS_MIN_FILES = 50
 """A progress bar is shown on a terminal only above this many profiles (a UI convention)."""
-
-READ_AHEAD = 32
-"""How many files ahead of the analysis the kernel is asked to start reading (:func:`read_ahead`).
-Measured in benchmarks/README.md: 8, 32 and 128 gave the same gain; 32 profiles are about 15 ms
-of analysis, far longer than a disk read."""
 
 FAIL_ON_ERROR, FAIL_ON_NOT_READY = "error", "not-ready"
 EXIT_OK, EXIT_NOT_READY, EXIT_INVALID = 0, 1, 2
@@ -270,42 +265,6 @@ def iter_profiles(paths: Sequence[Path]) -> Iterator[str]:
         unique.append(text)
     streams = [_walk(r) if os.path.isdir(r) else iter((r,)) for r in unique]
     return heapq.merge(*streams) if len(streams) > 1 else streams[0]
-
-
-def read_ahead(files: Iterable[str], depth: int = READ_AHEAD) -> Iterator[str]:
-    """The same files in the same order, each announced to the kernel ``depth`` files before it
-    is analysed (``posix_fadvise(WILLNEED)``), so that the disk reads the next profiles while
-    the CPU works on this one.
-
-    A profile that is not in the page cache (a large cohort, a fresh CI machine) would otherwise
-    cost a wait for the disk on every file: about 60 µs a profile here, 10 % of a cohort run. A
-    profile already in the cache costs one more open and close (a few µs). Only a hint: a file
-    that cannot be opened is passed on as is (its own read reports the problem), it is opened
-    without blocking (a named pipe would wait for a writer), and where the platform has no
-    ``posix_fadvise`` the files pass straight through. No descriptor is kept open: holding the
-    next files open (to read them without a second open) made profiles fail under a low
-    open-file limit (``ulimit -n``), which a hint must never do.
-    """
-    advise = getattr(os, "posix_fadvise", None)
-    if advise is None or depth <= 0:
-        yield from files
-        return
-    window: deque[str] = deque()
-    for file in files:
-        try:
-            fd = os.open(file, OPEN_FLAGS)
-        except OSError:
-            pass
-        else:
-            try:
-                with contextlib.suppress(OSError):  # only a hint
-                    advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
-            finally:
-                os.close(fd)
-        window.append(file)
-        if len(window) > depth:
-            yield window.popleft()
-    yield from window
 
 
 def discover(paths: Sequence[Path]) -> list[str]:
