@@ -297,7 +297,14 @@ def _build(tokens: list[Token]) -> dict[Any, Any]:
     open_column = -1  # the column of an open key or "-" waiting for its block; -1: none
     open_slot: Any = None  # its key, or its index in the sequence
     open_indentless = False  # a key: a "-" at the key's own column also starts its block
+    keys_at = 0  # the mapping's column while no key or "-" is open; else -1
     for column, kind, key, value in tokens:
+        if column == keys_at and kind == KEY_SCALAR:
+            # most lines: a key and its value in the mapping being filled (only these checks)
+            if key in container:
+                raise Fallback("a repeated key")
+            container[key] = value
+            continue
         if open_column >= 0:
             if column > open_column or (
                 open_indentless and column == open_column and kind in (ENTRY, ENTRY_OPEN)
@@ -350,4 +357,5 @@ def _build(tokens: list[Token]) -> dict[Any, Any]:
                 container, is_map, indent = block, kind < ENTRY, column
                 continue
             break
+        keys_at = indent if is_map and open_column < 0 else -1
     return root
