@@ -264,6 +264,15 @@ CASES: list[tuple[str, str, str]] = [
     ("deep but allowed", nested_keys(40), SAME),
     ("too deep", nested_keys(60), FALLBACK),
     ("deep dashes", "a:\n" + "- " * 60 + "x\n", FALLBACK),
+    ("as deep as allowed", nested_keys(blockyaml.MAX_DEPTH), SAME),
+    ("one level too deep", nested_keys(blockyaml.MAX_DEPTH + 1), FALLBACK),
+    (
+        "compact and indentless blocks mixed",
+        "a:\n- b: 1\n  c:\n  - x\n  - - y\n    - z: 2\n      w:\n  d:\n-\n- e\nf: 3\n",
+        SAME,
+    ),
+    ("a sequence closed by a key at its column", "a:\n  - x\n  b: 1\n", FALLBACK),
+    ("a key between two entries", "a:\n- x\nb: 1\n- y\n", FALLBACK),
 ]
 
 

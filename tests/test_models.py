@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from step1plan.models.areas import ContentAreas
 from step1plan.models.common import Band, CauseId, PracticeKind
 from step1plan.models.profile import Profile
-from step1plan.models.scores import PracticeScore, kind_of_form
+from step1plan.models.scores import PracticeScore, cbssa_number, kind_of_form
 
 AS_OF = dt.date(2026, 11, 27)
 
@@ -134,6 +134,20 @@ def test_step1_attempts_and_failure() -> None:
 def test_kind_of_form(form: str, kind: PracticeKind) -> None:
     assert kind_of_form(form) is kind
     assert PracticeScore(date=AS_OF, form=form, epc=60).kind is kind
+
+
+@pytest.mark.parametrize(
+    ("form", "number"),
+    [
+        ("CBSSA 29", 29),
+        ("nbme form 27", 27),
+        ("UWSA 2", None),
+        ("Free 120", None),
+        ("AMBOSS", None),
+    ],
+)
+def test_cbssa_number(form: str, number: int | None) -> None:
+    assert cbssa_number(form) == number
 
 
 def test_practice_percent_forms() -> None:

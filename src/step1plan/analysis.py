@@ -40,18 +40,26 @@ def make_context(
     (:func:`mark_repeated_forms`)."""
     items: list[tuple[PracticeScore, str]] = []
     if profile is not None:
-        items.extend((p, f"practice[{i}]") for i, p in enumerate(profile.practice))
-    paths = list(score_paths) or [f"scores[{i}]" for i in range(len(scores))]
-    items.extend(zip(scores, paths, strict=True))
-    items.sort(key=lambda item: item[0].date)
-    items = mark_repeated_forms(items)
-    return Context(
-        plan=plan,
-        as_of=as_of,
-        profile=profile,
-        scores=tuple(s for s, _ in items),
-        score_paths=tuple(p for _, p in items),
-    )
+        items.extend(zip(profile.practice, _practice_paths(len(profile.practice)), strict=True))
+    if scores or score_paths:
+        paths = list(score_paths) or [f"scores[{i}]" for i in range(len(scores))]
+        items.extend(zip(scores, paths, strict=True))
+    if not items:
+        return Context(plan=plan, as_of=as_of, profile=profile)
+    items.sort(key=_score_date)
+    kept, kept_paths = zip(*mark_repeated_forms(items), strict=True)
+    return Context(plan=plan, as_of=as_of, profile=profile, scores=kept, score_paths=kept_paths)
+
+
+@functools.lru_cache(maxsize=64)
+def _practice_paths(count: int) -> tuple[str, ...]:
+    """The evidence paths of ``count`` profile ``practice:`` entries: ``practice[0]``, ...
+    (cached: profiles have the same few counts)."""
+    return tuple(f"practice[{i}]" for i in range(count))
+
+
+def _score_date(item: tuple[PracticeScore, str]) -> dt.date:
+    return item[0].date
 
 
 def student_ref(profile: Profile) -> StudentRef:

@@ -48,6 +48,16 @@ def form_number(form: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+@lru_cache(maxsize=1024)
+def cbssa_number(form: str) -> int | None:
+    """The form number of an NBME CBSSA (``CBSSA 27`` -> 27); ``None`` for another kind of
+    assessment (:func:`kind_of_form`), whose forms are not numbered.
+
+    Cached: one lookup where the kind and the number would be two (and a property call).
+    """
+    return form_number(form) if kind_of_form(form) is PracticeKind.cbssa else None
+
+
 def _not_true_false(value: Any) -> Any:
     """Refuse true/false for a number (YAML reads ``yes`` and ``no`` as true and false), with
     the error of a number field given something else, as the profile's strict fields give;
@@ -150,20 +160,22 @@ def mark_repeated_forms(
     first_day: dict[int, dt.date] = {}  # form number -> the day it was first taken
     kept: dict[tuple[int, dt.date], int] = {}  # (form number, day) -> index in ``out``
     out: list[tuple[PracticeScore, str]] = []
-    for score, path in items:
-        number = form_number(score.form) if score.kind is PracticeKind.cbssa else None
+    for item in items:
+        score = item[0]
+        number = cbssa_number(score.form)
         if number is None:
-            out.append((score, path))
+            out.append(item)
             continue
-        sitting = (number, score.date)
+        day = score.date
+        sitting = (number, day)
         if sitting in kept:  # the same sitting written again
             index = kept[sitting]
             out[index] = (_merged(out[index][0], score), out[index][1])
             continue
-        if first_day.setdefault(number, score.date) < score.date and not score.seen_before:
-            score = score.model_copy(update={"seen_before": True})
         kept[sitting] = len(out)
-        out.append((score, path))
+        if first_day.setdefault(number, day) < day and not score.seen_before:
+            item = (score.model_copy(update={"seen_before": True}), item[1])
+        out.append(item)
     return out
 
 
