@@ -442,15 +442,19 @@ def question_interpretation(inp: CauseInputs) -> CauseSignals:
         score, path = latest
         assert score.epc is not None
         gap = correct - score.epc
-        c.add(
-            "qbank_nbme_gap",
-            past(gap, p.interpretation_gap_points, p.spans.epc_points, below=False, inclusive=True),
-            f"QBank {num(correct)}% correct but {score.form} on {score.date.isoformat()} "
-            f"gave EPC {num(score.epc)}, {num(gap)} points lower: the knowledge did not "
-            "carry over to NBME-style questions",
-            Evidence("qbank.percent_correct", correct),
-            Evidence(f"{path}.epc", score.epc),
+        strength = past(
+            gap, p.interpretation_gap_points, p.spans.epc_points, below=False, inclusive=True
         )
+        if strength > 0:  # the message and evidence are built only for a signal that fires
+            c.add(
+                "qbank_nbme_gap",
+                strength,
+                f"QBank {num(correct)}% correct but {score.form} on {score.date.isoformat()} "
+                f"gave EPC {num(score.epc)}, {num(gap)} points lower: the knowledge did not "
+                "carry over to NBME-style questions",
+                Evidence("qbank.percent_correct", correct),
+                Evidence(f"{path}.epc", score.epc),
+            )
     if c.need(bool(inp.bands), inp.bands_field):
         lower = inp.lower
         minimum = p.weak_foundations_min_lower_areas
@@ -590,23 +594,26 @@ def premature_exam(inp: CauseInputs) -> CauseSignals:
             f"{_score_text(score, bar)}) was under the readiness bar ({bar_text})",
             *evidence,
         )
-        c.add(
-            "inflated_practice",
-            1.0 if score.seen_before and _meets_bar(score, bar) else 0.0,
-            f"{score.form} looked ready but had been taken before, which inflates the score",
-            *evidence,
-            Evidence(f"{path}.seen_before", True),
-        )
+        if score.seen_before and _meets_bar(score, bar):  # built only when it fires
+            c.add(
+                "inflated_practice",
+                1.0,
+                f"{score.form} looked ready but had been taken before, which inflates the score",
+                *evidence,
+                Evidence(f"{path}.seen_before", True),
+            )
         assert inp.attempt is not None
         days = (inp.attempt.date - score.date).days
-        c.add(
-            "stale_practice",
-            past(days, p.stale_practice_days, p.spans.days, below=False),
-            f"the last NBME was {days} days before the test, while a pass estimate holds for "
-            "about a week",
-            Evidence(f"{path}.date", score.date.isoformat()),
-            Evidence(f"{inp.attempt_path}.date", inp.attempt.date.isoformat()),
-        )
+        strength = past(days, p.stale_practice_days, p.spans.days, below=False)
+        if strength > 0:
+            c.add(
+                "stale_practice",
+                strength,
+                f"the last NBME was {days} days before the test, while a pass estimate holds for "
+                "about a week",
+                Evidence(f"{path}.date", score.date.isoformat()),
+                Evidence(f"{inp.attempt_path}.date", inp.attempt.date.isoformat()),
+            )
     weeks = inp.study.weeks_before_attempt
     c.past_bar(
         "short_prep",
@@ -720,13 +727,14 @@ def day_factors(inp: CauseInputs) -> CauseSignals:
         assert inp.attempt is not None
         days = (inp.attempt.date - score.date).days
         recent = days <= p.stale_practice_days and not score.seen_before
-        c.add(
-            "ready_then_failed",
-            1.0 if recent and _meets_bar(score, inp.bar) else 0.0,
-            f"{score.form} ({_score_text(score)}) met the readiness bar {days} days before a "
-            "failed exam",
-            *_score_evidence(score, path),
-        )
+        if recent and _meets_bar(score, inp.bar):  # the text and evidence only when it fires
+            c.add(
+                "ready_then_failed",
+                1.0,
+                f"{score.form} ({_score_text(score)}) met the readiness bar {days} days before "
+                "a failed exam",
+                *_score_evidence(score, path),
+            )
     return c.done()
 
 
