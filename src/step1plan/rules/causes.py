@@ -128,10 +128,10 @@ class CauseInputs:
         if profile is None:
             raise ValueError("the cause rules need a profile")
         index, attempt = _latest_failed_step1(profile.attempts)
-        retaker = attempt is not None and any(
-            a.exam is Exam.step1 and a.result is not AttemptResult.passed
-            for a in profile.attempts[:index]
-        )
+        # An earlier failed or incomplete Step 1 attempt: as none comes after the latest, that
+        # is two or more in the profile's (cached) counts.
+        failed, incomplete, _, _ = profile.unsuccessful_attempts
+        retaker = attempt is not None and failed + incomplete >= 2
         readiness = ctx.plan.readiness
         bar = readiness.retaker if retaker else readiness.first_timer
         prior: tuple[tuple[PracticeScore, str], ...] = ()

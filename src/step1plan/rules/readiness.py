@@ -936,16 +936,16 @@ def project(
     target = data.bar.min_epc
     if fit is None or fit.slope_per_day <= 0:
         return None, None
-    line = (
-        f"a straight line through the last {fit.n} unseen CBSSA EPCs ({fit.per_week:+.2f} a week)"
-    )
     if fit.last.score.pass_probability is not None:
         return None, (
-            f"No ready date is projected. The bar is {bar_phrase(data.bar)}; "
+            f"No ready date is projected. The bar is {data.bar_phrase}; "
             f"{fit.last.label} reports one, so it is judged on pass probability, which a "
             f"straight line through EPCs ({fit.per_week:+.2f} a week) cannot project. Only new "
             "unseen CBSSAs at the bar can show readiness."
         )
+    line = (
+        f"a straight line through the last {fit.n} unseen CBSSA EPCs ({fit.per_week:+.2f} a week)"
+    )
     stale = _stale_line_note(data, fit, line)
     if stale is not None:
         return None, stale
