@@ -203,6 +203,10 @@ class Signal:
     evidence: tuple[Evidence, ...] = ()
 
 
+_WEIGHT = itemgetter(0)
+"""The weight of a ``(weight, signal)`` pair (made once, not per sort)."""
+
+
 @record
 class CauseSignals:
     """What one cause rule found."""
@@ -227,7 +231,7 @@ class CauseSignals:
             return []  # about a third of the causes found nothing
         weights = plan.weights
         out = [(getattr(weights, s.name) * s.strength, s) for s in self.signals]
-        out.sort(key=itemgetter(0), reverse=True)
+        out.sort(key=_WEIGHT, reverse=True)
         return out
 
     def score(self, plan: CausesPlan) -> float:
@@ -955,8 +959,9 @@ def rank_causes(
     """
     listed: list[_Candidate] = []
     for item in found:
-        weighted = tuple(item.weighted(plan))  # empty for a cause with no signal
-        data = noisy_or([w for w, _ in weighted])  # 0.0 then
+        # A third of the causes found nothing: no weights to sort or combine (data 0.0).
+        weighted = tuple(item.weighted(plan)) if item.signals else ()
+        data = noisy_or([w for w, _ in weighted]) if weighted else 0.0
         reported = item.cause in self_reported
         supported = data >= plan.supported_min_score
         if not reported and not (supported and infer):
