@@ -393,7 +393,9 @@ def weak_foundations(inp: CauseInputs) -> CauseSignals:
     if c.need(bool(inp.bands), inp.bands_field):
         lower = inp.lower
         if lower:
-            evidence = tuple([inp.band_evidence(a) for a in lower])  # both signals carry it
+            # Both signals carry it; every area of lower is Band.lower (no lookup needed).
+            path, low = inp.attempt_path, Band.lower
+            evidence = tuple([_band_evidence(path, a, low) for a in lower])
             c.add(
                 "lower_area_count",
                 min(1.0, len(lower) / p.weak_foundations_min_lower_areas),
