@@ -128,10 +128,10 @@ class CauseInputs:
         if profile is None:
             raise ValueError("the cause rules need a profile")
         index, attempt = _latest_failed_step1(profile.attempts)
-        retaker = attempt is not None and any(
-            a.exam is Exam.step1 and a.result is not AttemptResult.passed
-            for a in profile.attempts[:index]
-        )
+        # An earlier failed or incomplete Step 1 attempt: as none comes after the latest, that
+        # is two or more in the profile's (cached) counts.
+        failed, incomplete, _, _ = profile.unsuccessful_attempts
+        retaker = attempt is not None and failed + incomplete >= 2
         readiness = ctx.plan.readiness
         bar = readiness.retaker if retaker else readiness.first_timer
         prior: tuple[tuple[PracticeScore, str], ...] = ()
@@ -203,6 +203,10 @@ class Signal:
     evidence: tuple[Evidence, ...] = ()
 
 
+_WEIGHT = itemgetter(0)
+"""The weight of a ``(weight, signal)`` pair (made once, not per sort)."""
+
+
 @record
 class CauseSignals:
     """What one cause rule found."""
@@ -227,7 +231,7 @@ class CauseSignals:
             return []  # about a third of the causes found nothing
         weights = plan.weights
         out = [(getattr(weights, s.name) * s.strength, s) for s in self.signals]
-        out.sort(key=itemgetter(0), reverse=True)
+        out.sort(key=_WEIGHT, reverse=True)
         return out
 
     def score(self, plan: CausesPlan) -> float:
@@ -389,7 +393,9 @@ def weak_foundations(inp: CauseInputs) -> CauseSignals:
     if c.need(bool(inp.bands), inp.bands_field):
         lower = inp.lower
         if lower:
-            evidence = tuple([inp.band_evidence(a) for a in lower])  # both signals carry it
+            # Both signals carry it; every area of lower is Band.lower (no lookup needed).
+            path, low = inp.attempt_path, Band.lower
+            evidence = tuple([_band_evidence(path, a, low) for a in lower])
             c.add(
                 "lower_area_count",
                 min(1.0, len(lower) / p.weak_foundations_min_lower_areas),
@@ -442,15 +448,19 @@ def question_interpretation(inp: CauseInputs) -> CauseSignals:
         score, path = latest
         assert score.epc is not None
         gap = correct - score.epc
-        c.add(
-            "qbank_nbme_gap",
-            past(gap, p.interpretation_gap_points, p.spans.epc_points, below=False, inclusive=True),
-            f"QBank {num(correct)}% correct but {score.form} on {score.date.isoformat()} "
-            f"gave EPC {num(score.epc)}, {num(gap)} points lower: the knowledge did not "
-            "carry over to NBME-style questions",
-            Evidence("qbank.percent_correct", correct),
-            Evidence(f"{path}.epc", score.epc),
+        strength = past(
+            gap, p.interpretation_gap_points, p.spans.epc_points, below=False, inclusive=True
         )
+        if strength > 0:  # the message and evidence are built only for a signal that fires
+            c.add(
+                "qbank_nbme_gap",
+                strength,
+                f"QBank {num(correct)}% correct but {score.form} on {score.date.isoformat()} "
+                f"gave EPC {num(score.epc)}, {num(gap)} points lower: the knowledge did not "
+                "carry over to NBME-style questions",
+                Evidence("qbank.percent_correct", correct),
+                Evidence(f"{path}.epc", score.epc),
+            )
     if c.need(bool(inp.bands), inp.bands_field):
         lower = inp.lower
         minimum = p.weak_foundations_min_lower_areas
@@ -590,23 +600,26 @@ def premature_exam(inp: CauseInputs) -> CauseSignals:
             f"{_score_text(score, bar)}) was under the readiness bar ({bar_text})",
             *evidence,
         )
-        c.add(
-            "inflated_practice",
-            1.0 if score.seen_before and _meets_bar(score, bar) else 0.0,
-            f"{score.form} looked ready but had been taken before, which inflates the score",
-            *evidence,
-            Evidence(f"{path}.seen_before", True),
-        )
+        if score.seen_before and _meets_bar(score, bar):  # built only when it fires
+            c.add(
+                "inflated_practice",
+                1.0,
+                f"{score.form} looked ready but had been taken before, which inflates the score",
+                *evidence,
+                Evidence(f"{path}.seen_before", True),
+            )
         assert inp.attempt is not None
         days = (inp.attempt.date - score.date).days
-        c.add(
-            "stale_practice",
-            past(days, p.stale_practice_days, p.spans.days, below=False),
-            f"the last NBME was {days} days before the test, while a pass estimate holds for "
-            "about a week",
-            Evidence(f"{path}.date", score.date.isoformat()),
-            Evidence(f"{inp.attempt_path}.date", inp.attempt.date.isoformat()),
-        )
+        strength = past(days, p.stale_practice_days, p.spans.days, below=False)
+        if strength > 0:
+            c.add(
+                "stale_practice",
+                strength,
+                f"the last NBME was {days} days before the test, while a pass estimate holds for "
+                "about a week",
+                Evidence(f"{path}.date", score.date.isoformat()),
+                Evidence(f"{inp.attempt_path}.date", inp.attempt.date.isoformat()),
+            )
     weeks = inp.study.weeks_before_attempt
     c.past_bar(
         "short_prep",
@@ -720,13 +733,14 @@ def day_factors(inp: CauseInputs) -> CauseSignals:
         assert inp.attempt is not None
         days = (inp.attempt.date - score.date).days
         recent = days <= p.stale_practice_days and not score.seen_before
-        c.add(
-            "ready_then_failed",
-            1.0 if recent and _meets_bar(score, inp.bar) else 0.0,
-            f"{score.form} ({_score_text(score)}) met the readiness bar {days} days before a "
-            "failed exam",
-            *_score_evidence(score, path),
-        )
+        if recent and _meets_bar(score, inp.bar):  # the text and evidence only when it fires
+            c.add(
+                "ready_then_failed",
+                1.0,
+                f"{score.form} ({_score_text(score)}) met the readiness bar {days} days before "
+                "a failed exam",
+                *_score_evidence(score, path),
+            )
     return c.done()
 
 
@@ -947,8 +961,9 @@ def rank_causes(
     """
     listed: list[_Candidate] = []
     for item in found:
-        weighted = tuple(item.weighted(plan))  # empty for a cause with no signal
-        data = noisy_or([w for w, _ in weighted])  # 0.0 then
+        # A third of the causes found nothing: no weights to sort or combine (data 0.0).
+        weighted = tuple(item.weighted(plan)) if item.signals else ()
+        data = noisy_or([w for w, _ in weighted]) if weighted else 0.0
         reported = item.cause in self_reported
         supported = data >= plan.supported_min_score
         if not reported and not (supported and infer):

@@ -244,24 +244,30 @@ def readiness_data(
         if recent:
             grouped.setdefault((kind, True), []).append(a)
     by_kind = {key: tuple(group) for key, group in grouped.items()}
-    counted = tuple(
-        [
-            a
-            for a in by_kind.get((PracticeKind.cbssa, True), ())
-            if not a.score.seen_before
-            and (a.score.epc is not None or a.score.pass_probability is not None)
-        ]
-    )
+    # Context.unseen_cbssas(since) up to the as-of date, taken from the assessments grouped
+    # above (the scores are read once, and the rules need their assessments); in the same
+    # pass, those with an EPC (the trend's) and the counted ones (recent, with an EPC or a
+    # pass probability), each in date order.
+    unseen: list[Assessment] = []
+    with_epc: list[Assessment] = []
+    counted_now: list[Assessment] = []
+    for a in by_kind.get((PracticeKind.cbssa, False), ()):
+        score = a.score
+        if score.seen_before:
+            continue
+        unseen.append(a)
+        if score.epc is not None:
+            with_epc.append(a)
+        if a.recent and (score.epc is not None or score.pass_probability is not None):
+            counted_now.append(a)
+    counted = tuple(counted_now)
     unseen_free120 = [
         a
         for a in by_kind.get((PracticeKind.free120, True), ())
         if not a.score.seen_before and a.score.percent_correct is not None
     ]
-    # Context.unseen_cbssas(since) up to the as-of date, taken from the assessments grouped
-    # above: the scores are read once, and the rules need their assessments.
-    unseen = [a for a in by_kind.get((PracticeKind.cbssa, False), ()) if not a.score.seen_before]
     pool = counted or unseen
-    trend = tuple([a for a in unseen if a.score.epc is not None][-plan.trend_window :])
+    trend = tuple(with_epc[-plan.trend_window :])
     profile = ctx.profile
     planned = profile.target.step1_date if profile is not None else None
     # Never before the as-of date; None when no attempt is left (or Step 1 was passed).
@@ -344,17 +350,24 @@ class Fit:
 
 def fit_trend(points: Sequence[Assessment]) -> Fit | None:
     """Least-squares slope of EPC over time; ``None`` with fewer than 2 dates."""
-    pts = [(a.score.date.toordinal(), a.score.epc) for a in points if a.score.epc is not None]
-    if len(pts) < 2:
+    # The same sums in the same order as over a list of points, in fewer comprehensions.
+    xs: list[int] = []
+    ys: list[float] = []
+    for a in points:
+        if a.score.epc is not None:
+            xs.append(a.score.date.toordinal())
+            ys.append(a.score.epc)
+    n = len(xs)
+    if n < 2:
         return None
-    n = len(pts)
-    mx = sum([x for x, _ in pts]) / n
-    my = sum([y for _, y in pts]) / n
-    sxx = sum([(x - mx) ** 2 for x, _ in pts])
+    mx = sum(xs) / n
+    my = sum(ys) / n
+    dxs = [x - mx for x in xs]
+    sxx = sum([dx**2 for dx in dxs])
     if sxx == 0:
         return None
-    slope = sum([(x - mx) * (y - my) for x, y in pts]) / sxx
-    fitted_last = my + slope * (pts[-1][0] - mx)
+    slope = sum([dx * (y - my) for dx, y in zip(dxs, ys, strict=True)]) / sxx
+    fitted_last = my + slope * dxs[-1]
     return Fit(slope, fitted_last, points[0], points[-1], n)
 
 
@@ -902,12 +915,13 @@ def verdict_of(checks: Sequence[Check], eligibility: Eligibility | None) -> Verd
     """The verdict logic of the module docstring."""
     if eligibility is not None and eligibility.blocked:
         return Verdict.ineligible
-    failed = [c for c in checks if not c.passed]
-    if not failed:
-        return Verdict.ready
-    if all(not c.required for c in failed):
-        return Verdict.borderline
-    return Verdict.not_ready
+    verdict = Verdict.ready
+    for c in checks:  # one pass, without the list of failed checks and a generator over it
+        if not c.passed:
+            if c.required:
+                return Verdict.not_ready
+            verdict = Verdict.borderline
+    return verdict
 
 
 def project(
@@ -936,16 +950,16 @@ def project(
     target = data.bar.min_epc
     if fit is None or fit.slope_per_day <= 0:
         return None, None
-    line = (
-        f"a straight line through the last {fit.n} unseen CBSSA EPCs ({fit.per_week:+.2f} a week)"
-    )
     if fit.last.score.pass_probability is not None:
         return None, (
-            f"No ready date is projected. The bar is {bar_phrase(data.bar)}; "
+            f"No ready date is projected. The bar is {data.bar_phrase}; "
             f"{fit.last.label} reports one, so it is judged on pass probability, which a "
             f"straight line through EPCs ({fit.per_week:+.2f} a week) cannot project. Only new "
             "unseen CBSSAs at the bar can show readiness."
         )
+    line = (
+        f"a straight line through the last {fit.n} unseen CBSSA EPCs ({fit.per_week:+.2f} a week)"
+    )
     stale = _stale_line_note(data, fit, line)
     if stale is not None:
         return None, stale
@@ -1140,7 +1154,8 @@ def assess_readiness(
     data = readiness_data(ctx, causes, eligibility)
     checks = tuple([c for r in READINESS_RULES if (c := r(data)) is not None])
     verdict = verdict_of(checks, eligibility)
-    r302 = next(c for c in checks if c.code == "R302")  # always run: it judged every CBSSA
+    r302 = checks[1]  # R301 and R302 always give a check; R302 judged every CBSSA
+    assert r302.code == "R302"
     projected, note = project(data, verdict, at_bar=r302.passed)
     counted = {id(a) for a in (*data.counted, data.free120) if a is not None}
     return Readiness(
