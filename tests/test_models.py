@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from step1plan.models.areas import ContentAreas
-from step1plan.models.common import Band, CauseId, PracticeKind
+from step1plan.models.common import Band, CauseId, PracticeKind, cached_attribute
 from step1plan.models.profile import Profile
 from step1plan.models.scores import PracticeScore, cbssa_number, kind_of_form
 
@@ -222,3 +222,20 @@ def test_json_schema_states_bounds_as_json_schema_keywords() -> None:
     score = schema["$defs"]["PracticeScore"]["properties"]
     assert {"minimum": 0, "maximum": 100, "type": "number"} in score["epc"]["anyOf"]
     assert {"minimum": 1, "maximum": 300, "type": "integer"} in score["score"]["anyOf"]
+
+
+def test_a_cached_attribute_is_computed_once_and_is_no_field() -> None:
+    # PracticeScore.kind: read from the form on first use, then a plain attribute; dumps,
+    # equality and hashing of the frozen model never see it.
+    as_of = {"as_of": dt.date(2026, 11, 27)}
+    data = {"date": "2026-01-02", "form": "CBSSA 27", "epc": 60}
+    score = PracticeScore.model_validate(data, context=as_of)
+    dumped, as_json, hashed = score.model_dump(), score.model_dump_json(), hash(score)
+    assert "kind" not in score.__dict__
+    assert score.kind is PracticeKind.cbssa
+    assert score.__dict__["kind"] is PracticeKind.cbssa  # stored: later reads call nothing
+    assert (score.model_dump(), score.model_dump_json(), hash(score)) == (dumped, as_json, hashed)
+    again = PracticeScore.model_validate(data, context=as_of)
+    assert score == again and again == score
+    assert "kind" not in PracticeScore.model_fields
+    assert isinstance(PracticeScore.__dict__["kind"], cached_attribute)

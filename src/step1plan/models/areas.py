@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cached_property
-
-from step1plan.models.common import DISCIPLINES, SYSTEMS, Band, StrictModel
+from step1plan.models.common import DISCIPLINES, SYSTEMS, Band, StrictModel, cached_attribute
 
 # The ``(group, area)`` keys of :meth:`ContentAreas.bands` and :meth:`ContentAreas.band_items`,
 # in outline order (built once).
@@ -66,7 +64,7 @@ class ContentAreas(StrictModel):
         """
         return self._given_bands
 
-    @cached_property
+    @cached_attribute
     def _given_bands(self) -> tuple[tuple[tuple[str, str], Band], ...]:
         """The bands given, in outline order: computed once, the model being immutable."""
         out: list[tuple[tuple[str, str], Band]] = []

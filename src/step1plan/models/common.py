@@ -4,18 +4,58 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
+
+_T = TypeVar("_T")
+
+
+class cached_attribute(Generic[_T]):
+    """A value computed from an immutable model on first use, then read as a plain attribute.
+
+    ``functools.cached_property`` without its lock: on Python 3.11 it takes an ``RLock`` on
+    every first access (3.12 dropped the lock), which is most of the cost when a cohort run
+    asks each fresh model once or twice. The value is stored in the instance's ``__dict__``,
+    where later reads find it without any call (this is a non-data descriptor). Pydantic
+    ignores it (:class:`StrictModel`'s ``ignored_types``): it is no field, so dumps, schemas,
+    equality and hashing never see it. Only for values derived from fields that a
+    ``model_copy(update=...)`` never changes (a copy keeps the stored value).
+    """
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> cached_attribute[_T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+
+    def __get__(self, instance: object, owner: type | None = None) -> _T | cached_attribute[_T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 class StrictModel(BaseModel):
     """Base of every input model: unknown keys are errors and instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        ignored_types=(cached_attribute,),
+    )
 
 
 class Band(StrEnum):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictFloat, ValidationInfo, field_validator
@@ -22,6 +21,7 @@ from step1plan.models.common import (
     QbankMode,
     StrictModel,
     Text,
+    cached_attribute,
     item_problems,
     not_after_as_of,
 )
@@ -240,7 +240,7 @@ class Profile(StrictModel):
         failed, incomplete, _, _ = self.unsuccessful_attempts
         return bool(failed or incomplete)
 
-    @cached_property
+    @cached_attribute
     def unsuccessful_attempts(self) -> tuple[int, int, int, int]:
         """Failed and incomplete attempts: Step 1 failed, Step 1 incomplete, Step 2 CK failed,
         Step 2 CK incomplete (computed once: the strategy rules each name them)."""

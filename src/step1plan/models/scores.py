@@ -12,7 +12,14 @@ from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, mo
 from pydantic_core import PydanticKnownError
 
 from step1plan.models.areas import ContentAreas
-from step1plan.models.common import Day, PracticeKind, StrictModel, Text, not_after_as_of
+from step1plan.models.common import (
+    Day,
+    PracticeKind,
+    StrictModel,
+    Text,
+    cached_attribute,
+    not_after_as_of,
+)
 
 _CBSSA = re.compile(r"^(?:cbssa|nbme)\s*(?:form\s*)?#?\s*\d+\b", re.IGNORECASE)
 _FREE120 = re.compile(r"^free\s*-?\s*120\b", re.IGNORECASE)
@@ -139,9 +146,10 @@ class PracticeScore(StrictModel):
             raise ValueError("give at least one of epc, pass_probability, score or percent_correct")
         return self
 
-    @property
+    @cached_attribute
     def kind(self) -> PracticeKind:
-        """The assessment kind, read from :attr:`form`."""
+        """The assessment kind, read from :attr:`form` (once: the rules ask about 20 times a
+        profile)."""
         return kind_of_form(self.form)
 
 
