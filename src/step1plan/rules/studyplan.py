@@ -361,15 +361,20 @@ def _focus_intervals(priorities: Sequence[Priority]) -> list[tuple[float, float,
     weak = [p for p in priorities if p.share_of_hours > 0]
     if not weak:
         return []
-    ends = list(itertools.accumulate(p.share_of_hours for p in weak))
+    ends = list(itertools.accumulate([p.share_of_hours for p in weak]))  # a list: no generator
     scale = ends[-1] or 1.0
     intervals = []
     start = 0.0  # each interval starts where the last one ends
-    for p, end in zip(weak, ends, strict=True):
+    for p, end in zip(weak, ends, strict=False):  # equal lengths: strict would only cost
         scaled_end = end / scale
         intervals.append((start, scaled_end, p.area))
         start = scaled_end
     return intervals
+
+
+_PRIORITY_INDEX = itemgetter(1)
+_AREA = itemgetter(2)
+"""Fields of :func:`_spread_focus`'s overlap tuples."""
 
 
 def _spread_focus(
@@ -387,8 +392,9 @@ def _spread_focus(
     out = []
     count = len(intervals)
     first = 0  # the intervals before it end at or before this week starts: no overlap
-    for j in range(slots):
-        lo, hi = j / slots, (j + 1) / slots
+    hi = 0.0
+    for j in range(1, slots + 1):
+        lo, hi = hi, j / slots  # a week starts where the last one ends
         while first < count and intervals[first][1] <= lo:
             first += 1
         areas = []  # the overlapping areas, in priority order
@@ -402,9 +408,11 @@ def _spread_focus(
                 overlap.append((-amount, i, area))  # sorts largest overlap first
                 areas.append(area)
         if len(overlap) > FOCUS_AREAS_PER_WEEK:  # keep the largest, still in priority order
-            kept = sorted(sorted(overlap)[:FOCUS_AREAS_PER_WEEK], key=itemgetter(1))
-            areas = [area for _, _, area in kept]
-        out.append(tuple(areas))
+            kept = sorted(overlap)[:FOCUS_AREAS_PER_WEEK]
+            kept.sort(key=_PRIORITY_INDEX)
+            out.append(tuple(map(_AREA, kept)))
+        else:
+            out.append(tuple(areas))
     return out
 
 
@@ -422,8 +430,9 @@ class AssessmentSchedule:
 def taken_cbssa_forms(ctx: Context) -> set[int]:
     """Numbers of the CBSSA forms the student has already taken (from the practice scores)."""
     taken = set()
+    cbssa = PracticeKind.cbssa  # read once: an enum class attribute read is slow in 3.11
     for score in ctx.scores:
-        if score.kind is PracticeKind.cbssa:
+        if score.kind is cbssa:
             number = form_number(score.form)
             if number is not None:
                 taken.add(number)
