@@ -742,7 +742,7 @@ def _work_table(inputs: WorkInputs) -> Mapping[_SlotKey, _SlotWork]:
 
     Cached: the work depends only on the slot and these few plain values, which the students
     of a cohort share, while working it out for each student's weeks called every cause's
-    work function again and formatted the same texts (about 12 µs a profile).
+    work function again and formatted the same texts (about 80,000 instructions a profile).
     """
     table: dict[_SlotKey, _SlotWork] = {}
     for phase, first, last in itertools.product(PHASES, (False, True), (False, True)):
