@@ -267,7 +267,11 @@ class StudentRef:
 
 @dict_record
 class Report:
-    """The full analysis of one profile (``step1plan diagnose``)."""
+    """The full analysis of one profile (``step1plan diagnose``).
+
+    The fields follow the JSON report's key order (``jsonout.REPORT_KEYS``) after ``schema``,
+    which is last here: ``report_line_bytes`` writes them from the record's ``__dict__``.
+    """
 
     tool_version: str
     as_of: dt.date

@@ -156,6 +156,7 @@ def _after(day: dt.date, since: dt.date | None) -> bool:
 
 _RANK = attrgetter("rank")
 _SUPPORTED = attrgetter("supported")
+_ID = attrgetter("id")
 
 
 def _ordered_causes(causes: Sequence[CauseResult]) -> list[CauseId]:
@@ -166,7 +167,7 @@ def _ordered_causes(causes: Sequence[CauseResult]) -> list[CauseId]:
     """
     ranked = sorted(causes, key=_RANK)
     ranked.sort(key=_SUPPORTED, reverse=True)
-    return [c.id for c in ranked]
+    return list(map(_ID, ranked))
 
 
 @cache

@@ -361,15 +361,20 @@ def _focus_intervals(priorities: Sequence[Priority]) -> list[tuple[float, float,
     weak = [p for p in priorities if p.share_of_hours > 0]
     if not weak:
         return []
-    ends = list(itertools.accumulate(p.share_of_hours for p in weak))
+    ends = list(itertools.accumulate([p.share_of_hours for p in weak]))  # a list: no generator
     scale = ends[-1] or 1.0
     intervals = []
     start = 0.0  # each interval starts where the last one ends
-    for p, end in zip(weak, ends, strict=True):
+    for p, end in zip(weak, ends, strict=False):  # equal lengths: strict would only cost
         scaled_end = end / scale
         intervals.append((start, scaled_end, p.area))
         start = scaled_end
     return intervals
+
+
+_PRIORITY_INDEX = itemgetter(1)
+_AREA = itemgetter(2)
+"""Fields of :func:`_spread_focus`'s overlap tuples."""
 
 
 def _spread_focus(
@@ -387,8 +392,9 @@ def _spread_focus(
     out = []
     count = len(intervals)
     first = 0  # the intervals before it end at or before this week starts: no overlap
-    for j in range(slots):
-        lo, hi = j / slots, (j + 1) / slots
+    hi = 0.0
+    for j in range(1, slots + 1):
+        lo, hi = hi, j / slots  # a week starts where the last one ends
         while first < count and intervals[first][1] <= lo:
             first += 1
         areas = []  # the overlapping areas, in priority order
@@ -402,9 +408,11 @@ def _spread_focus(
                 overlap.append((-amount, i, area))  # sorts largest overlap first
                 areas.append(area)
         if len(overlap) > FOCUS_AREAS_PER_WEEK:  # keep the largest, still in priority order
-            kept = sorted(sorted(overlap)[:FOCUS_AREAS_PER_WEEK], key=itemgetter(1))
-            areas = [area for _, _, area in kept]
-        out.append(tuple(areas))
+            kept = sorted(overlap)[:FOCUS_AREAS_PER_WEEK]
+            kept.sort(key=_PRIORITY_INDEX)
+            out.append(tuple(map(_AREA, kept)))
+        else:
+            out.append(tuple(areas))
     return out
 
 
@@ -422,8 +430,9 @@ class AssessmentSchedule:
 def taken_cbssa_forms(ctx: Context) -> set[int]:
     """Numbers of the CBSSA forms the student has already taken (from the practice scores)."""
     taken = set()
+    cbssa = PracticeKind.cbssa  # read once: an enum class attribute read is slow in 3.11
     for score in ctx.scores:
-        if score.kind is PracticeKind.cbssa:
+        if score.kind is cbssa:
             number = form_number(score.form)
             if number is not None:
                 taken.add(number)
@@ -533,6 +542,45 @@ class WeekSlot:
     last_week: bool
 
 
+@record
+class WorkInputs:
+    """What a week's activities read besides its slot, taken once from the context and the
+    retake date's exam format. Plain values, so that the activities of every kind of week are
+    worked out once for all the students who share them (:func:`_work_table`)."""
+
+    fmt: ExamFormat
+    """The Step 1 format on the retake date (blocks, minutes, items)."""
+    flashcard_minutes: float
+    """``causes.heavy_anki_minutes_per_day``."""
+    review_minutes: float
+    """``causes.min_review_minutes_per_block``."""
+    review_items: int
+    """``causes.review_block_items``."""
+    bar_epc: float
+    """The readiness bar's EPC (:func:`_bar`)."""
+    bar_pass_probability: float
+    """The readiness bar's pass probability."""
+    test_day_plan: bool
+    """The profile's ``study.test_day_plan``."""
+
+
+def work_inputs(ctx: Context, fmt: ExamFormat) -> WorkInputs:
+    """What the activities read from ``ctx`` (the plan, the bar, the profile) for a retake in
+    format ``fmt``."""
+    c = ctx.plan.causes
+    bar = _bar(ctx)
+    written = ctx.profile is not None and ctx.profile.study.test_day_plan
+    return WorkInputs(
+        fmt,
+        c.heavy_anki_minutes_per_day,
+        c.min_review_minutes_per_block,
+        c.review_block_items,
+        bar.min_epc,
+        bar.min_pass_probability,
+        written,
+    )
+
+
 def _generic_activity(phase: str, fmt: ExamFormat) -> str:
     if phase == "foundations":
         return "Review the focus areas' core concepts, then do questions on the same topics"
@@ -549,10 +597,10 @@ def _timed_blocks(items_per_block: int, minutes_per_block: int) -> str:
     )
 
 
-_Activity = Callable[[WeekSlot, ExamFormat, Context], list[str]]
+_Activity = Callable[[WeekSlot, WorkInputs], list[str]]
 
 
-def _foundations_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
+def _foundations_work(slot: WeekSlot, inputs: WorkInputs) -> list[str]:
     if slot.phase == "foundations":
         return ["Rebuild each focus area from its mechanisms before drilling questions"]
     if slot.phase == "integration":
@@ -560,18 +608,18 @@ def _foundations_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str
     return []
 
 
-def _reading_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
+def _reading_work(slot: WeekSlot, inputs: WorkInputs) -> list[str]:
     out = ["For each miss, write what the question asked and the clue you overlooked"]
     if slot.phase != "readiness":
         out.append("Put each stem into one line of your own before reading the options")
     return out
 
 
-def _reasoning_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
+def _reasoning_work(slot: WeekSlot, inputs: WorkInputs) -> list[str]:
     out = []
     if slot.phase != "readiness":
         out.append("Say why every option is right or wrong before reading the explanation")
-    out.append(_flashcard_cap(ctx.plan.causes.heavy_anki_minutes_per_day))
+    out.append(_flashcard_cap(inputs.flashcard_minutes))
     return out
 
 
@@ -583,11 +631,8 @@ def _flashcard_cap(minutes_per_day: float) -> str:
     )
 
 
-def _review_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
-    c = ctx.plan.causes
-    return [
-        _review_budget(c.min_review_minutes_per_block, c.review_block_items, fmt.items_per_block)
-    ]
+def _review_work(slot: WeekSlot, inputs: WorkInputs) -> list[str]:
+    return [_review_budget(inputs.review_minutes, inputs.review_items, inputs.fmt.items_per_block)]
 
 
 def _review_budget(review_minutes: float, review_items: int, items_per_block: int) -> str:
@@ -601,11 +646,10 @@ def _review_budget(review_minutes: float, review_items: int, items_per_block: in
     )
 
 
-def _readiness_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
+def _readiness_work(slot: WeekSlot, inputs: WorkInputs) -> list[str]:
     if slot.phase == "readiness":
         return ["Keep the test date only if the readiness checks pass; move it if not"]
-    bar = _bar(ctx)
-    return [_bar_comparison(bar.min_epc, bar.min_pass_probability)]
+    return [_bar_comparison(inputs.bar_epc, inputs.bar_pass_probability)]
 
 
 def _bar_comparison(min_epc: float, min_pass_probability: float) -> str:
@@ -616,8 +660,8 @@ def _bar_comparison(min_epc: float, min_pass_probability: float) -> str:
     )
 
 
-def _pacing_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
-    return [_pacing(fmt.minutes_per_block, fmt.items_per_block)]
+def _pacing_work(slot: WeekSlot, inputs: WorkInputs) -> list[str]:
+    return [_pacing(inputs.fmt.minutes_per_block, inputs.fmt.items_per_block)]
 
 
 def _pacing(minutes_per_block: int, items_per_block: int) -> str:
@@ -629,13 +673,16 @@ def _pacing(minutes_per_block: int, items_per_block: int) -> str:
     )
 
 
-def _test_day_work(slot: WeekSlot, fmt: ExamFormat, ctx: Context) -> list[str]:
+def _test_day_work(slot: WeekSlot, inputs: WorkInputs) -> list[str]:
     if slot.phase == "readiness" and slot.last_week:
-        written = ctx.profile is not None and ctx.profile.study.test_day_plan
-        head = "Go over your written test-day plan" if written else "Write a test-day plan"
+        head = (
+            "Go over your written test-day plan"
+            if inputs.test_day_plan
+            else "Write a test-day plan"
+        )
         return [f"{head} (sleep, meals, breaks, pacing) and rest the day before the test"]
     if slot.phase == "readiness":
-        return [_rehearsal(fmt.blocks, fmt.minutes_per_block)]
+        return [_rehearsal(inputs.fmt.blocks, inputs.fmt.minutes_per_block)]
     if slot.phase == "integration" and slot.first_of_phase:
         return ["Start a short routine for anxious moments and practise it during blocks"]
     return []
@@ -673,7 +720,8 @@ def week_activities(
     cap from ``causes.heavy_anki_minutes_per_day``; test-day factors get full-length rehearsals
     and a written test-day plan. With no cause listed only the phase's core work remains.
     """
-    return _activities(ctx, _ranked_work(causes), slot, fmt)
+    table = _work_table(work_inputs(ctx, fmt))
+    return _activities(_ranked_work(causes), table[slot.phase, slot.first_of_phase, slot.last_week])
 
 
 def _ranked_work(causes: Sequence[CauseResult]) -> list[_Activity]:
@@ -681,14 +729,36 @@ def _ranked_work(causes: Sequence[CauseResult]) -> list[_Activity]:
     return [CAUSE_WORK[cause.id] for cause in sorted(causes, key=attrgetter("rank"))]
 
 
-def _activities(
-    ctx: Context, ranked_work: Sequence[_Activity], slot: WeekSlot, fmt: ExamFormat
-) -> tuple[str, ...]:
-    """:func:`week_activities` from the causes' work already ranked (:func:`_ranked_work`):
-    a plan ranks it once for all its weeks."""
-    out = [_generic_activity(slot.phase, fmt)]
+_SlotKey = tuple[str, bool, bool]
+"""A :class:`WeekSlot`'s fields as a plain tuple (phase, first of its phase, last week)."""
+
+_SlotWork = tuple[str, Mapping[_Activity, tuple[str, ...]]]
+"""A kind of week's core activity and what each cause's work adds to it."""
+
+
+@lru_cache(maxsize=64)
+def _work_table(inputs: WorkInputs) -> Mapping[_SlotKey, _SlotWork]:
+    """Every kind of week's core activity and each cause's work for it, by slot.
+
+    Cached: the work depends only on the slot and these few plain values, which the students
+    of a cohort share, while working it out for each student's weeks called every cause's
+    work function again and formatted the same texts (about 80,000 instructions a profile).
+    """
+    table: dict[_SlotKey, _SlotWork] = {}
+    for phase, first, last in itertools.product(PHASES, (False, True), (False, True)):
+        slot = WeekSlot(phase, first, last)
+        work = {fn: tuple(fn(slot, inputs)) for fn in CAUSE_WORK.values()}
+        table[phase, first, last] = (_generic_activity(phase, inputs.fmt), MappingProxyType(work))
+    return MappingProxyType(table)
+
+
+def _activities(ranked_work: Sequence[_Activity], slot_work: _SlotWork) -> tuple[str, ...]:
+    """:func:`week_activities` from the causes' work already ranked (:func:`_ranked_work`) and
+    the week's row of :func:`_work_table`: a plan ranks the work once for all its weeks."""
+    generic, by_work = slot_work
+    out = [generic]
     for work in ranked_work:
-        for item in work(slot, fmt, ctx):
+        for item in by_work[work]:
             if item not in out:
                 out.append(item)
     return tuple(out)
@@ -817,7 +887,8 @@ def build_study_plan(
     questions_per_hour = plan.study.questions_per_hour
     qbank_share: dict[str, float] = {p: getattr(plan.study.qbank_share, p) for p in PHASES}
     ranked_work = _ranked_work(causes)
-    activities: dict[tuple[str, bool, bool], tuple[str, ...]] = {}  # one list per kind of week
+    work = _work_table(work_inputs(ctx, fmt))
+    activities: dict[_SlotKey, tuple[str, ...]] = {}  # one list per kind of week
     weeks = []
     seven_day_hours = week_hours(per_week, 7)  # every week but the last has 7 days (week_spans)
     for i, (start, end) in enumerate(spans):
@@ -825,7 +896,7 @@ def build_study_plan(
         hours = seven_day_hours if i < n - 1 else week_hours(per_week, (end - start).days + 1)
         slot = (phase, i == 0 or phases[i - 1] != phase, i == n - 1)
         if slot not in activities:
-            activities[slot] = _activities(ctx, ranked_work, WeekSlot(*slot), fmt)
+            activities[slot] = _activities(ranked_work, work[slot])
         weeks.append(
             Week(  # Week's fields in order (positional: a record is cheaper to build that way)
                 i + 1,  # number

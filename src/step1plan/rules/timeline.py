@@ -1009,4 +1009,7 @@ def build_timeline(
 
 def milestone(timeline: Timeline, mid: str) -> Milestone | None:
     """The milestone with id ``mid``, if the timeline has it."""
-    return next((m for m in timeline.milestones if m.id == mid), None)
+    for m in timeline.milestones:  # a plain loop: no generator to create and resume
+        if m.id == mid:
+            return m
+    return None
