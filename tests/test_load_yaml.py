@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from step1plan.errors import InputError, Problem
-from step1plan.load import yamlfile
+from step1plan.load import fastyaml, yamlfile
 from step1plan.load.messages import friendly, suggest, unknown_key
 from step1plan.load.profile import Loaded, load_inputs, load_profile_text, validate_files
 from step1plan.load.textfile import MAX_BYTES, read_capped
@@ -905,3 +907,41 @@ def test_read_capped_reads_on_when_the_file_grew(
     monkeypatch.setattr(os, "fstat", stale_fstat)
     with path.open("rb") as handle:
         assert read_capped(handle.fileno()) == b"a: 1\nb: 2\n"
+
+
+# ---------------------------------------------------------------- digit scalars
+
+
+_DIGIT_LIKE = st.text(alphabet="0123456789-._e+:²", max_size=12) | st.from_regex(
+    r"\A(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,20}|[0-9]{1,10}\.[0-9]{0,10})\Z"
+)
+
+
+@given(_DIGIT_LIKE)
+def test_digit_scalars_are_typed_as_pyyaml_types_them(text: str) -> None:
+    # The fast path for dates and plain numbers gives PyYAML's own value and type, or leaves
+    # the scalar to PyYAML.
+    value = fastyaml.digit_scalar(text)
+    if value is not fastyaml.NOT_DIGITS:
+        expected = fastyaml.resolved_scalar(text)
+        assert (type(value), value) == (type(expected), expected)
+    assert fastyaml.plain_scalar.__wrapped__(text) == fastyaml.resolved_scalar(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("2026-03-14", dt.date(2026, 3, 14)),
+        ("2026-02-30", "2026-02-30"),  # an impossible date stays text
+        ("64", 64),
+        ("0", 0),
+        ("62.5", 62.5),
+    ],
+)
+def test_digit_scalars_typed_directly(text: str, value: object) -> None:
+    assert fastyaml.digit_scalar(text) == value
+
+
+@pytest.mark.parametrize("text", ["012", "1_000", "62.", ".5", "-3", "1e3", "²3", "2026-3-14"])
+def test_other_shapes_are_left_to_pyyaml(text: str) -> None:
+    assert fastyaml.digit_scalar(text) is fastyaml.NOT_DIGITS

@@ -11,6 +11,7 @@ gives the same data or the located error.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from typing import Any
 
@@ -58,8 +59,49 @@ def plain_scalar(text: str) -> Any:
     A scalar that resolves to a type but cannot be built (the impossible date ``2026-02-30``, an
     integer with thousands of digits) stays text, so that validation reports it at its field.
     Returns :data:`UNBUILT` for a scalar only the full loader handles. Cached: every result is
-    immutable and profiles repeat the same words (``lower``, ``same``).
+    immutable and profiles repeat the same words (``lower``, ``same``). Dates and plain numbers,
+    most of the scalars a cohort sees only once, are typed by :func:`digit_scalar` first.
     """
+    value = digit_scalar(text)
+    return resolved_scalar(text) if value is NOT_DIGITS else value
+
+
+NOT_DIGITS = object()
+"""What :func:`digit_scalar` returns for a scalar of another shape."""
+
+
+def digit_scalar(text: str) -> Any:
+    """A date ``2026-03-14``, an integer ``64`` or a decimal ``62.5`` typed directly: the value
+    PyYAML's resolver and constructors give it (a test compares them), in a fifth of the time.
+
+    Only ASCII digits (YAML's patterns say ``[0-9]``; ``str.isdigit`` alone would take ``²``),
+    no sign, no ``_``, no leading zero on an integer (``012`` is octal in YAML 1.1), no
+    exponent. An impossible date stays text, as in :func:`plain_scalar`. Anything else:
+    :data:`NOT_DIGITS`.
+    """
+    if not text.isascii():
+        return NOT_DIGITS
+    size = len(text)
+    if size == 10 and text[4] == "-" and text[7] == "-":
+        year, month, day = text[:4], text[5:7], text[8:]
+        if not (year.isdigit() and month.isdigit() and day.isdigit()):
+            return NOT_DIGITS
+        try:
+            return dt.date(int(year), int(month), int(day))
+        except ValueError:
+            return text
+    if size > 18:  # a long number: left to PyYAML (an int's digit limit, float rounding)
+        return NOT_DIGITS
+    if text.isdigit():
+        return int(text) if text[0] != "0" or size == 1 else NOT_DIGITS
+    whole, dot, fraction = text.partition(".")
+    if dot and whole.isdigit() and fraction.isdigit():
+        return float(text)
+    return NOT_DIGITS
+
+
+def resolved_scalar(text: str) -> Any:
+    """:func:`plain_scalar` through PyYAML's own resolver and constructors."""
     tag = _RESOLVER.resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     if tag == STR_TAG:
         return text
