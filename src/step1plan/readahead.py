@@ -35,9 +35,10 @@ READ_AHEAD = 32
 benchmarks/README.md: 8, 32 and 128 gave the same gain; 32 profiles are about 15 ms of
 analysis, far longer than a disk read."""
 
-PROBE_EVERY = 8
-"""While files are found in the page cache, one in this many is looked at (an open, a one-byte
-read and a close: about 7 µs, so under 1 µs a file)."""
+PROBE_EVERY = 32
+"""While files are found in the page cache, one in this many is looked at: an open, a one-byte
+read and a close cost about 10 µs in a cohort run (measured in benchmarks/README.md), so well
+under 1 µs a file; files that are not cached are noticed within one window of read-ahead."""
 
 CACHED_STREAK = 64
 """How many files in a row must be found cached before the announcer looks at one in
