@@ -909,6 +909,23 @@ def test_read_capped_reads_on_when_the_file_grew(
         assert read_capped(handle.fileno()) == b"a: 1\nb: 2\n"
 
 
+def test_read_capped_reads_a_file_of_the_announced_size_in_one_read(
+    write: WriteFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write("small.yaml", b"a: 1\nb: 2\n")
+    real_read = os.read
+    reads: list[int] = []
+
+    def counted(fd: int, n: int) -> bytes:
+        reads.append(n)
+        return real_read(fd, n)
+
+    monkeypatch.setattr(os, "read", counted)
+    with path.open("rb") as handle:
+        assert read_capped(handle.fileno()) == b"a: 1\nb: 2\n"
+    assert reads == [11]  # its 10 bytes and one more asked for; no read to find the end
+
+
 # ---------------------------------------------------------------- digit scalars
 
 

@@ -60,9 +60,11 @@ def read_capped(fd: int, limit: int = MAX_BYTES, size: int | None = None) -> byt
     The first read is sized by the file's size (``fstat``) rather than by ``limit``: asking for
     ``limit + 1`` bytes up front would allocate a buffer of that size for every small file.
     Reading goes on to the end of the file, so a file that grew since, or that has no size (a
-    pipe), is read on up to the cap. Plain ``os.read`` calls: a cohort reads thousands of small
-    files, and a buffered file object for each costs more than the reads. ``size`` is the
-    file's size when the caller already has it from its own ``fstat``.
+    pipe), is read on up to the cap; a file that gives exactly the bytes its size announced
+    (with one more asked for) has ended, with no second read to find nothing. Plain ``os.read``
+    calls: a cohort reads thousands of small files, and a buffered file object for each costs
+    more than the reads. ``size`` is the file's size when the caller already has it from its
+    own ``fstat``.
     """
     chunks: list[bytes] = []
     total = 0
@@ -75,6 +77,8 @@ def read_capped(fd: int, limit: int = MAX_BYTES, size: int | None = None) -> byt
             break
         chunks.append(chunk)
         total += len(chunk)
+        if total == size:  # all the bytes fstat announced, with one asked for beyond: the end
+            break  # (one read a file, not a second that finds nothing)
         want = limit + 1 - total
     return b"".join(chunks)
 
