@@ -137,15 +137,18 @@ class CauseInputs:
         prior: tuple[tuple[PracticeScore, str], ...] = ()
         bands: dict[Area, Band] = {}
         if attempt is not None:
+            # The attempt's fields are read once: a read on a pydantic model costs several
+            # times a plain attribute's in 3.11.
+            failed_on, areas = attempt.date, attempt.content_areas
             prior = tuple(
                 [
                     (s, p)
                     for s, p in zip(ctx.scores, ctx.score_paths, strict=True)
-                    if s.date < attempt.date
+                    if s.date < failed_on
                 ]
             )
-            if attempt.content_areas is not None:
-                bands = attempt.content_areas.bands()
+            if areas is not None:
+                bands = areas.bands()
         attempt_path = f"attempts[{index}]" if attempt is not None else ""
         # Positional, in field order: plan, bar, attempt, attempt_path, bands, prior, qbank,
         # study, self_reported.
@@ -229,8 +232,10 @@ class CauseSignals:
         """Each signal with its weight x strength, strongest first (stable among equals)."""
         if not self.signals:
             return []  # about a third of the causes found nothing
-        weights = plan.weights
-        out = [(getattr(weights, s.name) * s.strength, s) for s in self.signals]
+        # The weights from the model's ``__dict__`` (pydantic v2 keeps its fields there): a dict
+        # lookup per signal instead of a getattr through BaseModel's slow ``__getattr__`` hook.
+        weights = vars(plan.weights)
+        out = [(weights[s.name] * s.strength, s) for s in self.signals]
         out.sort(key=_WEIGHT, reverse=True)
         return out
 
@@ -505,7 +510,8 @@ def memorization_without_reasoning(inp: CauseInputs) -> CauseSignals:
     if c.need(bool(reasoning and recall), inp.bands_field):
         # inp.lower is already heaviest first, so filtering it keeps that order.
         weak = [a for a in inp.lower if a[1] in reasoning_keys]
-        held = _by_weight([a for a in recall if inp.bands[a] is not Band.lower])
+        bands, lower = inp.bands, Band.lower  # read once: an enum member read is slow in 3.11
+        held = _by_weight([a for a in recall if bands[a] is not lower])
         if weak and held:
             c.add(
                 "reasoning_vs_recall",
@@ -960,15 +966,17 @@ def rank_causes(
     reflects the data alone.
     """
     listed: list[_Candidate] = []
+    # Read once, not per cause: reads on a pydantic model are slow in 3.11.
+    min_score, report_weight = plan.supported_min_score, plan.self_report_weight
     for item in found:
         # A third of the causes found nothing: no weights to sort or combine (data 0.0).
         weighted = tuple(item.weighted(plan)) if item.signals else ()
         data = noisy_or([w for w, _ in weighted]) if weighted else 0.0
         reported = item.cause in self_reported
-        supported = data >= plan.supported_min_score
+        supported = data >= min_score
         if not reported and not (supported and infer):
             continue
-        score = noisy_or([data, plan.self_report_weight if reported else 0.0])
+        score = noisy_or([data, report_weight if reported else 0.0])
         listed.append(_Candidate(item, weighted, data, score, reported, supported))
     # Supported first, each part by score, highest first: two stable sorts on plain fields
     # give the order of a (not supported, -score) key without a key tuple per cause (a

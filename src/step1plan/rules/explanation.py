@@ -134,16 +134,19 @@ def _history(attempts: Sequence[Attempt]) -> _History:
     step2ck_passed: Attempt | None = None
     passed = AttemptResult.passed
     for attempt in attempts:
-        if attempt.exam is Exam.step1:
-            if attempt.result is passed:
+        exam = attempt.exam  # read once: reads on a pydantic model are slow in 3.11
+        if exam is Exam.step1:
+            result = attempt.result
+            if result is passed:
                 step1_passed = attempt.date
                 continue
             failed += 1
-            incomplete += attempt.result is AttemptResult.incomplete
+            incomplete += result is AttemptResult.incomplete
             last_failed = attempt.date
-            if attempt.content_areas is not None:
-                report = attempt.content_areas
-        elif attempt.exam is Exam.step2ck and attempt.result is passed:
+            areas = attempt.content_areas  # read once: reads on a pydantic model are slow
+            if areas is not None:
+                report = areas
+        elif exam is Exam.step2ck and attempt.result is passed:
             step2ck_passed = attempt
     missed = "complete" if failed and incomplete == failed else "pass"
     return _History(failed, missed, last_failed, report, step1_passed, step2ck_passed)
@@ -185,11 +188,14 @@ def _weak_areas(report: ContentAreas | None, limit: int = 2) -> list[str]:
     # Each band is read from the report's group model (the outline's areas are exactly its
     # fields), so the scan stops at the first lower areas without copying every band.
     lower = Band.lower
+    # Each group's bands from its model's ``__dict__`` (where pydantic v2 keeps the fields): a
+    # dict lookup per area instead of two reads through BaseModel's ``__getattr__`` hook.
+    groups = {"disciplines": vars(report.disciplines), "systems": vars(report.systems)}
     weak: list[str] = []
     for (group, key), label in _labels_by_weight():
         if len(weak) == limit:
             break
-        if getattr(getattr(report, group), key) is lower:
+        if groups[group][key] is lower:
             weak.append(label)
     return weak
 
@@ -241,10 +247,11 @@ def _unbacked(clause: str) -> str:
 
 def _full_length_since(ctx: Context, since: dt.date | None) -> list[PracticeScore]:
     """Full-length practice exams (CBSSA, Free 120, UWSA) taken after ``since``, oldest first."""
+    other = PracticeKind.other  # read once: an enum member read is slow in 3.11
     return [
         score
         for score in ctx.scores  # sorted by date
-        if _after(score.date, since) and score.kind is not PracticeKind.other
+        if _after(score.date, since) and score.kind is not other
     ]
 
 
@@ -272,8 +279,9 @@ def _next_attempt(ctx: Context, since: dt.date | None) -> dt.date | None:
     before it is what the pacing was judged on, however long ago."""
     if ctx.profile is None or since is None:
         return None
+    step1 = Exam.step1  # read once: an enum member read is slow in 3.11
     for attempt in ctx.profile.attempts:  # oldest first
-        if attempt.exam is Exam.step1 and attempt.date > since:
+        if attempt.exam is step1 and attempt.date > since:
             return attempt.date
     return None
 

@@ -167,9 +167,11 @@ def bar_phrase(bar: ReadinessBar) -> str:
 
 def _latest_step1(profile: Profile) -> tuple[int, Attempt] | None:
     """The latest Step 1 attempt and its index in ``attempts`` (validated oldest first)."""
-    for i in range(len(profile.attempts) - 1, -1, -1):
-        if profile.attempts[i].exam is Exam.step1:
-            return i, profile.attempts[i]
+    # Read once: reads on a pydantic model and of an enum member are slow in 3.11.
+    attempts, step1 = profile.attempts, Exam.step1
+    for i in range(len(attempts) - 1, -1, -1):
+        if attempts[i].exam is step1:
+            return i, attempts[i]
     return None
 
 
@@ -231,12 +233,16 @@ def readiness_data(
     paths = ctx.evidence_paths()
     items: list[Assessment] = []
     grouped: dict[tuple[PracticeKind, bool], list[Assessment]] = {}
+    window_days = bar.window_days
     for score, path in zip(ctx.scores, paths, strict=True):  # already sorted by date
-        if score.date > as_of:
+        # Each field is read once: a read on a pydantic model costs several times a plain
+        # attribute's in 3.11 (BaseModel's ``__getattr__`` keeps it from being specialised).
+        date = score.date
+        if date > as_of:
             continue
         kind = score.kind
-        current = since is None or score.date > since
-        recent = current and (as_of - score.date).days <= bar.window_days
+        current = since is None or date > since
+        recent = current and (as_of - date).days <= window_days
         a = Assessment(score, path, current, recent, kind)
         items.append(a)
         if current:
@@ -389,8 +395,9 @@ def enough_assessments(data: ReadinessData) -> Check:
     """
     counted, need = data.counted, data.bar.min_assessments
     seen = old = before = 0  # the CBSSAs not counted, by reason
+    cbssa = PracticeKind.cbssa  # read once: an enum member read is slow in 3.11
     for a in data.assessments:
-        if a.kind is not PracticeKind.cbssa:
+        if a.kind is not cbssa:
             continue
         if not a.current:
             before += 1
@@ -810,7 +817,8 @@ def timing_fixed(data: ReadinessData) -> Check | None:
     title: str = timing_fixed.title  # type: ignore[attr-defined]
     fmt = exam_format("step1", data.test_date or data.as_of).value
     seconds = round(fmt.minutes_per_block * 60 / fmt.items_per_block)
-    recent = [a for a in data.assessments if a.recent and a.kind is not PracticeKind.other]
+    other = PracticeKind.other  # read once: an enum member read is slow in 3.11
+    recent = [a for a in data.assessments if a.recent and a.kind is not other]
     reported = [a for a in recent if a.score.unfinished_blocks is not None]
     why = f"Timing or test-day factors were a cause ({data.cause_text})"
     change = _finish_blocks(seconds)
@@ -1132,18 +1140,26 @@ _KIND_TEXT = {kind: kind.value for kind in PracticeKind}
 
 
 def _point(a: Assessment, counted: bool) -> ScorePoint:
-    s = a.score
+    # The score's fields from its ``__dict__`` (where pydantic v2 keeps them): one read through
+    # BaseModel's ``__getattr__`` hook instead of six.
+    s = vars(a.score)
     kind = a.kind
     if kind is PracticeKind.cbssa:
-        value = s.epc
+        value = s["epc"]
     elif kind is PracticeKind.free120:
-        value = s.percent_correct
+        value = s["percent_correct"]
     elif kind is PracticeKind.uwsa:
-        value = float(s.score) if s.score is not None else s.percent_correct
+        value = float(s["score"]) if s["score"] is not None else s["percent_correct"]
     else:
-        value = s.epc if s.epc is not None else s.percent_correct
+        value = s["epc"] if s["epc"] is not None else s["percent_correct"]
     return ScorePoint(
-        s.date, s.form, _KIND_TEXT[kind], value, s.pass_probability, s.seen_before, counted
+        s["date"],
+        s["form"],
+        _KIND_TEXT[kind],
+        value,
+        s["pass_probability"],
+        s["seen_before"],
+        counted,
     )
 
 

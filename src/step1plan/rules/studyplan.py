@@ -33,7 +33,7 @@ from step1plan.models.report import (
     Verdict,
     Week,
 )
-from step1plan.models.scores import form_number
+from step1plan.models.scores import cbssa_number
 from step1plan.plans import Plan, ReadinessBar
 from step1plan.rules.base import Context, rule
 from step1plan.rules.causes import Area, area_label, outline_order, outline_weights
@@ -71,12 +71,16 @@ def current_bands(ctx: Context) -> dict[tuple[str, str], tuple[Band, str]]:
     """
     sources: list[tuple[dt.date, str, ContentAreas]] = []  # date, evidence path, bands
     if ctx.profile is not None:
+        step1 = Exam.step1
         for i, attempt in enumerate(ctx.profile.attempts):
-            if attempt.exam is Exam.step1 and attempt.content_areas is not None:
-                sources.append((attempt.date, f"attempts[{i}]", attempt.content_areas))
+            # Each field read once: reads on a pydantic model are slow in 3.11.
+            areas = attempt.content_areas
+            if areas is not None and attempt.exam is step1:
+                sources.append((attempt.date, f"attempts[{i}]", areas))
     for score, path in zip(ctx.scores, ctx.score_paths, strict=True):
-        if score.content_areas is not None:
-            sources.append((score.date, path, score.content_areas))
+        areas = score.content_areas
+        if areas is not None:
+            sources.append((score.date, path, areas))
     sources.sort(key=itemgetter(0))  # stable: an attempt stays before practice on its day
     out: dict[tuple[str, str], tuple[Band, str]] = {}
     for _, path, areas in sources:
@@ -430,12 +434,12 @@ class AssessmentSchedule:
 def taken_cbssa_forms(ctx: Context) -> set[int]:
     """Numbers of the CBSSA forms the student has already taken (from the practice scores)."""
     taken = set()
-    cbssa = PracticeKind.cbssa  # read once: an enum class attribute read is slow in 3.11
     for score in ctx.scores:
-        if score.kind is cbssa:
-            number = form_number(score.form)
-            if number is not None:
-                taken.add(number)
+        # The kind and the form number in one cached lookup of the form name (``score.kind``
+        # is read from it too): one read of the pydantic model instead of two.
+        number = cbssa_number(score.form)
+        if number is not None:
+            taken.add(number)
     return taken
 
 
@@ -885,7 +889,10 @@ def build_study_plan(
         notes.append(schedule.note)
     fmt = exam_format("step1", choice.date).value
     questions_per_hour = plan.study.questions_per_hour
-    qbank_share: dict[str, float] = {p: getattr(plan.study.qbank_share, p) for p in PHASES}
+    # The shares from the model's ``__dict__`` (pydantic v2 keeps its fields there): one read
+    # through BaseModel's slow ``__getattr__`` hook instead of three per phase.
+    shares = vars(plan.study.qbank_share)
+    qbank_share: dict[str, float] = {p: shares[p] for p in PHASES}
     ranked_work = _ranked_work(causes)
     work = _work_table(work_inputs(ctx, fmt))
     activities: dict[_SlotKey, tuple[str, ...]] = {}  # one list per kind of week
