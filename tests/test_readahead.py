@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from step1plan import readahead
-from step1plan.readahead import CACHED_STREAK, PROBE_EVERY, in_page_cache, read_ahead
+from step1plan.readahead import CACHED_LOOKS, PROBE_EVERY, in_page_cache, read_ahead
 
 needs_fadvise = pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="posix_fadvise")
 
@@ -101,21 +101,19 @@ def test_cached_files_are_only_sampled_and_never_announced(
 
 
 @needs_fadvise
-def test_an_uncached_file_turns_on_every_file_until_a_cached_streak(
+def test_an_uncached_look_announces_every_file_until_looks_find_them_cached(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Sampling finds file PROBE_EVERY uncached; from then on every file is looked at and the
-    # uncached ones announced, until CACHED_STREAK files in a row are found cached.
-    count = PROBE_EVERY + 3 + CACHED_STREAK + 2 * PROBE_EVERY
-    files = _files(tmp_path, count)
-    cold = {files[PROBE_EVERY], files[PROBE_EVERY + 2]}
-    kernel = _Recorder(files, cold=cold)
+    # The look at file P finds it uncached: from then on every file is announced, and still
+    # one in P looked at, until CACHED_LOOKS looks in a row find files cached (2P and 3P).
+    P = PROBE_EVERY
+    files = _files(tmp_path, 6 * P)
+    kernel = _Recorder(files, cold={files[P]})
     kernel.install(monkeypatch)
+    assert CACHED_LOOKS == 2
     assert list(read_ahead(iter(files), depth=4)) == files
-    assert kernel.of("advise") == [files[PROBE_EVERY], files[PROBE_EVERY + 2]]
-    streak_end = PROBE_EVERY + 2 + CACHED_STREAK  # the last file of the cached streak
-    every = files[PROBE_EVERY : streak_end + 1]
-    assert kernel.of("look") == [files[0], *every, *files[streak_end + PROBE_EVERY :: PROBE_EVERY]]
+    assert kernel.of("look") == files[::P]
+    assert kernel.of("advise") == [*files[P : 2 * P], *files[2 * P + 1 : 3 * P]]
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")

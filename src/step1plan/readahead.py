@@ -7,12 +7,13 @@ file ``depth`` files before it is used (``posix_fadvise(WILLNEED)``), which hide
 
 Announcing a file costs an open, the advice and a close (about 6 µs a profile in a cohort run,
 measured in benchmarks/README.md), which is wasted when the files are in the page cache already
-(a cohort read a second time, a small one). So the announcer first asks whether a file's first
-byte can be read without waiting (``preadv`` with ``RWF_NOWAIT``, Linux): while the files are
-found cached, only one file in :data:`PROBE_EVERY` is looked at; as soon as one is not, every
-file is looked at and the uncached ones are announced, until :data:`CACHED_STREAK` files in a
-row are found cached again. Where the platform cannot tell (no ``RWF_NOWAIT``, or a file
-system that refuses it), every file is announced.
+(a cohort read a second time, a small one). So one file in :data:`PROBE_EVERY` is looked at
+first: can its first byte be read without waiting (``preadv`` with ``RWF_NOWAIT``, Linux)? While
+the looks find files cached, no file is announced. Once a look finds one that is not, every
+file is announced, as the kernel will have to read them, until :data:`CACHED_LOOKS` looks in a
+row find files cached again. A look costs about as much as an announcement, so it is not made
+for every file. Where the platform cannot tell (no ``RWF_NOWAIT``, or a file system that
+refuses it), every file is announced.
 
 Only a hint: a file that cannot be opened is passed on as is (its own read reports the
 problem), it is opened without blocking (a named pipe would wait for a writer), no descriptor
@@ -36,13 +37,12 @@ benchmarks/README.md: 8, 32 and 128 gave the same gain; 32 profiles are about 15
 analysis, far longer than a disk read."""
 
 PROBE_EVERY = 32
-"""While files are found in the page cache, one in this many is looked at: an open, a one-byte
-read and a close cost about 10 µs in a cohort run (measured in benchmarks/README.md), so well
-under 1 µs a file; files that are not cached are noticed within one window of read-ahead."""
+"""One file in this many is looked at: an open, a one-byte read and a close cost about 10 µs in
+a cohort run (measured in benchmarks/README.md), so well under 1 µs a file; files that are not
+cached are noticed within one window of read-ahead."""
 
-CACHED_STREAK = 64
-"""How many files in a row must be found cached before the announcer looks at one in
-:data:`PROBE_EVERY` again."""
+CACHED_LOOKS = 2
+"""How many looks in a row must find files cached before announcing stops again."""
 
 _NOWAIT: int | None = getattr(os, "RWF_NOWAIT", None) if hasattr(os, "preadv") else None
 
@@ -68,27 +68,28 @@ class _Announcer:
     def __init__(self, advise: Callable[[int, int, int, int], None]) -> None:
         self.advise = advise
         self.cached: Callable[[int], bool] = in_page_cache
-        self.every_file = False  # looking at every file: some were found uncached
-        self.streak = 0  # files found cached in a row since the last uncached one
-        self.skipped = PROBE_EVERY - 1  # so that the first file is looked at
+        self.every_file = False  # announcing every file: a look found one uncached
+        self.cached_looks = 0  # looks in a row that found files cached, while every_file
+        self.since_look = PROBE_EVERY - 1  # so that the first file is looked at
 
     def __call__(self, file: str) -> None:
-        if not self.every_file:
-            self.skipped += 1
-            if self.skipped < PROBE_EVERY:
-                return
-            self.skipped = 0
+        self.since_look += 1
+        look = self.since_look >= PROBE_EVERY
+        if not (look or self.every_file):
+            return
         try:
             fd = os.open(file, OPEN_FLAGS)
         except OSError:
             return
         try:
-            if self.cached(fd):
-                self.streak += 1
-                if self.streak >= CACHED_STREAK:
-                    self.every_file = False
-                return
-            self.every_file, self.streak = True, 0
+            if look:
+                self.since_look = 0
+                if self.cached(fd):
+                    self.cached_looks += 1
+                    if self.cached_looks >= CACHED_LOOKS:
+                        self.every_file = False
+                    return
+                self.every_file, self.cached_looks = True, 0
             with contextlib.suppress(OSError):  # only a hint
                 self.advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
         finally:
