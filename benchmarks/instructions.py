@@ -30,9 +30,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench import AS_OF, cohort_dir  # noqa: E402
+from bench import cohort_cmd, cohort_dir  # noqa: E402
 
 SMALL, LARGE = 50, 550
+VALGRIND = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
 _REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
@@ -52,23 +53,7 @@ def subset(cohort: Path, count: int, cache: Path) -> Path:
 def instructions(folder: Path, fmt: str, seed: int, scratch: Path) -> int:
     """Instructions of one ``step1plan cohort`` process over ``folder``."""
     output = scratch / f"out-{folder.name}-{seed}.{fmt}"
-    command = [
-        "valgrind",
-        "--tool=cachegrind",
-        "--cache-sim=no",
-        "--cachegrind-out-file=/dev/null",
-        sys.executable,
-        "-m",
-        "step1plan",
-        "cohort",
-        str(folder),
-        "--format",
-        fmt,
-        "--as-of",
-        AS_OF,
-        "--output",
-        str(output),
-    ]
+    command = [*VALGRIND, sys.executable, "-m", "step1plan", *cohort_cmd(folder, fmt, output)]
     env = {**os.environ, "PYTHONHASHSEED": str(seed)}
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     found = _REFS.search(done.stderr)
