@@ -69,9 +69,8 @@ class ContentAreas(StrictModel):
         """The bands given, in outline order: computed once, the model being immutable."""
         out: list[tuple[tuple[str, str], Band]] = []
         for model, areas in ((self.disciplines, _DISCIPLINE_AREAS), (self.systems, _SYSTEM_AREAS)):
-            # Pydantic v2 keeps a model's field values in its instance ``__dict__``: one dict
-            # lookup per area instead of a getattr through BaseModel's ``__getattr__`` hook,
-            # which keeps CPython 3.11 from specialising attribute reads on models.
+            # The group's bands from its ``__dict__``: a dict lookup per area instead of an
+            # unspecialised model read (see StrictModel).
             fields = vars(model)
             for area in areas:
                 band = fields[area[1]]

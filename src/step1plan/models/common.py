@@ -48,7 +48,14 @@ class cached_attribute(Generic[_T]):
 
 
 class StrictModel(BaseModel):
-    """Base of every input model: unknown keys are errors and instances are immutable."""
+    """Base of every input model: unknown keys are errors and instances are immutable.
+
+    Reading a field costs several times a plain attribute's in Python 3.11 (about 430 against
+    64 instructions): ``BaseModel`` defines ``__getattr__``, which keeps the interpreter from
+    specialising attribute reads on its instances (the hook itself is not called for a field).
+    Hot loops therefore read a field once, or take many at once from the instance ``__dict__``,
+    where pydantic v2 keeps the field values.
+    """
 
     model_config = ConfigDict(
         extra="forbid",

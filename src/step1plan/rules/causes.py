@@ -129,9 +129,9 @@ class CauseInputs:
             raise ValueError("the cause rules need a profile")
         index, attempt = _latest_failed_step1(profile.attempts)
         # An earlier failed or incomplete Step 1 attempt: as none comes after the latest, that
-        # is two or more in the profile's (cached) counts.
+        # is two or more in the profile's (cached) counts (and then ``attempt`` is not None).
         failed, incomplete, _, _ = profile.unsuccessful_attempts
-        retaker = attempt is not None and failed + incomplete >= 2
+        retaker = failed + incomplete >= 2
         readiness = ctx.plan.readiness
         bar = readiness.retaker if retaker else readiness.first_timer
         prior: tuple[tuple[PracticeScore, str], ...] = ()
@@ -232,8 +232,8 @@ class CauseSignals:
         """Each signal with its weight x strength, strongest first (stable among equals)."""
         if not self.signals:
             return []  # about a third of the causes found nothing
-        # The weights from the model's ``__dict__`` (pydantic v2 keeps its fields there): a dict
-        # lookup per signal instead of a getattr through BaseModel's slow ``__getattr__`` hook.
+        # The weights from the model's ``__dict__``: a dict lookup per signal instead of an
+        # unspecialised model read (see StrictModel).
         weights = vars(plan.weights)
         out = [(weights[s.name] * s.strength, s) for s in self.signals]
         out.sort(key=_WEIGHT, reverse=True)
@@ -398,9 +398,7 @@ def weak_foundations(inp: CauseInputs) -> CauseSignals:
     if c.need(bool(inp.bands), inp.bands_field):
         lower = inp.lower
         if lower:
-            # Both signals carry it; every area of lower is Band.lower (no lookup needed).
-            path, low = inp.attempt_path, Band.lower
-            evidence = tuple([_band_evidence(path, a, low) for a in lower])
+            evidence = tuple([inp.band_evidence(a) for a in lower])  # both signals carry it
             c.add(
                 "lower_area_count",
                 min(1.0, len(lower) / p.weak_foundations_min_lower_areas),
@@ -510,8 +508,8 @@ def memorization_without_reasoning(inp: CauseInputs) -> CauseSignals:
     if c.need(bool(reasoning and recall), inp.bands_field):
         # inp.lower is already heaviest first, so filtering it keeps that order.
         weak = [a for a in inp.lower if a[1] in reasoning_keys]
-        bands, lower = inp.bands, Band.lower  # read once: an enum member read is slow in 3.11
-        held = _by_weight([a for a in recall if bands[a] is not lower])
+        bands, low = inp.bands, Band.lower  # read once: an enum member read is slow in 3.11
+        held = _by_weight([a for a in recall if bands[a] is not low])
         if weak and held:
             c.add(
                 "reasoning_vs_recall",
@@ -969,9 +967,8 @@ def rank_causes(
     # Read once, not per cause: reads on a pydantic model are slow in 3.11.
     min_score, report_weight = plan.supported_min_score, plan.self_report_weight
     for item in found:
-        # A third of the causes found nothing: no weights to sort or combine (data 0.0).
-        weighted = tuple(item.weighted(plan)) if item.signals else ()
-        data = noisy_or([w for w, _ in weighted]) if weighted else 0.0
+        weighted = tuple(item.weighted(plan))  # empty for a cause with no signal
+        data = noisy_or([w for w, _ in weighted])  # 0.0 then
         reported = item.cause in self_reported
         supported = data >= min_score
         if not reported and not (supported and infer):

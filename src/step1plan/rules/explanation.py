@@ -188,8 +188,8 @@ def _weak_areas(report: ContentAreas | None, limit: int = 2) -> list[str]:
     # Each band is read from the report's group model (the outline's areas are exactly its
     # fields), so the scan stops at the first lower areas without copying every band.
     lower = Band.lower
-    # Each group's bands from its model's ``__dict__`` (where pydantic v2 keeps the fields): a
-    # dict lookup per area instead of two reads through BaseModel's ``__getattr__`` hook.
+    # Each group's bands from its model's ``__dict__``: a dict lookup per area instead of two
+    # unspecialised model reads (see StrictModel).
     groups = {"disciplines": vars(report.disciplines), "systems": vars(report.systems)}
     weak: list[str] = []
     for (group, key), label in _labels_by_weight():

@@ -356,7 +356,7 @@ class Fit:
 
 def fit_trend(points: Sequence[Assessment]) -> Fit | None:
     """Least-squares slope of EPC over time; ``None`` with fewer than 2 dates."""
-    # The same sums in the same order as over a list of points, in fewer comprehensions.
+    # The points with an EPC, as dates (ordinals) and values.
     xs: list[int] = []
     ys: list[float] = []
     for a in points:
@@ -1140,8 +1140,8 @@ _KIND_TEXT = {kind: kind.value for kind in PracticeKind}
 
 
 def _point(a: Assessment, counted: bool) -> ScorePoint:
-    # The score's fields from its ``__dict__`` (where pydantic v2 keeps them): one read through
-    # BaseModel's ``__getattr__`` hook instead of six.
+    # The score's fields from its ``__dict__``: dict lookups instead of six unspecialised model
+    # reads (see StrictModel).
     s = vars(a.score)
     kind = a.kind
     if kind is PracticeKind.cbssa:
@@ -1170,8 +1170,7 @@ def assess_readiness(
     data = readiness_data(ctx, causes, eligibility)
     checks = tuple([c for r in READINESS_RULES if (c := r(data)) is not None])
     verdict = verdict_of(checks, eligibility)
-    r302 = checks[1]  # R301 and R302 always give a check; R302 judged every CBSSA
-    assert r302.code == "R302"
+    r302 = next(c for c in checks if c.code == "R302")  # always run: it judged every CBSSA
     projected, note = project(data, verdict, at_bar=r302.passed)
     counted = {id(a) for a in (*data.counted, data.free120) if a is not None}
     return Readiness(

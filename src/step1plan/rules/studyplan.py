@@ -376,9 +376,9 @@ def _focus_intervals(priorities: Sequence[Priority]) -> list[tuple[float, float,
     return intervals
 
 
+# Fields of _spread_focus's overlap tuples ``(-amount, priority index, area)``.
 _PRIORITY_INDEX = itemgetter(1)
 _AREA = itemgetter(2)
-"""Fields of :func:`_spread_focus`'s overlap tuples."""
 
 
 def _spread_focus(
@@ -397,8 +397,8 @@ def _spread_focus(
     count = len(intervals)
     first = 0  # the intervals before it end at or before this week starts: no overlap
     hi = 0.0
-    for j in range(1, slots + 1):
-        lo, hi = hi, j / slots  # a week starts where the last one ends
+    for week_end in range(1, slots + 1):  # week j (from 0) ends at (j+1)/slots
+        lo, hi = hi, week_end / slots  # a week starts where the last one ends
         while first < count and intervals[first][1] <= lo:
             first += 1
         areas = []  # the overlapping areas, in priority order
@@ -568,7 +568,7 @@ class WorkInputs:
     """The profile's ``study.test_day_plan``."""
 
 
-def work_inputs(ctx: Context, fmt: ExamFormat) -> WorkInputs:
+def _work_inputs(ctx: Context, fmt: ExamFormat) -> WorkInputs:
     """What the activities read from ``ctx`` (the plan, the bar, the profile) for a retake in
     format ``fmt``."""
     c = ctx.plan.causes
@@ -724,7 +724,7 @@ def week_activities(
     cap from ``causes.heavy_anki_minutes_per_day``; test-day factors get full-length rehearsals
     and a written test-day plan. With no cause listed only the phase's core work remains.
     """
-    table = _work_table(work_inputs(ctx, fmt))
+    table = _work_table(_work_inputs(ctx, fmt))
     return _activities(_ranked_work(causes), table[slot.phase, slot.first_of_phase, slot.last_week])
 
 
@@ -889,12 +889,12 @@ def build_study_plan(
         notes.append(schedule.note)
     fmt = exam_format("step1", choice.date).value
     questions_per_hour = plan.study.questions_per_hour
-    # The shares from the model's ``__dict__`` (pydantic v2 keeps its fields there): one read
-    # through BaseModel's slow ``__getattr__`` hook instead of three per phase.
+    # The shares from the model's ``__dict__``: dict lookups instead of unspecialised model
+    # reads (see StrictModel).
     shares = vars(plan.study.qbank_share)
     qbank_share: dict[str, float] = {p: shares[p] for p in PHASES}
     ranked_work = _ranked_work(causes)
-    work = _work_table(work_inputs(ctx, fmt))
+    work = _work_table(_work_inputs(ctx, fmt))
     activities: dict[_SlotKey, tuple[str, ...]] = {}  # one list per kind of week
     weeks = []
     seven_day_hours = week_hours(per_week, 7)  # every week but the last has 7 days (week_spans)
