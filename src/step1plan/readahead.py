@@ -67,9 +67,8 @@ class _Announcer:
 
     def __init__(self, advise: Callable[[int, int, int, int], None]) -> None:
         self.advise = advise
-        self.cached: Callable[[int], bool] = in_page_cache
         self.every_file = False  # announcing every file: a look found one uncached
-        self.cached_looks = 0  # looks in a row that found files cached, while every_file
+        self.cached_looks = 0  # looks in a row that found files cached
         self.since_look = PROBE_EVERY - 1  # so that the first file is looked at
 
     def __call__(self, file: str) -> None:
@@ -84,7 +83,7 @@ class _Announcer:
         try:
             if look:
                 self.since_look = 0
-                if self.cached(fd):
+                if in_page_cache(fd):
                     self.cached_looks += 1
                     if self.cached_looks >= CACHED_LOOKS:
                         self.every_file = False

@@ -8,7 +8,8 @@ the same lines (``  anxiety: moderate``, ``- exam: step1``), so most lines cost 
 
 **The contract.** :func:`load` either returns exactly what PyYAML's safe loader (libyaml)
 returns for the text (the same dicts, lists, key order and scalar types and values; scalars
-are typed by :func:`fastyaml.plain_scalar`, PyYAML's own resolver and constructors), or raises
+are typed by :func:`fastyaml.plain_scalar`, PyYAML's own resolver and constructors or the
+same values for dates and plain numbers), or raises
 :class:`fastyaml.Fallback` and the caller parses the text again with the full machinery, which
 gives the data or the located error. Anything unusual, ambiguous or malformed falls back:
 this parser never reports an error and never guesses.
@@ -348,6 +349,8 @@ def _build(tokens: list[Token]) -> dict[Any, Any]:
             elif value[0] >= SCALAR:
                 container.append(_value(value[0] - SCALAR, value[2]))
             else:  # compact nesting: the item opens a block at its own column
+                # The same opening as a ``key:`` block's above (kept inline: the hot loop). For
+                # an ENTRY, ``key`` holds the item's offset from the dash.
                 if len(stack) >= MAX_DEPTH:
                     raise Fallback("nested too deeply")
                 column, (kind, key, value) = column + key, value

@@ -3,8 +3,9 @@
 PyYAML's loaders build a node tree and then walk it with a generic constructor; for small
 documents that costs more than the parse itself. Here the C parser's events become dicts,
 lists and scalars directly, with the same YAML 1.1 typing as PyYAML's safe loader (its own
-resolver and constructors, cached per distinct scalar text) and a duplicate-key check that is a
-dict lookup. Anything rare (explicit tags, merge keys ``<<``, complex keys, several documents,
+resolver and constructors, cached per distinct scalar text; dates and plain numbers are typed
+by :func:`digit_scalar` first, which a test compares with them) and a duplicate-key check that
+is a dict lookup. Anything rare (explicit tags, merge keys ``<<``, complex keys, several documents,
 undefined aliases) raises :class:`Fallback` so that the caller uses the full safe loader, which
 gives the same data or the located error.
 """

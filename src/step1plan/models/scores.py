@@ -46,23 +46,17 @@ _FORM_NUMBER = re.compile(r"(\d+)")
 
 
 @lru_cache(maxsize=1024)
-def form_number(form: str) -> int | None:
-    """The first number in a form's name (``CBSSA 27`` and ``NBME 27`` -> 27), if any.
+def cbssa_number(form: str) -> int | None:
+    """The form number of an NBME CBSSA, the first number in its name (``CBSSA 27`` and
+    ``NBME 27`` -> 27); ``None`` for another kind of assessment (:func:`kind_of_form`), whose
+    forms are not numbered, or a name without a number.
 
     Cached: a pure function of the name, and the same few form names come back.
     """
+    if kind_of_form(form) is not PracticeKind.cbssa:
+        return None
     match = _FORM_NUMBER.search(form)
     return int(match.group(1)) if match else None
-
-
-@lru_cache(maxsize=1024)
-def cbssa_number(form: str) -> int | None:
-    """The form number of an NBME CBSSA (``CBSSA 27`` -> 27); ``None`` for another kind of
-    assessment (:func:`kind_of_form`), whose forms are not numbered.
-
-    Cached: one lookup where the kind and the number would be two (and a property call).
-    """
-    return form_number(form) if kind_of_form(form) is PracticeKind.cbssa else None
 
 
 def _not_true_false(value: Any) -> Any:
